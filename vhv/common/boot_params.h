@@ -1,0 +1,54 @@
+// BootParams: what the highvisor tells the lowvisor about the guest to run.
+// Written by the highvisor into shared VHV RAM at layout::kBootParamsPa before
+// it sends a kRunVm frame; read by the lowvisor. Versioned and checksummed so a
+// torn or stale block is refused, never run.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace nestlab {
+
+enum class ImageKind : uint32_t { Elf = 1, Raw = 2 };
+
+struct BootParams {
+  static constexpr uint64_t kMagic = 0x3130'544f'4f42'4c4eull;  // "NLBOOT01" read as little-endian bytes
+  static constexpr uint32_t kVersion = 1;
+
+  uint64_t magic;
+  uint32_t version;
+  uint32_t size;  // sizeof(BootParams), for forward compatibility
+  uint32_t vm_id;
+  uint32_t smp;
+  uint64_t guest_ram_ipa;   // kGuestRamIpa
+  uint64_t guest_ram_pa;    // VHV physical address backing guest_ram_ipa
+  uint64_t guest_ram_size;  // bytes, multiple of 2 MiB
+  uint64_t image_pa;        // VHV physical address of the staged image bytes
+  uint64_t image_size;      // bytes
+  ImageKind image_kind;
+  uint32_t reserved0;
+  uint64_t guest_entry;   // filled by the host's validation (ELF e_entry or RAM+0x80000)
+  uint8_t vm_uuid[16];
+  char vm_name[64];       // NUL-terminated
+  char bootargs[1024];    // NUL-terminated, becomes /chosen/bootargs
+  uint32_t checksum;      // fnv1a32 over all bytes before this field
+  uint32_t reserved1;
+};
+static_assert(sizeof(BootParams) % 8 == 0);
+static_assert(offsetof(BootParams, checksum) + 8 == sizeof(BootParams));
+
+inline uint32_t fnv1a32(const void* data, size_t len) {
+  uint32_t h = 2166136261u;
+  const auto* p = static_cast<const unsigned char*>(data);
+  for (size_t i = 0; i < len; ++i) {
+    h ^= p[i];
+    h *= 16777619u;
+  }
+  return h;
+}
+
+inline uint32_t boot_params_checksum(const BootParams& bp) {
+  return fnv1a32(&bp, offsetof(BootParams, checksum));
+}
+
+}  // namespace nestlab
