@@ -13,9 +13,9 @@ enum class ErrorCode {
   NotFound,
   PermissionDenied,
   AlreadyExists,
-  Unavailable,      // something we need is not there (kernel not running, no QEMU)
-  Io,               // a system call failed
-  Protocol,         // a peer broke a wire protocol
+  Unavailable,  // something we need is not there (kernel not running, no QEMU)
+  Io,           // a system call failed
+  Protocol,     // a peer broke a wire protocol
   Internal,
 };
 

@@ -12,7 +12,8 @@ namespace nestlab {
 enum class ImageKind : uint32_t { Elf = 1, Raw = 2 };
 
 struct BootParams {
-  static constexpr uint64_t kMagic = 0x3130'544f'4f42'4c4eull;  // "NLBOOT01" read as little-endian bytes
+  static constexpr uint64_t kMagic =
+      0x3130'544f'4f42'4c4eull;  // "NLBOOT01" read as little-endian bytes
   static constexpr uint32_t kVersion = 1;
 
   uint64_t magic;
@@ -27,11 +28,11 @@ struct BootParams {
   uint64_t image_size;      // bytes
   ImageKind image_kind;
   uint32_t reserved0;
-  uint64_t guest_entry;   // filled by the host's validation (ELF e_entry or RAM+0x80000)
+  uint64_t guest_entry;  // filled by the host's validation (ELF e_entry or RAM+0x80000)
   uint8_t vm_uuid[16];
-  char vm_name[64];       // NUL-terminated
-  char bootargs[1024];    // NUL-terminated, becomes /chosen/bootargs
-  uint32_t checksum;      // fnv1a32 over all bytes before this field
+  char vm_name[64];     // NUL-terminated
+  char bootargs[1024];  // NUL-terminated, becomes /chosen/bootargs
+  uint32_t checksum;    // fnv1a32 over all bytes before this field
   uint32_t reserved1;
 };
 static_assert(sizeof(BootParams) % 8 == 0);

@@ -22,22 +22,22 @@ inline constexpr uint16_t kMaxPayload = 1024;
 
 enum class FrameType : uint8_t {
   // lowvisor -> highvisor
-  Ready = 0x01,       // payload: ReadyPayload. The lowvisor booted and waits for kRunVm.
-  Console = 0x02,     // payload: vm_id(u8) then guest console bytes
-  Log = 0x03,         // payload: lowvisor log text (no NUL)
-  VmExit = 0x04,      // payload: VmExitPayload then a message text (no NUL)
-  RunFailed = 0x05,   // payload: vm_id(u8) then a message text (no NUL)
+  Ready = 0x01,      // payload: ReadyPayload. The lowvisor booted and waits for kRunVm.
+  Console = 0x02,    // payload: vm_id(u8) then guest console bytes
+  Log = 0x03,        // payload: lowvisor log text (no NUL)
+  VmExit = 0x04,     // payload: VmExitPayload then a message text (no NUL)
+  RunFailed = 0x05,  // payload: vm_id(u8) then a message text (no NUL)
   // highvisor -> lowvisor
-  RunVm = 0x81,       // payload: vm_id(u8). BootParams are in shared RAM.
-  ConsoleIn = 0x82,   // payload: vm_id(u8) then bytes for the guest's UART
-  StopVm = 0x83,      // payload: vm_id(u8)
+  RunVm = 0x81,      // payload: vm_id(u8). BootParams are in shared RAM.
+  ConsoleIn = 0x82,  // payload: vm_id(u8) then bytes for the guest's UART
+  StopVm = 0x83,     // payload: vm_id(u8)
 };
 
 enum class VmExitReason : uint8_t {
-  PowerOff = 1,   // PSCI SYSTEM_OFF; code = guest x1 (low 8 bits)
-  Reset = 2,      // PSCI SYSTEM_RESET (reported only when the VM does not reboot)
-  Fault = 3,      // stopped by the lowvisor: ec/pc/iss/far say why
-  Stopped = 4,    // stopped on request (kStopVm)
+  PowerOff = 1,  // PSCI SYSTEM_OFF; code = guest x1 (low 8 bits)
+  Reset = 2,     // PSCI SYSTEM_RESET (reported only when the VM does not reboot)
+  Fault = 3,     // stopped by the lowvisor: ec/pc/iss/far say why
+  Stopped = 4,   // stopped on request (kStopVm)
 };
 
 struct ReadyPayload {
@@ -48,11 +48,11 @@ struct ReadyPayload {
 struct __attribute__((packed)) VmExitPayload {
   uint8_t vm_id;
   VmExitReason reason;
-  uint8_t code;     // exit code for PowerOff
-  uint8_t ec;       // ESR_EL2.EC of the exit that stopped the VM (Fault)
-  uint32_t iss;     // ESR_EL2.ISS
-  uint64_t pc;      // guest PC (ELR_EL2)
-  uint64_t far;     // FAR_EL2 / faulting IPA when relevant, else 0
+  uint8_t code;  // exit code for PowerOff
+  uint8_t ec;    // ESR_EL2.EC of the exit that stopped the VM (Fault)
+  uint32_t iss;  // ESR_EL2.ISS
+  uint64_t pc;   // guest PC (ELR_EL2)
+  uint64_t far;  // FAR_EL2 / faulting IPA when relevant, else 0
 };
 
 inline constexpr uint32_t kProtocolVersion = 1;

@@ -26,7 +26,7 @@ inline constexpr uint64_t kStatusPa = kSharedBase + 0x1000;
 // Guest RAM of VM 0 starts here in VHV physical memory, 2 MiB aligned so that
 // stage 2 can map it with level-2 blocks. The staging area (the guest image as
 // the user gave it) follows guest RAM.
-inline constexpr uint64_t kGuestRamPa = kSharedBase + kSharedSize;  // 0x4400_0000
+inline constexpr uint64_t kGuestRamPa = kSharedBase + kSharedSize;   // 0x4400_0000
 inline constexpr uint64_t kVhvOverhead = kGuestRamPa - kVhvRamBase;  // 64 MiB
 
 // The guest platform: compatible with QEMU `-M virt` (DESIGN.md).

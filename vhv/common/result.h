@@ -20,21 +20,27 @@ Err(E) -> Err<E>;
 template <typename T, typename E>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : m_ok(true) { new (&m_value) T(std::move(value)); }  // NOLINT(google-explicit-constructor)
+  Result(T value) : m_ok(true) {
+    new (&m_value) T(std::move(value));
+  }  // NOLINT(google-explicit-constructor)
   template <typename E2>
   Result(Err<E2> e) : m_ok(false) {  // NOLINT(google-explicit-constructor)
     new (&m_error) E(std::move(e.error));
   }
   Result(Result&& o) noexcept : m_ok(o.m_ok) {
-    if (m_ok) new (&m_value) T(std::move(o.m_value));
-    else new (&m_error) E(std::move(o.m_error));
+    if (m_ok)
+      new (&m_value) T(std::move(o.m_value));
+    else
+      new (&m_error) E(std::move(o.m_error));
   }
   Result(const Result&) = delete;
   Result& operator=(const Result&) = delete;
   Result& operator=(Result&&) = delete;
   ~Result() {
-    if (m_ok) m_value.~T();
-    else m_error.~E();
+    if (m_ok)
+      m_value.~T();
+    else
+      m_error.~E();
   }
 
   bool is_ok() const { return m_ok; }
@@ -61,7 +67,8 @@ class [[nodiscard]] Result<void, E> {
  public:
   Result() : m_ok(true) {}
   template <typename E2>
-  Result(Err<E2> e) : m_ok(false), m_error(std::move(e.error)) {}  // NOLINT(google-explicit-constructor)
+  Result(Err<E2> e)
+      : m_ok(false), m_error(std::move(e.error)) {}  // NOLINT(google-explicit-constructor)
   bool is_ok() const { return m_ok; }
   bool is_error() const { return !m_ok; }
   explicit operator bool() const { return m_ok; }
@@ -77,10 +84,9 @@ class [[nodiscard]] Result<void, E> {
 }  // namespace nestlab
 
 // NOLINTNEXTLINE(cppcoreguidelines-macro-usage)
-#define TRY(expr)                                              \
-  ({                                                           \
-    auto _try_result = (expr);                                 \
-    if (_try_result.is_error())                                \
-      return ::nestlab::Err{_try_result.release_error()};      \
-    _try_result.release_value();                               \
+#define TRY(expr)                                                                   \
+  ({                                                                                \
+    auto _try_result = (expr);                                                      \
+    if (_try_result.is_error()) return ::nestlab::Err{_try_result.release_error()}; \
+    _try_result.release_value();                                                    \
   })

@@ -1,0 +1,17 @@
+// Connecting an AF_UNIX stream socket to the kernel's path. Sending and
+// receiving lines uses base/json_line_socket.h, shared with nestlabd.
+#pragma once
+
+#include <string>
+
+#include "base/error.h"
+#include "base/unique_fd.h"
+
+namespace nestlab::client {
+
+// ErrorCode::Unavailable when nothing listens at `path` (no socket file or
+// connection refused), so callers can decide to start a kernel;
+// PermissionDenied when the socket is not ours to use.
+HostResult<UniqueFd> connect_unix(const std::string& path);
+
+}  // namespace nestlab::client

@@ -1,0 +1,184 @@
+// `nestlab vhv list|inspect|rm|create`: managing virtual hypervisors.
+#include <string_view>
+
+#include "console/client/json_get.h"
+#include "console/commands.h"
+#include "console/size.h"
+#include "console/vhv_format.h"
+
+namespace nestlab::cli {
+
+namespace {
+
+using client::json;
+using client::json_dump;
+
+constexpr int kExitError = 1;
+
+std::span<const OptionSpec> no_options() { return {}; }
+
+constexpr OptionSpec kCreateOptions[] = {
+    {"name", 0, TakesValue::Yes, "NAME", "name of the virtual hypervisor (default: its id)"},
+    {"mem", 'm', TakesValue::Yes, "SIZE",
+     "guest RAM capacity, as QEMU -m: 256M, 1G; a plain number is MiB"},
+};
+
+std::string vhv_help() {
+  return "Usage: nestlab vhv COMMAND\n"
+         "\n"
+         "Manages virtual hypervisors (VHVs).\n"
+         "\n"
+         "Commands:\n"
+         "  list                 list your VHVs (all of them for root)\n"
+         "  inspect VHV          show one VHV's details and exit counters\n"
+         "  rm VHV [VHV...]      destroy VHVs (alias: destroy)\n"
+         "  create [OPTIONS]     create a persistent VHV (it stays until rm)\n"
+         "\n"
+         "VHV is an id (vhv-3) or a name. Every command accepts --json and --help.\n";
+}
+
+// Prints the help of a subcommand when asked; returns true if it did.
+bool handle_help(const ParsedArgs& args, const std::string& usage,
+                 std::span<const OptionSpec> options) {
+  if (!args.help()) return false;
+  write_all(1, usage + "\n" + format_options_help(options));
+  return true;
+}
+
+int vhv_list(const Invocation& inv) {
+  int status = 0;
+  auto args = parse_or_report(inv, no_options(), status);
+  if (!args) return status;
+  if (handle_help(
+          *args,
+          "Usage: nestlab vhv list\n\nLists virtual hypervisors: ID NAME STATE OWNER MEM PID.\n",
+          no_options()))
+    return 0;
+  if (!args->operands.empty())
+    return usage_error(inv.name, "unexpected argument '" + args->operands[0] + "'");
+  auto client = connect(inv, *args);
+  if (client.is_error()) return fail(inv.name, client.error().message, kExitError);
+  auto list = client.value()->call("vhv.list");
+  if (list.is_error()) return fail(inv.name, list.error().message, kExitError);
+  if (wants_json(inv, *args))
+    write_all(1, json_dump(list.value(), 2) + "\n");
+  else
+    write_all(1, format_vhv_table(list.value()));
+  return 0;
+}
+
+int vhv_inspect(const Invocation& inv) {
+  int status = 0;
+  auto args = parse_or_report(inv, no_options(), status);
+  if (!args) return status;
+  if (handle_help(*args,
+                  "Usage: nestlab vhv inspect VHV\n\nShows a virtual hypervisor's details, its "
+                  "guest and its exit counters.\n",
+                  no_options()))
+    return 0;
+  if (args->operands.empty())
+    return usage_error(inv.name, "missing VHV (an id like vhv-3, or a name)");
+  if (args->operands.size() > 1)
+    return usage_error(inv.name, "unexpected argument '" + args->operands[1] + "'");
+  auto client = connect(inv, *args);
+  if (client.is_error()) return fail(inv.name, client.error().message, kExitError);
+  auto info = client.value()->call("vhv.inspect", {{"vhv", args->operands[0]}});
+  if (info.is_error()) return fail(inv.name, info.error().message, kExitError);
+  if (wants_json(inv, *args))
+    write_all(1, json_dump(info.value(), 2) + "\n");
+  else
+    write_all(1, format_vhv_details(info.value()));
+  return 0;
+}
+
+int vhv_rm(const Invocation& inv) {
+  int status = 0;
+  auto args = parse_or_report(inv, no_options(), status);
+  if (!args) return status;
+  if (handle_help(*args,
+                  "Usage: nestlab vhv rm VHV [VHV...]\n\nDestroys virtual hypervisors: stops their "
+                  "guests and QEMU, frees everything.\n",
+                  no_options()))
+    return 0;
+  if (args->operands.empty())
+    return usage_error(inv.name, "missing VHV (an id like vhv-3, or a name)");
+  auto client = connect(inv, *args);
+  if (client.is_error()) return fail(inv.name, client.error().message, kExitError);
+  bool json_out = wants_json(inv, *args);
+  json results = json::array();
+  for (const auto& vhv : args->operands) {
+    auto r = client.value()->call("vhv.destroy", {{"vhv", vhv}});
+    if (r.is_error()) {
+      status = kExitError;
+      results.push_back({{"vhv", vhv}, {"ok", false}, {"error", r.error().message}});
+      fail(inv.name, vhv + ": " + r.error().message, kExitError);
+      if (!client.value()->connected()) break;
+      continue;
+    }
+    results.push_back({{"vhv", vhv}, {"ok", true}});
+    if (!json_out) write_all(1, vhv + "\n");
+  }
+  if (json_out) write_all(1, json_dump(results, 2) + "\n");
+  return status;
+}
+
+int vhv_create(const Invocation& inv) {
+  int status = 0;
+  auto args = parse_or_report(inv, kCreateOptions, status);
+  if (!args) return status;
+  if (handle_help(*args,
+                  "Usage: nestlab vhv create [OPTIONS]\n\nCreates a persistent virtual hypervisor "
+                  "and prints its id.\n",
+                  kCreateOptions))
+    return 0;
+  if (!args->operands.empty())
+    return usage_error(inv.name, "unexpected argument '" + args->operands[0] + "'");
+  json params = {{"ephemeral", false}};
+  if (auto mem = args->value("mem")) {
+    auto size = parse_size(*mem);
+    if (size.is_error()) return usage_error(inv.name, "--mem: " + size.error().message);
+    params["mem"] = size.value();
+  }
+  if (auto name = args->value("name")) {
+    if (name->empty()) return usage_error(inv.name, "--name: the name must not be empty");
+    params["name"] = *name;
+  }
+  auto client = connect(inv, *args);
+  if (client.is_error()) return fail(inv.name, client.error().message, kExitError);
+  auto info = client.value()->call("vhv.create", params);
+  if (info.is_error()) return fail(inv.name, info.error().message, kExitError);
+  if (wants_json(inv, *args))
+    write_all(1, json_dump(info.value(), 2) + "\n");
+  else
+    write_all(1, client::json_string(info.value(), "id", "?") + "\n");
+  return 0;
+}
+
+}  // namespace
+
+int cmd_vhv(const Invocation& inv) {
+  struct Sub {
+    std::string_view name;
+    CommandFn fn;
+  };
+  static constexpr Sub kSubs[] = {{"list", vhv_list}, {"ls", vhv_list},    {"inspect", vhv_inspect},
+                                  {"rm", vhv_rm},     {"destroy", vhv_rm}, {"create", vhv_create}};
+  if (inv.args.empty()) return usage_error(inv.name, "missing command (list, inspect, rm, create)");
+  const std::string& word = inv.args[0];
+  if (word == "--help" || word == "-h" || word == "help") {
+    write_all(1, vhv_help());
+    return 0;
+  }
+  for (const auto& s : kSubs) {
+    if (s.name != word) continue;
+    Invocation sub = inv;
+    sub.name = inv.name + " " + word;
+    sub.args.erase(sub.args.begin());
+    return s.fn(sub);
+  }
+  if (word.starts_with("-"))
+    return usage_error(inv.name, "unknown option '" + word + "' (options go after the command)");
+  return usage_error(inv.name, "unknown command '" + word + "'");
+}
+
+}  // namespace nestlab::cli

@@ -1,0 +1,50 @@
+// What every command shares: how it was invoked, how it reports errors
+// ("nestlab <cmd>: message" on stderr, usage errors exit 2), and how it
+// reaches the kernel.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/error.h"
+#include "console/args.h"
+#include "console/client/client.h"
+#include "console/client/connect.h"
+
+namespace nestlab::cli {
+
+struct Invocation {
+  std::string name;                   // "nestlab vhv list": prefix of every message.
+  std::vector<std::string> args;      // Words after the command name.
+  bool json = false;                  // --json given before the command.
+  std::optional<std::string> socket;  // --socket given before the command.
+};
+
+using CommandFn = int (*)(const Invocation&);
+
+// "nestlab run: message" + a hint to --help, on stderr; returns 2.
+int usage_error(std::string_view name, std::string_view message);
+
+// "nestlab run: message" on stderr; returns `status`.
+int fail(std::string_view name, std::string_view message, int status);
+
+// Parses a command's words; on a usage error prints it and sets `status`.
+std::optional<ParsedArgs> parse_or_report(const Invocation& inv,
+                                          std::span<const OptionSpec> options, int& status);
+
+// --json before or after the command.
+bool wants_json(const Invocation& inv, const ParsedArgs& args);
+
+HostResult<std::unique_ptr<client::Client>> connect(
+    const Invocation& inv, const ParsedArgs& args,
+    client::AutoStart auto_start = client::AutoStart::Yes);
+
+// Writes all bytes to an fd (stdout's output is raw, not via iostreams, so
+// guest bytes go out in the order and at the moment they arrive).
+void write_all(int fd, std::string_view bytes);
+
+}  // namespace nestlab::cli

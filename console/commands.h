@@ -1,0 +1,14 @@
+// The commands of the `nestlab` executable, one file each.
+#pragma once
+
+#include "console/command.h"
+
+namespace nestlab::cli {
+
+int cmd_run(const Invocation& inv);
+int cmd_vhv(const Invocation& inv);
+int cmd_demo(const Invocation& inv);
+int cmd_version(const Invocation& inv);
+int cmd_kernel(const Invocation& inv);
+
+}  // namespace nestlab::cli

@@ -1,0 +1,68 @@
+#include "console/guest_launch.h"
+
+#include "console/client/json_get.h"
+
+namespace nestlab::cli {
+
+using client::json;
+
+HostResult<void> launch_guests(client::Client& client, std::span<const GuestSpec> guests,
+                               std::vector<std::string>& created) {
+  std::vector<int64_t> ids;
+  for (const auto& g : guests) {
+    json params = {{"ephemeral", true}, {"smp", 1}};
+    if (g.name) params["name"] = *g.name;
+    if (g.mem) params["mem"] = *g.mem;
+    ids.push_back(TRY(client.send_request("vhv.create", params)));
+  }
+  // Wait for every reply before failing, so no VHV id goes unrecorded.
+  std::optional<Error> first_error;
+  for (int64_t id : ids) {
+    auto info = client.wait_response(id);
+    if (info.is_error()) {
+      if (!first_error) first_error = info.release_error();
+      if (client.interrupted() == client::Interrupted::Yes || !client.connected()) break;
+      continue;
+    }
+    std::string vhv = client::json_string(info.value(), "id");
+    if (vhv.empty())
+      return make_error(ErrorCode::Protocol, "nestlabd's vhv.create result has no id");
+    created.push_back(vhv);
+  }
+  if (first_error) {
+    first_error->message = "cannot create a virtual hypervisor: " + first_error->message;
+    return Err{std::move(*first_error)};
+  }
+
+  ids.clear();
+  for (const auto& vhv : created) {
+    ids.push_back(TRY(client.send_request("console.subscribe", {{"vhv", vhv}, {"vm", 0}})));
+    ids.push_back(TRY(client.send_request("events.subscribe", {{"vhv", vhv}})));
+  }
+  for (int64_t id : ids) TRY(client.wait_response(id));
+
+  ids.clear();
+  for (size_t i = 0; i < guests.size(); ++i) {
+    const GuestSpec& g = guests[i];
+    json params = {{"vhv", created[i]}, {"image_fd", 0}, {"image_name", g.image_name}};
+    if (g.mem) params["mem"] = *g.mem;
+    if (!g.append.empty()) params["append"] = g.append;
+    int fds[] = {g.image_fd};
+    ids.push_back(TRY(client.send_request("vm.run", params, fds)));
+  }
+  for (int64_t id : ids) TRY(client.wait_response(id));
+  return {};
+}
+
+void destroy_vhvs(client::Client& client, std::span<const std::string> vhvs) {
+  std::vector<int64_t> ids;
+  for (const auto& vhv : vhvs) {
+    auto id = client.send_request("vhv.destroy", {{"vhv", vhv}});
+    if (id.is_error()) return;
+    ids.push_back(id.value());
+  }
+  for (int64_t id : ids)
+    if (client.wait_response(id).is_error() && !client.connected()) return;
+}
+
+}  // namespace nestlab::cli

@@ -1,0 +1,35 @@
+// Starting guests in fresh ephemeral VHVs, as `nestlab run` and
+// `nestlab demo` do: vhv.create {ephemeral} → console.subscribe +
+// events.subscribe → vm.run with the image fd attached. Requests for several
+// guests are pipelined so their VHVs boot in parallel.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "base/error.h"
+#include "console/client/client.h"
+
+namespace nestlab::cli {
+
+struct GuestSpec {
+  std::optional<std::string> name;
+  std::optional<uint64_t> mem;
+  std::string append;
+  int image_fd = -1;  // Not owned.
+  std::string image_name;
+};
+
+// Appends each VHV's id to `created` as soon as it exists, so the caller can
+// destroy them whatever fails later. Errors carry the kernel's message.
+HostResult<void> launch_guests(client::Client& client, std::span<const GuestSpec> guests,
+                               std::vector<std::string>& created);
+
+// Best effort: asks the kernel to destroy each VHV, ignoring errors (they
+// are ephemeral, so the kernel also destroys them when we disconnect).
+void destroy_vhvs(client::Client& client, std::span<const std::string> vhvs);
+
+}  // namespace nestlab::cli

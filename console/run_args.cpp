@@ -1,0 +1,92 @@
+#include "console/run_args.h"
+
+#include <charconv>
+
+#include "console/size.h"
+
+namespace nestlab::cli {
+
+namespace {
+
+constexpr OptionSpec kRunOptions[] = {
+    {"mem", 'm', TakesValue::Yes, "SIZE",
+     "guest RAM, as QEMU -m: 256M, 1G, 512K; a plain number is MiB"},
+    {"smp", 0, TakesValue::Yes, "N", "number of vCPUs (only 1 for now)"},
+    {"append", 0, TakesValue::Yes, "ARGS",
+     "command line for the guest (in its device tree /chosen/bootargs)"},
+    {"name", 0, TakesValue::Yes, "NAME", "name of the virtual hypervisor"},
+    {"stats", 0, TakesValue::No, "",
+     "print the guest's exits per exception class at the end (stderr)"},
+};
+
+Err<Error> usage(std::string message) {
+  return make_error(ErrorCode::InvalidArgument, std::move(message));
+}
+
+}  // namespace
+
+std::span<const OptionSpec> run_option_specs() { return kRunOptions; }
+
+HostResult<void> check_smp(const std::string& value) {
+  int n = 0;
+  auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
+  if (ec != std::errc() || end != value.data() + value.size() || n < 1)
+    return usage("--smp " + value + ": expected a number of vCPUs (1 or more)");
+  if (n > 1)
+    return usage("--smp " + value + ": guests with more than one vCPU are not supported yet");
+  return {};
+}
+
+HostResult<RunOptions> parse_run_args(std::span<const std::string> words) {
+  RunOptions o;
+  o.args = TRY(parse_args(words, kRunOptions));
+  if (o.args.help()) return o;
+
+  if (auto smp = o.args.value("smp")) TRY(check_smp(*smp));
+  if (auto mem = o.args.value("mem")) {
+    auto size = parse_size(*mem);
+    if (size.is_error()) return usage("--mem: " + size.error().message);
+    o.mem = size.value();
+  }
+  if (auto name = o.args.value("name")) {
+    if (name->empty()) return usage("--name: the name must not be empty");
+    o.name = *name;
+  }
+  o.append = o.args.value("append").value_or("");
+  o.stats = o.args.has("stats");
+
+  if (o.args.operands.empty())
+    return usage("missing IMAGE (the guest program to run, e.g. hello.elf)");
+  if (o.args.operands.size() > 1)
+    return usage("unexpected argument '" + o.args.operands[1] +
+                 "' (only one IMAGE; use --append for guest arguments)");
+  o.image = o.args.operands[0];
+  return o;
+}
+
+std::string run_help() {
+  return "Usage: nestlab run [OPTIONS] IMAGE\n"
+         "\n"
+         "Runs the AArch64 guest program IMAGE (ELF or raw) in a new virtual hypervisor,\n"
+         "shows its serial console, and exits with the guest's exit code. The virtual\n"
+         "hypervisor is ephemeral: it is destroyed when the guest ends, on Ctrl-C, or if\n"
+         "this command dies.\n"
+         "\n" +
+         format_options_help(kRunOptions) +
+         "\n"
+         "Exit status:\n"
+         "  N    the guest powered off with code N (PSCI SYSTEM_OFF, x1 & 0xff)\n"
+         "  2    bad command line\n"
+         "  125  nothing ran: bad image, kernel or virtual hypervisor failure\n"
+         "  126  the lowvisor stopped the guest (unhandled exception; details on stderr)\n"
+         "  130  interrupted (Ctrl-C, SIGTERM) or stopped from outside\n"
+         "\n"
+         "Output: guest bytes go to stdout unchanged; messages and --stats go to stderr.\n"
+         "With --json, stdout carries one JSON object per line instead:\n"
+         "  {\"console\": TEXT}  guest output as it arrives (invalid UTF-8 becomes U+FFFD)\n"
+         "  {\"exit\": {\"vhv\", \"reason\", \"code\", \"message\", \"status\", \"counters\"}}  "
+         "last line\n"
+         "  {\"error\": {\"message\", \"status\"}}  last line when the guest could not run\n";
+}
+
+}  // namespace nestlab::cli

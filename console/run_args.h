@@ -1,0 +1,35 @@
+// The command line of `nestlab run`, parsed and checked without touching
+// the kernel or the file system.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+
+#include "base/error.h"
+#include "console/args.h"
+
+namespace nestlab::cli {
+
+struct RunOptions {
+  ParsedArgs args;              // Raw parse (for --json, --socket, --help).
+  std::optional<uint64_t> mem;  // Bytes; kernel default when absent.
+  std::optional<std::string> name;
+  std::string append;
+  bool stats = false;
+  std::string image;  // Empty only when --help was given.
+};
+
+std::span<const OptionSpec> run_option_specs();
+
+// Usage errors (exit 2) name the offending word, e.g. "--smp 2: guests with
+// more than one vCPU are not supported yet", "missing IMAGE".
+HostResult<RunOptions> parse_run_args(std::span<const std::string> words);
+
+// Checks --smp: a positive integer, and 1 for now.
+HostResult<void> check_smp(const std::string& value);
+
+std::string run_help();
+
+}  // namespace nestlab::cli

@@ -1,0 +1,60 @@
+#include "console/run_args.h"
+
+#include <gtest/gtest.h>
+
+namespace nestlab::cli {
+namespace {
+
+std::string error_of(std::vector<std::string> words) {
+  auto r = parse_run_args(words);
+  return r.is_error() ? r.error().message : "(accepted)";
+}
+
+TEST(RunArgsTest, ParsesQemuStyleFlags) {
+  std::vector<std::string> words = {"-m",  "256M",    "--smp",  "1", "--append",
+                                    "a b", "--stats", "--name", "x", "hello.elf"};
+  auto r = parse_run_args(words);
+  ASSERT_TRUE(r.is_ok()) << r.error().message;
+  EXPECT_EQ(r.value().mem, 256ull << 20);
+  EXPECT_EQ(r.value().append, "a b");
+  EXPECT_TRUE(r.value().stats);
+  EXPECT_EQ(r.value().name, "x");
+  EXPECT_EQ(r.value().image, "hello.elf");
+}
+
+TEST(RunArgsTest, DefaultsLeaveMemToTheKernel) {
+  std::vector<std::string> words = {"hello.elf"};
+  auto r = parse_run_args(words);
+  ASSERT_TRUE(r.is_ok());
+  EXPECT_FALSE(r.value().mem.has_value());
+  EXPECT_FALSE(r.value().stats);
+}
+
+TEST(RunArgsTest, RefusesMoreThanOneVcpu) {
+  EXPECT_EQ(error_of({"--smp", "2", "hello.elf"}),
+            "--smp 2: guests with more than one vCPU are not supported yet");
+  EXPECT_EQ(error_of({"--smp", "0", "hello.elf"}),
+            "--smp 0: expected a number of vCPUs (1 or more)");
+  EXPECT_EQ(error_of({"--smp", "two", "hello.elf"}),
+            "--smp two: expected a number of vCPUs (1 or more)");
+}
+
+TEST(RunArgsTest, RefusesBadInput) {
+  EXPECT_EQ(error_of({}), "missing IMAGE (the guest program to run, e.g. hello.elf)");
+  EXPECT_EQ(error_of({"a.elf", "b.elf"}),
+            "unexpected argument 'b.elf' (only one IMAGE; use --append for guest arguments)");
+  EXPECT_EQ(error_of({"--mem", "lots", "a.elf"}).rfind("--mem: invalid size 'lots'", 0), 0u);
+  EXPECT_EQ(error_of({"--frob", "a.elf"}), "unknown option '--frob'");
+  EXPECT_EQ(error_of({"--name=", "a.elf"}), "--name: the name must not be empty");
+}
+
+TEST(RunArgsTest, HelpNeedsNoImage) {
+  std::vector<std::string> words = {"--help"};
+  auto r = parse_run_args(words);
+  ASSERT_TRUE(r.is_ok());
+  EXPECT_TRUE(r.value().args.help());
+  EXPECT_NE(run_help().find("130"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace nestlab::cli

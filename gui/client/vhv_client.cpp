@@ -1,0 +1,129 @@
+#include "gui/client/vhv_client.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <QFile>
+#include <QFileInfo>
+#include <QJsonArray>
+
+#include <cerrno>
+#include <cstring>
+
+namespace nestlab::gui {
+
+VhvClient::VhvClient(KernelConnection* connection, QObject* parent)
+    : QObject(parent), m_connection(connection), m_model(new VhvListModel(this)) {
+  m_poll_timer.setInterval(kPollInterval);
+  connect(&m_poll_timer, &QTimer::timeout, this, &VhvClient::refresh);
+  connect(m_connection, &KernelConnection::connected, this, [this] {
+    refresh();
+    m_poll_timer.start();
+  });
+  connect(m_connection, &KernelConnection::disconnected, this, [this] {
+    m_poll_timer.stop();
+    // What we showed is no longer known to be true.
+    for (int row = 0; row < m_model->rowCount(); ++row)
+      emit vhvRemoved(m_model->info(row).value("id").toString());
+    m_model->clear();
+  });
+  connect(m_connection, &KernelConnection::notification, this, &VhvClient::on_notification);
+}
+
+void VhvClient::refresh() {
+  if (m_connection->state() != KernelConnection::State::Connected) return;
+  if (m_list_in_flight) {
+    m_list_again = true;
+    return;
+  }
+  m_list_in_flight = true;
+  m_connection->call(QStringLiteral("vhv.list"), {}, this,
+                     [this](const RpcReply& reply) { on_list_reply(reply); });
+}
+
+void VhvClient::on_list_reply(const RpcReply& reply) {
+  m_list_in_flight = false;
+  if (reply.ok()) {
+    QSet<QString> before;
+    for (int row = 0; row < m_model->rowCount(); ++row)
+      before.insert(m_model->info(row).value("id").toString());
+    const QJsonArray vhvs = reply.result.toArray();
+    m_model->set_vhvs(vhvs);
+    for (const QJsonValue& v : vhvs) before.remove(v.toObject().value("id").toString());
+    for (const QString& gone : before) emit vhvRemoved(gone);
+  } else if (m_connection->state() == KernelConnection::State::Connected) {
+    emit actionFailed(tr("List VHVs"), describe(*reply.error));
+  }
+  if (m_list_again) {
+    m_list_again = false;
+    refresh();
+  }
+}
+
+void VhvClient::on_notification(const QString& method, const QJsonObject& params) {
+  Q_UNUSED(params);
+  if (method == QLatin1String("event")) refresh();
+}
+
+void VhvClient::create_vhv(const CreateVhvRequest& request) {
+  QJsonObject params;
+  if (!request.name.isEmpty()) params.insert("name", request.name);
+  if (request.mem > 0) params.insert("mem", request.mem);
+  if (request.smp > 1) params.insert("smp", request.smp);
+  m_connection->call(QStringLiteral("vhv.create"), params, this, [this](const RpcReply& reply) {
+    if (!reply.ok()) {
+      emit actionFailed(tr("Create VHV"), describe(*reply.error));
+      return;
+    }
+    const QJsonObject info = reply.result.toObject();
+    const QString id = info.value("id").toString();
+    emit actionSucceeded(tr("Created %1 (%2)").arg(id, info.value("name").toString()));
+    refresh();
+    emit vhvCreated(id);
+  });
+}
+
+void VhvClient::destroy_vhv(const QString& vhv) {
+  m_connection->call(QStringLiteral("vhv.destroy"), {{"vhv", vhv}}, this,
+                     [this, vhv](const RpcReply& reply) {
+                       if (!reply.ok()) {
+                         emit actionFailed(tr("Destroy %1").arg(vhv), describe(*reply.error));
+                         return;
+                       }
+                       emit actionSucceeded(tr("Destroyed %1").arg(vhv));
+                       refresh();
+                     });
+}
+
+void VhvClient::run_guest(const RunGuestRequest& request) {
+  const QString action =
+      tr("Run %1 on %2").arg(QFileInfo(request.image_path).fileName(), request.vhv);
+  const int fd = ::open(QFile::encodeName(request.image_path).constData(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    emit actionFailed(action,
+                      tr("cannot open %1: %2")
+                          .arg(request.image_path, QString::fromLocal8Bit(std::strerror(errno))));
+    return;
+  }
+  QJsonObject params{{"vhv", request.vhv},
+                     {"image_fd", 0},
+                     {"image_name", QFileInfo(request.image_path).fileName()}};
+  if (request.mem > 0) params.insert("mem", request.mem);
+  if (request.smp > 1) params.insert("smp", request.smp);
+  if (!request.append.isEmpty()) params.insert("append", request.append);
+  m_connection->call(
+      QStringLiteral("vm.run"), params, this,
+      [this, action](const RpcReply& reply) {
+        if (!reply.ok()) {
+          emit actionFailed(action, describe(*reply.error));
+          return;
+        }
+        emit actionSucceeded(
+            tr("%1: VM %2 running").arg(action).arg(reply.result.toObject().value("vm").toInt()));
+        refresh();
+      },
+      {fd});
+  ::close(fd);  // call() sent or queued its own duplicate.
+}
+
+}  // namespace nestlab::gui

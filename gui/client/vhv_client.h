@@ -1,0 +1,65 @@
+// The VHV resource: keeps VhvListModel in step with the kernel (vhv.list
+// every second, and at once when an event says something changed) and
+// carries out the VHV actions: vhv.create, vhv.destroy, and vm.run, since a
+// VM exists only inside its VHV's VhvInfo in this API.
+#pragma once
+
+#include <QElapsedTimer>
+#include <QObject>
+#include <QSet>
+#include <QString>
+#include <QTimer>
+
+#include "gui/client/kernel_connection.h"
+#include "gui/models/vhv_list_model.h"
+
+namespace nestlab::gui {
+
+struct CreateVhvRequest {
+  QString name;    // Empty: the kernel picks one.
+  qint64 mem = 0;  // Bytes; 0: the kernel's default.
+  int smp = 1;
+};
+
+struct RunGuestRequest {
+  QString vhv;  // Id or name.
+  QString image_path;
+  qint64 mem = 0;  // Bytes; 0: the VHV's default.
+  int smp = 1;
+  QString append;  // Guest command line (/chosen/bootargs).
+};
+
+class VhvClient : public QObject {
+  Q_OBJECT
+
+ public:
+  static constexpr std::chrono::milliseconds kPollInterval{1000};
+
+  explicit VhvClient(KernelConnection* connection, QObject* parent = nullptr);
+
+  VhvListModel* model() const { return m_model; }
+
+  void refresh();
+  void create_vhv(const CreateVhvRequest& request);
+  void destroy_vhv(const QString& vhv);
+  void run_guest(const RunGuestRequest& request);
+
+ signals:
+  // One line for the status bar and the event log.
+  void actionSucceeded(const QString& message);
+  void actionFailed(const QString& action, const QString& message);
+  void vhvCreated(const QString& vhv_id);
+  void vhvRemoved(const QString& vhv_id);
+
+ private:
+  void on_list_reply(const RpcReply& reply);
+  void on_notification(const QString& method, const QJsonObject& params);
+
+  KernelConnection* m_connection;  // Not owned.
+  VhvListModel* m_model;           // Child of this.
+  QTimer m_poll_timer;
+  bool m_list_in_flight = false;
+  bool m_list_again = false;  // An event arrived while a list was in flight.
+};
+
+}  // namespace nestlab::gui

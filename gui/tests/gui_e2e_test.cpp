@@ -1,0 +1,241 @@
+// End to end: a real nestlabd, the real main window, driven the way a person
+// would (shortcuts, dialogs, buttons). Creates a VHV, runs the demo guest,
+// waits for its console text and exit counters, saves a screenshot as an
+// artifact, destroys the VHV through the confirmation, stops the kernel.
+// Assertions are on widget and model state, never on pixels.
+#include <QAbstractButton>
+#include <QAction>
+#include <QApplication>
+#include <QDialogButtonBox>
+#include <QElapsedTimer>
+#include <QLabel>
+#include <QLineEdit>
+#include <QMessageBox>
+#include <QPushButton>
+#include <QSettings>
+#include <QTableView>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <cstdio>
+
+#include "gui/client/session.h"
+#include "gui/tests/kernel_process.h"
+#include "gui/tests/wait.h"
+#include "gui/views/counters_chart.h"
+#include "gui/views/create_vhv_dialog.h"
+#include "gui/views/main_window.h"
+#include "gui/views/run_guest_dialog.h"
+#include "gui/views/terminal_view.h"
+
+using namespace nestlab::gui;
+using nestlab::gui::test::KernelProcess;
+using nestlab::gui::test::wait_until;
+
+namespace {
+
+template <typename T>
+T* wait_for_visible_child(QWidget* parent, int timeout_ms) {
+  T* found = nullptr;
+  wait_until(
+      [&] {
+        for (T* child : parent->findChildren<T*>())
+          if (child->isVisible()) found = child;
+        return found != nullptr;
+      },
+      timeout_ms);
+  return found;
+}
+
+QString artifact_dir() {
+  const QString dir = qEnvironmentVariable("NESTLAB_GUI_ARTIFACT_DIR");
+  return dir.isEmpty() ? QDir::currentPath() : dir;
+}
+
+}  // namespace
+
+class GuiEndToEndTest : public QObject {
+  Q_OBJECT
+
+ private Q_SLOTS:
+  void initTestCase() {
+    // Window layout must not leak into (or come from) the user's settings.
+    QSettings::setDefaultFormat(QSettings::IniFormat);
+    QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, m_settings_dir.path());
+    QApplication::setOrganizationName("nestlab");
+    QApplication::setApplicationName("nestlab-gui-e2e");
+  }
+
+  void banner_while_kernel_is_absent() {
+    QTemporaryDir dir;
+    const QString path = dir.filePath("nestlab.sock");
+    Session session(path);
+    MainWindow window(&session, dir.path());
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    session.connection()->start();
+    QVERIFY(wait_until([&] { return window.banner()->isVisible(); }, 2000));
+    QCOMPARE(window.banner()->text(),
+             QString("nestlabd is not running at %1 — retrying every 2 s").arg(path));
+    QVERIFY(!window.create_action()->isEnabled());
+    QVERIFY(!window.run_action()->isEnabled());
+    QVERIFY(!window.destroy_action()->isEnabled());
+    // What the API cannot do yet is visible, disabled, and says why.
+    for (const char* name : {"actionPause", "actionResume", "actionStop", "actionTrace",
+                             "actionLabs", "actionTenants"}) {
+      auto* action = window.findChild<QAction*>(name);
+      QVERIFY2(action && !action->isEnabled(), name);
+      QVERIFY2(action->toolTip().contains("API"), name);
+    }
+    // The window stays responsive while it retries.
+    QElapsedTimer responsive;
+    responsive.start();
+    QTest::qWait(100);
+    QVERIFY(responsive.elapsed() < 1000);
+    QVERIFY(window.grab().save(artifact_dir() + "/gui_no_kernel.png"));
+  }
+
+  void create_run_watch_destroy() {
+    const auto kernel = test::find_kernel();
+    if (kernel.path.isEmpty()) QSKIP(qPrintable(kernel.why));
+    const auto lowvisor = test::find_shared("lowvisor.elf");
+    if (lowvisor.path.isEmpty()) QSKIP(qPrintable(lowvisor.why));
+    const auto demo = test::find_shared("guests/demo.elf");
+    if (demo.path.isEmpty()) QSKIP(qPrintable(demo.why));
+
+    KernelProcess nestlabd;
+    QVERIFY2(nestlabd.start(kernel.path), qPrintable(nestlabd.error()));
+
+    Session session(nestlabd.socket_path());
+    MainWindow window(&session, QFileInfo(demo.path).path());
+    window.resize(1400, 900);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    QVERIFY(window.banner()->isVisible() ||
+            session.connection()->state() != KernelConnection::State::Connected);
+    session.connection()->start();
+    QVERIFY2(wait_until([&] { return window.create_action()->isEnabled(); }, 5000),
+             qPrintable(window.banner()->text()));
+    QVERIFY(!window.banner()->isVisible());
+
+    // Create VHV: Ctrl+N, name it, press Create. Shortcuts need the window
+    // active; with no window manager under Xvfb, make it so.
+    window.activateWindow();
+    if (!QTest::qWaitForWindowActive(&window, 2000)) QApplication::setActiveWindow(&window);
+    QTest::keyClick(&window, Qt::Key_N, Qt::ControlModifier);
+    auto* create = wait_for_visible_child<CreateVhvDialog>(&window, 2000);
+    QVERIFY2(create, "Ctrl+N did not open the Create VHV dialog");
+    create->name_edit()->setText("gui-e2e");
+    QTest::mouseClick(create->findChild<QDialogButtonBox*>()->button(QDialogButtonBox::Ok),
+                      Qt::LeftButton);
+
+    VhvListModel* vhvs = session.vhvs()->model();
+    QVERIFY(wait_until([&] { return vhvs->rowCount() == 1; }, 30000));
+    const QString id = vhvs->info(0).value("id").toString();
+    QCOMPARE(vhvs->info(0).value("name").toString(), QString("gui-e2e"));
+    QVERIFY(wait_until([&] { return window.selected_vhv() == id; }, 2000));
+    QVERIFY2(wait_until([&] { return window.run_action()->isEnabled(); }, 60000),
+             qPrintable(vhvs->info(0).value("state").toString()));
+    QCOMPARE(window.vhv_table()->model()->index(0, VhvListModel::StateColumn).data().toString(),
+             QString("ready"));
+
+    // Run guest: Ctrl+R, pick demo.elf, append text, press Run.
+    QTest::keyClick(&window, Qt::Key_R, Qt::ControlModifier);
+    auto* run = wait_for_visible_child<RunGuestDialog>(&window, 2000);
+    QVERIFY2(run, "Ctrl+R did not open the Run guest dialog");
+    run->image_edit()->setText(demo.path);
+    run->append_edit()->setText("from-the-gui");
+    QPushButton* run_button = run->findChild<QDialogButtonBox*>()->button(QDialogButtonBox::Ok);
+    QVERIFY(run_button->isEnabled());
+    QTest::mouseClick(run_button, Qt::LeftButton);
+
+    // The guest's console reaches the terminal widget.
+    TerminalView* terminal = window.terminal();
+    const bool printed = wait_until(
+        [&] { return terminal->plain_text().contains("demo-guest: done, powering off"); }, 60000);
+    QVERIFY2(printed, qPrintable("terminal shows:\n" + terminal->plain_text() + "\nkernel log:\n" +
+                                 nestlabd.log()));
+    QVERIFY(terminal->plain_text().contains("demo-guest from-the-gui: computing primes"));
+    QVERIFY(terminal->plain_text().contains("primes: 2 3 5 7 11 13 17 19 23 29"));
+    QVERIFY(!terminal->input()->isEnabled());
+
+    // Exit counters, in the model and in the chart.
+    CounterModel* counters = session.counters()->model();
+    QVERIFY2(
+        wait_until([&] { return counters->count("HVC64") > 0 && counters->count("DABT_LOW") > 0; },
+                   10000),
+        qPrintable(QStringLiteral("HVC64=%1 DABT_LOW=%2")
+                       .arg(counters->count("HVC64"))
+                       .arg(counters->count("DABT_LOW"))));
+    QVERIFY(wait_until(
+        [&] {
+          for (const auto& [name, height] : window.counters_chart()->bars())
+            if (name == "DABT_LOW" && height > 0) return true;
+          return false;
+        },
+        3000));
+
+    // The event log saw the guest start and end.
+    EventLogModel* events = session.events()->model();
+    auto saw_event = [&](const QString& type) {
+      for (int row = 0; row < events->rowCount(); ++row)
+        if (events->index(row, 0).data(EventLogModel::TypeRole).toString() == type) return true;
+      return false;
+    };
+    QVERIFY(wait_until([&] { return saw_event("vm-exit"); }, 10000));
+    QVERIFY(saw_event("vm-started"));
+    QVERIFY(wait_until(
+        [&] {
+          return !window.vhv_table()
+                      ->model()
+                      ->index(0, VhvListModel::VmStateColumn)
+                      .data()
+                      .toString()
+                      .isEmpty();
+        },
+        5000));
+
+    // The artifact: what a person would have seen.
+    QTest::qWait(300);  // One more poll so the chart and table settle.
+    const QString shot = artifact_dir() + "/gui_e2e.png";
+    QVERIFY2(window.grab().save(shot), qPrintable(shot));
+    qInfo("screenshot: %s", qPrintable(shot));
+
+    // Destroy: Delete, then confirm.
+    window.vhv_table()->setFocus();
+    QTest::keyClick(window.vhv_table(), Qt::Key_Delete);
+    auto* confirm = wait_for_visible_child<QMessageBox>(&window, 2000);
+    QVERIFY2(confirm, "Delete did not ask for confirmation");
+    QCOMPARE(confirm->objectName(), QString("destroyConfirmation"));
+    QVERIFY(confirm->text().contains(id));
+    QTest::mouseClick(confirm->button(QMessageBox::Yes), Qt::LeftButton);
+    QVERIFY2(wait_until([&] { return vhvs->rowCount() == 0; }, 30000), qPrintable(nestlabd.log()));
+    QVERIFY(!window.destroy_action()->isEnabled());
+
+    // Closing remembers the layout.
+    window.close();
+    QVERIFY(!QSettings().value("window/state").toByteArray().isEmpty());
+
+    session.connection()->stop();
+    nestlabd.stop();
+    QVERIFY(!nestlabd.running());
+  }
+
+ private:
+  QTemporaryDir m_settings_dir;
+};
+
+// Runs the tests; when the kernel (or the guests) are not built, reports
+// ctest's skip status instead of a pass, with the reason.
+int main(int argc, char** argv) {
+  QApplication app(argc, argv);
+  GuiEndToEndTest test;
+  const int failures = QTest::qExec(&test, argc, argv);
+  const QString missing = nestlab::gui::test::missing_for_kernel_tests(true);
+  if (failures == 0 && !missing.isEmpty()) {
+    std::fprintf(stderr, "SKIPPED: %s\n", qPrintable(missing));
+    return nestlab::gui::test::kSkipExitCode;
+  }
+  return failures;
+}
+#include "gui_e2e_test.moc"

@@ -1,0 +1,368 @@
+#include "gui/views/main_window.h"
+
+#include <QAbstractButton>
+#include <QAction>
+#include <QApplication>
+#include <QCloseEvent>
+#include <QDockWidget>
+#include <QHeaderView>
+#include <QLabel>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QScrollBar>
+#include <QSettings>
+#include <QSplitter>
+#include <QStatusBar>
+#include <QTableView>
+#include <QToolBar>
+#include <QVBoxLayout>
+
+#include "gui/client/session.h"
+#include "gui/views/counters_chart.h"
+#include "gui/views/create_vhv_dialog.h"
+#include "gui/views/run_guest_dialog.h"
+#include "gui/views/terminal_view.h"
+#include "gui/views/unavailable_actions.h"
+
+namespace nestlab::gui {
+
+namespace {
+
+QTableView* make_table(QAbstractItemModel* model, QWidget* parent, const QString& name) {
+  auto* table = new QTableView(parent);
+  table->setObjectName(name);
+  table->setModel(model);
+  table->setSelectionBehavior(QAbstractItemView::SelectRows);
+  table->setSelectionMode(QAbstractItemView::SingleSelection);
+  table->verticalHeader()->hide();
+  table->verticalHeader()->setDefaultSectionSize(table->fontMetrics().height() + 6);
+  table->horizontalHeader()->setStretchLastSection(true);
+  table->setAlternatingRowColors(true);
+  table->setWordWrap(false);
+  return table;
+}
+
+}  // namespace
+
+MainWindow::MainWindow(Session* session, const QString& guests_dir, QWidget* parent)
+    : QMainWindow(parent), m_session(session), m_guests_dir(guests_dir) {
+  setWindowTitle(tr("nestlab"));
+  setObjectName(QStringLiteral("mainWindow"));
+
+  auto* central = new QWidget(this);
+  auto* layout = new QVBoxLayout(central);
+  layout->setContentsMargins(0, 0, 0, 0);
+  layout->setSpacing(0);
+  m_banner = new QLabel(central);
+  m_banner->setObjectName(QStringLiteral("connectionBanner"));
+  m_banner->setWordWrap(true);
+  m_banner->setMargin(8);
+  m_banner->setStyleSheet(
+      QStringLiteral("background:#fff4ce; color:#5c4400; border-bottom:1px solid #e0c36b;"));
+  m_vhv_table = make_table(session->vhvs()->model(), central, QStringLiteral("vhvTable"));
+  m_vhv_table->setSortingEnabled(false);
+  layout->addWidget(m_banner);
+  layout->addWidget(m_vhv_table, 1);
+  setCentralWidget(central);
+
+  build_actions();
+  build_docks();
+
+  m_connection_label = new QLabel(this);
+  statusBar()->addPermanentWidget(m_connection_label);
+
+  KernelConnection* connection = session->connection();
+  connect(connection, &KernelConnection::stateChanged, this, &MainWindow::on_connection_state);
+  connect(connection, &KernelConnection::disconnected, this, &MainWindow::on_connection_state);
+  connect(m_vhv_table->selectionModel(), &QItemSelectionModel::selectionChanged, this,
+          &MainWindow::on_selection_changed);
+
+  VhvListModel* vhvs = session->vhvs()->model();
+  connect(vhvs, &QAbstractItemModel::rowsInserted, this, [this] {
+    if (!m_select_when_listed.isEmpty() &&
+        m_session->vhvs()->model()->row_of(m_select_when_listed) >= 0) {
+      select_vhv(m_select_when_listed);
+      m_select_when_listed.clear();
+    } else if (selected_vhv().isEmpty()) {
+      m_vhv_table->selectRow(0);
+    }
+  });
+  connect(vhvs, &QAbstractItemModel::dataChanged, this, &MainWindow::update_actions);
+  connect(vhvs, &QAbstractItemModel::dataChanged, this, &MainWindow::update_vm_summary);
+  connect(vhvs, &QAbstractItemModel::modelReset, this, &MainWindow::on_selection_changed);
+
+  VhvClient* client = session->vhvs();
+  connect(client, &VhvClient::vhvCreated, this, [this](const QString& id) {
+    if (m_session->vhvs()->model()->row_of(id) >= 0)
+      select_vhv(id);
+    else
+      m_select_when_listed = id;
+  });
+  connect(client, &VhvClient::actionSucceeded, this, [this](const QString& message) {
+    statusBar()->showMessage(message, 8000);
+    m_session->events()->note(message);
+  });
+  connect(client, &VhvClient::actionFailed, this, &MainWindow::show_failure);
+  CounterModel* counter_model = session->counters()->model();
+  connect(counter_model, &QAbstractItemModel::dataChanged, this, &MainWindow::update_vm_summary);
+  connect(counter_model, &QAbstractItemModel::rowsInserted, this, &MainWindow::update_vm_summary);
+
+  // Keep the newest event in sight unless the user scrolled up.
+  EventLogModel* events = session->events()->model();
+  connect(events, &QAbstractItemModel::rowsInserted, this, [this] {
+    QScrollBar* bar = m_event_table->verticalScrollBar();
+    if (bar->value() >= bar->maximum() - 2)
+      QMetaObject::invokeMethod(m_event_table, &QTableView::scrollToBottom, Qt::QueuedConnection);
+  });
+
+  resize(1200, 800);
+  restore_settings();
+  on_connection_state();
+  on_selection_changed();
+}
+
+void MainWindow::build_actions() {
+  m_create = new QAction(tr("&Create VHV…"), this);
+  m_create->setObjectName(QStringLiteral("actionCreate"));
+  m_create->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_N));
+  m_create->setToolTip(tr("Create a virtual hypervisor (Ctrl+N)"));
+  connect(m_create, &QAction::triggered, this, &MainWindow::create_vhv);
+
+  m_destroy = new QAction(tr("&Destroy VHV…"), this);
+  m_destroy->setObjectName(QStringLiteral("actionDestroy"));
+  m_destroy->setShortcut(QKeySequence::Delete);
+  m_destroy->setToolTip(tr("Destroy the selected VHV and everything running in it (Delete)"));
+  connect(m_destroy, &QAction::triggered, this, &MainWindow::destroy_vhv);
+
+  m_run = new QAction(tr("&Run guest…"), this);
+  m_run->setObjectName(QStringLiteral("actionRun"));
+  m_run->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_R));
+  m_run->setToolTip(tr("Run a guest image on the selected VHV (Ctrl+R)"));
+  connect(m_run, &QAction::triggered, this, &MainWindow::run_guest);
+
+  m_refresh = new QAction(tr("Re&fresh"), this);
+  m_refresh->setObjectName(QStringLiteral("actionRefresh"));
+  m_refresh->setShortcut(QKeySequence(Qt::Key_F5));
+  m_refresh->setToolTip(tr("Ask the kernel for the VHV list and counters now (F5)"));
+  connect(m_refresh, &QAction::triggered, this, [this] {
+    m_session->vhvs()->refresh();
+    m_session->counters()->refresh();
+  });
+
+  m_quit = new QAction(tr("&Quit"), this);
+  m_quit->setObjectName(QStringLiteral("actionQuit"));
+  m_quit->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Q));
+  connect(m_quit, &QAction::triggered, this, &QWidget::close);
+
+  QMenu* file = menuBar()->addMenu(tr("&File"));
+  file->addAction(m_quit);
+  QMenu* vhv = menuBar()->addMenu(tr("&VHV"));
+  vhv->setToolTipsVisible(true);
+  vhv->addActions({m_create, m_destroy, m_run});
+  vhv->addSeparator();
+  vhv->addAction(m_refresh);
+
+  QToolBar* toolbar = addToolBar(tr("Actions"));
+  toolbar->setObjectName(QStringLiteral("actionsToolBar"));
+  toolbar->setToolButtonStyle(Qt::ToolButtonTextOnly);
+  toolbar->addActions({m_create, m_destroy, m_run, m_refresh});
+  toolbar->addSeparator();
+  add_unavailable_actions(this, vhv, toolbar);
+}
+
+void MainWindow::build_docks() {
+  setDockOptions(AnimatedDocks | AllowTabbedDocks | AllowNestedDocks);
+
+  m_terminal = new TerminalView(this);
+  auto* console_dock = new QDockWidget(tr("Console"), this);
+  console_dock->setObjectName(QStringLiteral("consoleDock"));
+  console_dock->setWidget(m_terminal);
+  addDockWidget(Qt::BottomDockWidgetArea, console_dock);
+
+  auto* counters = new QWidget(this);
+  auto* counters_layout = new QVBoxLayout(counters);
+  counters_layout->setContentsMargins(4, 4, 4, 4);
+  m_vm_summary = new QLabel(counters);
+  m_vm_summary->setObjectName(QStringLiteral("vmSummary"));
+  m_vm_summary->setWordWrap(true);
+  m_chart = new CountersChart(m_session->counters()->model(), counters);
+  m_chart->setObjectName(QStringLiteral("countersChart"));
+  m_counter_table =
+      make_table(m_session->counters()->model(), counters, QStringLiteral("counterTable"));
+  m_counter_table->setSelectionMode(QAbstractItemView::NoSelection);
+  auto* split = new QSplitter(Qt::Vertical, counters);
+  split->addWidget(m_chart);
+  split->addWidget(m_counter_table);
+  split->setStretchFactor(0, 3);
+  split->setStretchFactor(1, 1);
+  counters_layout->addWidget(m_vm_summary);
+  counters_layout->addWidget(split, 1);
+  auto* counters_dock = new QDockWidget(tr("Exit counters"), this);
+  counters_dock->setObjectName(QStringLiteral("countersDock"));
+  counters_dock->setWidget(counters);
+  addDockWidget(Qt::RightDockWidgetArea, counters_dock);
+
+  m_event_table = make_table(m_session->events()->model(), this, QStringLiteral("eventTable"));
+  const int time_width =
+      m_event_table->fontMetrics().horizontalAdvance(QStringLiteral("00:00:00.000")) + 16;
+  m_event_table->horizontalHeader()->resizeSection(EventLogModel::TimeColumn, time_width);
+  m_event_table->horizontalHeader()->resizeSection(EventLogModel::TypeColumn, time_width);
+  auto* events_dock = new QDockWidget(tr("Event log"), this);
+  events_dock->setObjectName(QStringLiteral("eventsDock"));
+  events_dock->setWidget(m_event_table);
+  addDockWidget(Qt::BottomDockWidgetArea, events_dock);
+  splitDockWidget(console_dock, events_dock, Qt::Horizontal);
+  // First-run proportions; a saved layout replaces them.
+  resizeDocks({console_dock, events_dock}, {700, 500}, Qt::Horizontal);
+  resizeDocks({console_dock}, {380}, Qt::Vertical);
+  resizeDocks({counters_dock}, {460}, Qt::Horizontal);
+
+  QMenu* view = menuBar()->addMenu(tr("V&iew"));
+  view->addActions({console_dock->toggleViewAction(), counters_dock->toggleViewAction(),
+                    events_dock->toggleViewAction()});
+}
+
+QString MainWindow::selected_vhv() const {
+  const QModelIndexList rows = m_vhv_table->selectionModel()->selectedRows();
+  if (rows.isEmpty()) return {};
+  return rows.first().data(VhvListModel::VhvIdRole).toString();
+}
+
+void MainWindow::select_vhv(const QString& vhv_id) {
+  const int row = m_session->vhvs()->model()->row_of(vhv_id);
+  if (row >= 0) m_vhv_table->selectRow(row);
+}
+
+void MainWindow::on_selection_changed() {
+  const QString id = selected_vhv();
+  m_session->counters()->set_vhv(id);
+  m_terminal->set_model(m_session->consoles()->model_for(id), id);
+  m_chart->set_title(id.isEmpty() ? QString() : tr("Exits per exception class — %1").arg(id));
+  update_actions();
+  update_vm_summary();
+}
+
+void MainWindow::on_connection_state() {
+  KernelConnection* connection = m_session->connection();
+  const bool up = connection->state() == KernelConnection::State::Connected;
+  m_banner->setVisible(!up);
+  m_banner->setText(connection->status_text());
+  if (up) {
+    const QJsonObject hello = connection->hello();
+    m_connection_label->setText(tr("● nestlabd %1 · %2 mode · %3")
+                                    .arg(hello.value("version").toString(),
+                                         hello.value("mode").toString(),
+                                         connection->socket_path()));
+    m_connection_label->setStyleSheet(QStringLiteral("color:#2ea043"));
+  } else {
+    m_connection_label->setText(tr("● not connected"));
+    m_connection_label->setStyleSheet(QStringLiteral("color:#cf222e"));
+  }
+  update_actions();
+}
+
+void MainWindow::update_actions() {
+  const bool up = m_session->connection()->state() == KernelConnection::State::Connected;
+  const QString id = selected_vhv();
+  const int row = m_session->vhvs()->model()->row_of(id);
+  const QString state =
+      row < 0 ? QString() : m_session->vhvs()->model()->info(row).value("state").toString();
+  m_create->setEnabled(up);
+  m_refresh->setEnabled(up);
+  m_destroy->setEnabled(up && row >= 0);
+  const bool can_run = up && (state == QLatin1String("ready") || state == QLatin1String("running"));
+  m_run->setEnabled(can_run);
+  m_run->setToolTip(can_run || row < 0 ? tr("Run a guest image on the selected VHV (Ctrl+R)")
+                                       : tr("%1 is %2; guests run on a ready VHV").arg(id, state));
+}
+
+void MainWindow::update_vm_summary() {
+  const QString id = m_session->counters()->vhv();
+  if (id.isEmpty()) {
+    m_vm_summary->setText(tr("Select a VHV to see its guest's exits."));
+    return;
+  }
+  // The list is the freshest word on the VM; the counters come from inspect.
+  const VhvListModel* vhvs = m_session->vhvs()->model();
+  const int row = vhvs->row_of(id);
+  const QJsonObject vm = row < 0 ? QJsonObject() : vhvs->info(row).value("vm").toObject();
+  if (vm.isEmpty()) {
+    m_vm_summary->setText(tr("<b>%1</b>: no guest has run yet.").arg(id));
+    return;
+  }
+  m_vm_summary->setText(
+      tr("<b>%1</b> · VM %2 <i>%3</i> · %4 · %5 exits")
+          .arg(id)
+          .arg(vm.value("id").toInt())
+          .arg(vm.value("image").toString().toHtmlEscaped(), vm.value("state").toString())
+          .arg(m_session->counters()->model()->total()));
+}
+
+void MainWindow::show_failure(const QString& action, const QString& message) {
+  statusBar()->showMessage(tr("%1 failed: %2").arg(action, message), 15000);
+  m_session->events()->note(tr("%1 failed: %2").arg(action, message));
+  auto* box = new QMessageBox(QMessageBox::Warning, tr("%1 failed").arg(action), message,
+                              QMessageBox::Ok, this);
+  box->setObjectName(QStringLiteral("failureBox"));
+  box->setAttribute(Qt::WA_DeleteOnClose);
+  box->open();
+}
+
+void MainWindow::create_vhv() {
+  auto* dialog = new CreateVhvDialog(this);
+  dialog->setAttribute(Qt::WA_DeleteOnClose);
+  connect(dialog, &QDialog::accepted, this,
+          [this, dialog] { m_session->vhvs()->create_vhv(dialog->request()); });
+  dialog->open();
+}
+
+void MainWindow::destroy_vhv() {
+  const QString id = selected_vhv();
+  if (id.isEmpty()) return;
+  auto* box =
+      new QMessageBox(QMessageBox::Question, tr("Destroy %1?").arg(id),
+                      tr("Destroy %1? Its QEMU, highvisor and any running guest are stopped "
+                         "and its state is removed.")
+                          .arg(id),
+                      QMessageBox::Yes | QMessageBox::Cancel, this);
+  box->setObjectName(QStringLiteral("destroyConfirmation"));
+  box->setDefaultButton(QMessageBox::Cancel);
+  box->button(QMessageBox::Yes)->setText(tr("Destroy"));
+  box->setAttribute(Qt::WA_DeleteOnClose);
+  connect(box, &QMessageBox::finished, this, [this, id](int result) {
+    if (result == QMessageBox::Yes) m_session->vhvs()->destroy_vhv(id);
+  });
+  box->open();
+}
+
+void MainWindow::run_guest() {
+  const QString id = selected_vhv();
+  if (id.isEmpty()) return;
+  auto* dialog = new RunGuestDialog(id, m_guests_dir, this);
+  dialog->setAttribute(Qt::WA_DeleteOnClose);
+  connect(dialog, &QDialog::accepted, this,
+          [this, dialog] { m_session->vhvs()->run_guest(dialog->request()); });
+  dialog->open();
+}
+
+void MainWindow::restore_settings() {
+  QSettings settings;
+  restoreGeometry(settings.value("window/geometry").toByteArray());
+  restoreState(settings.value("window/state").toByteArray());
+  m_vhv_table->horizontalHeader()->restoreState(
+      settings.value("window/vhvTableHeader").toByteArray());
+}
+
+void MainWindow::save_settings() {
+  QSettings settings;
+  settings.setValue("window/geometry", saveGeometry());
+  settings.setValue("window/state", saveState());
+  settings.setValue("window/vhvTableHeader", m_vhv_table->horizontalHeader()->saveState());
+}
+
+void MainWindow::closeEvent(QCloseEvent* event) {
+  save_settings();
+  event->accept();
+}
+
+}  // namespace nestlab::gui

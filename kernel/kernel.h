@@ -1,0 +1,83 @@
+// nestlabd's core: the API server, the VHVs, the event bus. One object on
+// one io_context; every handler runs on that loop, so nothing here locks.
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <chrono>
+#include <map>
+#include <memory>
+
+#include "kernel/client.h"
+#include "kernel/listener.h"
+#include "kernel/options.h"
+#include "kernel/rpc.h"
+#include "kernel/vhv.h"
+
+namespace nestlab::kernel {
+
+class Kernel final : public VhvObserver {
+ public:
+  static HostResult<std::unique_ptr<Kernel>> create(boost::asio::io_context& io, Options options);
+  ~Kernel();
+
+  // Starts accepting clients and handling signals; signals readiness.
+  void start();
+  // Destroys every VHV, removes the socket, then stops the loop.
+  void shutdown(const std::string& why);
+
+  // VhvObserver
+  void on_vhv_event(const Vhv& vhv, nlohmann::json event) override;
+  void on_vhv_console(const Vhv& vhv, int vm, const std::string& data) override;
+  void on_vhv_exited(Vhv& vhv) override;
+
+ private:
+  Kernel(boost::asio::io_context& io, Options options, ListeningSocket socket);
+  using Handler = void (Kernel::*)(Client&, Request&, std::vector<UniqueFd>&, Reply);
+
+  // kernel.cpp: connections and the process's life
+  void accept_next();
+  void on_client_line(uint64_t client_id, Line line);
+  void on_client_closed(uint64_t client_id, const Error* error);
+  void arm_idle_timer();
+  bool idle() const;
+  void finish_shutdown();
+
+  // kernel_methods.cpp: the API (protocols.md section 1)
+  static const std::map<std::string, Handler>& methods();
+  void hello(Client&, Request&, std::vector<UniqueFd>&, Reply);
+  void vhv_create(Client&, Request&, std::vector<UniqueFd>&, Reply);
+  void vhv_list(Client&, Request&, std::vector<UniqueFd>&, Reply);
+  void vhv_inspect(Client&, Request&, std::vector<UniqueFd>&, Reply);
+  void vhv_destroy(Client&, Request&, std::vector<UniqueFd>&, Reply);
+  void vm_run(Client&, Request&, std::vector<UniqueFd>&, Reply);
+  void events_subscribe(Client&, Request&, std::vector<UniqueFd>&, Reply);
+  void console_subscribe(Client&, Request&, std::vector<UniqueFd>&, Reply);
+
+  // kernel_vhvs.cpp: finding and naming VHVs
+  HostResult<Vhv*> find_vhv(const Client& client, const std::string& id_or_name);
+  HostResult<std::string> choose_name(const std::optional<std::string>& wanted);
+  std::string next_id();
+  void destroy_vhv(const std::string& id, std::function<void()> done);
+
+  void send(Client& client, const nlohmann::json& message);
+
+  boost::asio::io_context& m_io;
+  Options m_options;
+  ListeningSocket m_socket;
+  boost::asio::posix::stream_descriptor m_acceptor;
+  boost::asio::signal_set m_signals;
+  boost::asio::steady_timer m_idle_timer;
+  boost::asio::steady_timer m_shutdown_timer;
+  std::map<uint64_t, std::shared_ptr<Client>> m_clients;
+  std::map<std::string, std::unique_ptr<Vhv>> m_vhvs;  // by id
+  uint64_t m_next_client = 1;
+  uint64_t m_next_vhv = 1;
+  bool m_shutting_down = false;
+  std::chrono::steady_clock::time_point m_idle_since;
+};
+
+}  // namespace nestlab::kernel

@@ -1,0 +1,201 @@
+// The client API methods (protocols.md section 1). Each checks its params,
+// then answers through `reply`, now or when the VHV has answered.
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "kernel/kernel.h"
+#include "kernel/params.h"
+#include "vhv/common/layout.h"
+
+namespace nestlab::kernel {
+
+using nlohmann::json;
+
+namespace {
+constexpr uint64_t kDefaultMem = 128ull << 20;
+constexpr uint64_t kMinMem = 16ull << 20;
+constexpr uint64_t kMaxSmp = 8;
+constexpr const char* kVersion = "0.1.0";
+}  // namespace
+
+const std::map<std::string, Kernel::Handler>& Kernel::methods() {
+  static const std::map<std::string, Handler> table{
+      {"kernel.hello", &Kernel::hello},
+      {"vhv.create", &Kernel::vhv_create},
+      {"vhv.list", &Kernel::vhv_list},
+      {"vhv.inspect", &Kernel::vhv_inspect},
+      {"vhv.destroy", &Kernel::vhv_destroy},
+      {"vm.run", &Kernel::vm_run},
+      {"events.subscribe", &Kernel::events_subscribe},
+      {"console.subscribe", &Kernel::console_subscribe},
+  };
+  return table;
+}
+
+void Kernel::hello(Client& client, Request& request, std::vector<UniqueFd>&, Reply reply) {
+  auto checked = Params(request.params, {}).check_unknown();
+  if (checked.is_error()) return reply(Err<Error>{checked.release_error()});
+  reply(json{{"version", kVersion},
+             {"mode", mode_name(m_options.mode)},
+             {"pid", ::getpid()},
+             {"uid", ::geteuid()},
+             {"peer_uid", client.uid}});
+}
+
+void Kernel::vhv_create(Client& client, Request& request, std::vector<UniqueFd>&, Reply reply) {
+  auto result = [&]() -> HostResult<Vhv*> {
+    Params p(request.params, {"name", "mem", "smp", "ephemeral"});
+    TRY(p.check_unknown());
+    auto name = TRY(p.optional_string("name"));
+    uint64_t mem = TRY(p.optional_uint("mem", kMinMem, layout::kGuestMaxRam)).value_or(kDefaultMem);
+    uint64_t smp = TRY(p.optional_uint("smp", 1, kMaxSmp)).value_or(1);
+    bool ephemeral = TRY(p.optional_bool("ephemeral")).value_or(false);
+    VhvConfig config;
+    config.name = TRY(choose_name(name));
+    config.id = name ? next_id() : config.name;
+    config.owner_uid = client.uid;
+    config.mem = mem;
+    config.smp = static_cast<int>(smp);
+    config.ephemeral = ephemeral;
+    config.creator_connection = client.id;
+    config.vhv_path = m_options.vhv_path;
+    config.cgroup_parent = m_options.cgroup_parent;
+    auto vhv = TRY(Vhv::create(m_io, config, *this));
+    Vhv* raw = vhv.get();
+    m_vhvs[config.id] = std::move(vhv);
+    return raw;
+  }();
+  if (result.is_error()) return reply(Err<Error>{result.release_error()});
+  result.value()->when_ready(std::move(reply));
+}
+
+void Kernel::vhv_list(Client& client, Request& request, std::vector<UniqueFd>&, Reply reply) {
+  auto checked = Params(request.params, {}).check_unknown();
+  if (checked.is_error()) return reply(Err<Error>{checked.release_error()});
+  json list = json::array();
+  for (auto& [id, vhv] : m_vhvs)
+    if (client.may_see(vhv->record().owner_uid)) list.push_back(to_json(vhv->record()));
+  reply(std::move(list));
+}
+
+void Kernel::vhv_inspect(Client& client, Request& request, std::vector<UniqueFd>&, Reply reply) {
+  auto found = [&]() -> HostResult<Vhv*> {
+    Params p(request.params, {"vhv"});
+    TRY(p.check_unknown());
+    return find_vhv(client, TRY(p.string("vhv")));
+  }();
+  if (found.is_error()) return reply(Err<Error>{found.release_error()});
+  Vhv* vhv = found.value();
+  if (!vhv->alive() || !vhv->was_ready()) {
+    json info = to_json(vhv->record());
+    info["counters"] = vhv->record().vm ? vhv->record().vm->counters : json::object();
+    return reply(std::move(info));
+  }
+  std::string id = vhv->record().id;
+  vhv->stats([this, id, reply = std::move(reply)](HostResult<json> stats) {
+    auto it = m_vhvs.find(id);
+    if (it == m_vhvs.end())
+      return reply(nestlab::make_error(ErrorCode::NotFound, "VHV " + id + " went away"));
+    json info = to_json(it->second->record());
+    info["counters"] = json::object();
+    if (stats.is_ok() && stats.value().is_object()) {
+      info["counters"] = stats.value().value("counters", json::object());
+      if (stats.value().contains("total_exits")) info["total_exits"] = stats.value()["total_exits"];
+    }
+    reply(std::move(info));
+  });
+}
+
+void Kernel::vhv_destroy(Client& client, Request& request, std::vector<UniqueFd>&, Reply reply) {
+  auto found = [&]() -> HostResult<Vhv*> {
+    Params p(request.params, {"vhv"});
+    TRY(p.check_unknown());
+    return find_vhv(client, TRY(p.string("vhv")));
+  }();
+  if (found.is_error()) return reply(Err<Error>{found.release_error()});
+  destroy_vhv(found.value()->record().id, [reply = std::move(reply)] { reply(json::object()); });
+}
+
+void Kernel::vm_run(Client& client, Request& request, std::vector<UniqueFd>& fds, Reply reply) {
+  std::string image_name;
+  json forward;
+  UniqueFd image;
+  auto found = [&]() -> HostResult<Vhv*> {
+    Params p(request.params, {"vhv", "image_fd", "image_name", "mem", "append", "smp"});
+    TRY(p.check_unknown());
+    std::string which = TRY(p.string("vhv"));
+    auto index = TRY(p.optional_uint("image_fd", 0, kMaxFdsPerMessage));
+    if (!index)
+      return nestlab::make_error(ErrorCode::Protocol, "parameter \"image_fd\" is required");
+    if (*index >= fds.size() || !fds[*index])
+      return nestlab::make_error(
+          ErrorCode::Protocol, "image_fd " + std::to_string(*index) +
+                                   " names no file descriptor: this request carried " +
+                                   std::to_string(fds.size()) +
+                                   " (send them with SCM_RIGHTS on the same sendmsg as the line)");
+    struct stat st;
+    if (::fstat(fds[*index].get(), &st) < 0 || !S_ISREG(st.st_mode))
+      return nestlab::make_error(ErrorCode::InvalidArgument, "image_fd is not a regular file");
+    Vhv* vhv = TRY(find_vhv(client, which));
+    uint64_t vhv_mem = vhv->record().mem;
+    uint64_t mem = TRY(p.optional_uint("mem", 1, layout::kGuestMaxRam)).value_or(vhv_mem);
+    if (mem > vhv_mem)
+      return nestlab::make_error(ErrorCode::InvalidArgument,
+                                 "mem " + std::to_string(mem) + " is more than VHV " +
+                                     vhv->record().name + " has for guests (" +
+                                     std::to_string(vhv_mem) + " bytes)");
+    image_name = TRY(p.optional_string("image_name")).value_or("image");
+    std::string append = TRY(p.optional_string("append")).value_or("");
+    uint64_t smp = TRY(p.optional_uint("smp", 1, kMaxSmp)).value_or(1);
+    if (!vhv->alive())
+      return nestlab::make_error(ErrorCode::Unavailable, "VHV " + vhv->record().name + " is " +
+                                                             vhv_state_name(vhv->record().state));
+    forward = json{{"mem", mem}, {"append", append}, {"smp", smp}, {"image_name", image_name}};
+    image = std::move(fds[*index]);
+    return vhv;
+  }();
+  if (found.is_error()) return reply(Err<Error>{found.release_error()});
+  found.value()->run(forward, std::move(image), image_name, std::move(reply));
+}
+
+void Kernel::events_subscribe(Client& client, Request& request, std::vector<UniqueFd>&,
+                              Reply reply) {
+  auto found = [&]() -> HostResult<Vhv*> {
+    Params p(request.params, {"vhv"});
+    TRY(p.check_unknown());
+    auto which = TRY(p.optional_string("vhv"));
+    if (!which) return static_cast<Vhv*>(nullptr);
+    return find_vhv(client, *which);
+  }();
+  if (found.is_error()) return reply(Err<Error>{found.release_error()});
+  if (found.value())
+    client.event_vhvs.insert(found.value()->record().id);
+  else
+    client.events_all = true;
+  reply(json::object());
+}
+
+void Kernel::console_subscribe(Client& client, Request& request, std::vector<UniqueFd>&,
+                               Reply reply) {
+  int vm = -1;
+  auto found = [&]() -> HostResult<Vhv*> {
+    Params p(request.params, {"vhv", "vm"});
+    TRY(p.check_unknown());
+    Vhv* vhv = TRY(find_vhv(client, TRY(p.string("vhv"))));
+    auto which = TRY(p.optional_uint("vm", 0, 1u << 16));
+    if (which) vm = static_cast<int>(*which);
+    return vhv;
+  }();
+  if (found.is_error()) return reply(Err<Error>{found.release_error()});
+  const VhvRecord& r = found.value()->record();
+  client.consoles.insert({r.id, vm});
+  reply(json::object());
+  // What the guest printed before the subscription, oldest first; the reply
+  // above is queued ahead of it.
+  for (const auto& chunk : found.value()->console().chunks())
+    if (vm < 0 || chunk.vm == vm)
+      send(client,
+           make_notification("console", {{"vhv", r.id}, {"vm", chunk.vm}, {"data", chunk.data}}));
+}
+
+}  // namespace nestlab::kernel

@@ -1,0 +1,83 @@
+// Finding, naming and retiring VHVs, and telling subscribers what they do.
+#include "kernel/kernel.h"
+#include "kernel/log.h"
+#include "kernel/names.h"
+
+namespace nestlab::kernel {
+
+using nlohmann::json;
+
+HostResult<Vhv*> Kernel::find_vhv(const Client& client, const std::string& id_or_name) {
+  Vhv* found = nullptr;
+  auto it = m_vhvs.find(id_or_name);
+  if (it != m_vhvs.end()) found = it->second.get();
+  for (auto& [id, vhv] : m_vhvs)
+    if (!found && vhv->record().name == id_or_name) found = vhv.get();
+  // Someone else's VHV is reported exactly like a missing one, so the API
+  // does not reveal what other users run.
+  if (!found || !client.may_see(found->record().owner_uid))
+    return nestlab::make_error(ErrorCode::NotFound, "no VHV \"" + id_or_name + "\" (see vhv.list)");
+  return found;
+}
+
+std::string Kernel::next_id() {
+  for (;;) {
+    std::string id = "vhv-" + std::to_string(m_next_vhv++);
+    bool taken = false;
+    for (auto& [_, vhv] : m_vhvs) taken |= vhv->record().name == id || vhv->record().id == id;
+    if (!taken) return id;
+  }
+}
+
+HostResult<std::string> Kernel::choose_name(const std::optional<std::string>& wanted) {
+  if (!wanted) return next_id();
+  TRY(validate_vhv_name(*wanted));
+  for (auto& [id, vhv] : m_vhvs)
+    if (vhv->record().name == *wanted || id == *wanted)
+      return nestlab::make_error(
+          ErrorCode::AlreadyExists,
+          "the name \"" + *wanted + "\" is already in use; choose another or destroy that VHV");
+  return *wanted;
+}
+
+void Kernel::destroy_vhv(const std::string& id, std::function<void()> done) {
+  auto it = m_vhvs.find(id);
+  if (it == m_vhvs.end()) {
+    done();
+    return;
+  }
+  if (!it->second->alive()) {
+    m_vhvs.erase(it);  // only a record was left
+    done();
+    return;
+  }
+  it->second->destroy(std::move(done));
+}
+
+void Kernel::on_vhv_exited(Vhv& vhv) {
+  // A destroyed VHV goes away; so does one that never became ready (its
+  // creator got an error, not an id). Others stay listed as stopped/failed
+  // so their owner can see what happened, until vhv.destroy.
+  if (vhv.destroying() || !vhv.was_ready()) m_vhvs.erase(vhv.record().id);
+}
+
+void Kernel::on_vhv_event(const Vhv& vhv, json event) {
+  const VhvRecord& r = vhv.record();
+  event["vhv"] = r.id;
+  std::string line = to_line(make_notification("event", std::move(event)));
+  for (auto& [_, client] : m_clients)
+    if (client->may_see(r.owner_uid) && (client->events_all || client->event_vhvs.count(r.id)))
+      client->channel->send(line);
+}
+
+void Kernel::on_vhv_console(const Vhv& vhv, int vm, const std::string& data) {
+  const VhvRecord& r = vhv.record();
+  std::string line =
+      to_line(make_notification("console", {{"vhv", r.id}, {"vm", vm}, {"data", data}}));
+  for (auto& [_, client] : m_clients)
+    if (client->may_see(r.owner_uid) &&
+        (client->consoles.count({r.id, vm}) || client->consoles.count({r.id, -1})))
+      client->channel->send(line);
+}
+
+}  // namespace nestlab::kernel

@@ -1,0 +1,90 @@
+#include "kernel/listener.h"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace nestlab::kernel {
+namespace {
+
+sockaddr_un address_of(const std::string& path) {
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  std::strncpy(addr.sun_path, path.c_str(), sizeof addr.sun_path - 1);
+  return addr;
+}
+
+// True if something accepts connections on path.
+bool someone_listens(const std::string& path) {
+  UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  if (!fd) return false;
+  sockaddr_un addr = address_of(path);
+  return ::connect(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+}
+
+}  // namespace
+
+HostResult<void> make_dirs(const std::string& dir, mode_t mode) {
+  if (dir.empty()) return {};
+  size_t pos = 0;
+  while ((pos = dir.find('/', pos + 1)) != std::string::npos) {
+    std::string part = dir.substr(0, pos);
+    if (::mkdir(part.c_str(), 0755) < 0 && errno != EEXIST) return errno_error("mkdir " + part);
+  }
+  if (::mkdir(dir.c_str(), mode) < 0) {
+    if (errno != EEXIST) return errno_error("mkdir " + dir);
+    return {};
+  }
+  if (::chmod(dir.c_str(), mode) < 0) return errno_error("chmod " + dir);
+  return {};
+}
+
+HostResult<ListeningSocket> open_listening_socket(const std::string& path, Mode mode) {
+  std::string dir = path.substr(0, path.rfind('/'));
+  TRY(make_dirs(dir, mode == Mode::System ? 0755 : 0700));
+
+  ListeningSocket s;
+  s.path = path;
+  std::string lock_path = path + ".lock";
+  s.lock.reset(::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600));
+  if (!s.lock) return errno_error("open " + lock_path);
+  if (::flock(s.lock.get(), LOCK_EX | LOCK_NB) < 0) {
+    if (errno == EWOULDBLOCK)
+      return nestlab::make_error(
+          ErrorCode::Unavailable,
+          "another nestlabd is already running on " + path + " (it holds " + lock_path + ")");
+    return errno_error("flock " + lock_path);
+  }
+  // We hold the lock, so a kernel answering here can only be one started
+  // without it (an older build); refuse rather than steal its socket.
+  if (someone_listens(path))
+    return nestlab::make_error(ErrorCode::Unavailable,
+                               "another nestlabd is already answering on " + path);
+  if (::unlink(path.c_str()) == 0) {
+    // A socket file left by a kernel that died; nobody listens on it.
+  } else if (errno != ENOENT) {
+    return errno_error("remove stale socket " + path);
+  }
+
+  s.fd.reset(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
+  if (!s.fd) return errno_error("socket");
+  sockaddr_un addr = address_of(path);
+  // Create the socket file with its final mode: no window where others
+  // could connect to a more permissive one.
+  mode_t old_umask = ::umask(mode == Mode::System ? 0117 : 0177);
+  int bound = ::bind(s.fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+  ::umask(old_umask);
+  if (bound < 0) return errno_error("bind " + path);
+  if (::chmod(path.c_str(), mode == Mode::System ? 0660 : 0600) < 0)
+    return errno_error("chmod " + path);
+  if (::listen(s.fd.get(), 64) < 0) return errno_error("listen " + path);
+  return s;
+}
+
+}  // namespace nestlab::kernel

@@ -1,0 +1,103 @@
+#include "kernel/options.h"
+
+#include <unistd.h>
+
+#include <climits>
+#include <cstdlib>
+#include <string_view>
+
+namespace nestlab::kernel {
+namespace {
+
+std::string env_or(const char* name, const std::string& fallback) {
+  const char* v = std::getenv(name);
+  return v && *v ? std::string(v) : fallback;
+}
+
+std::string self_dir() {
+  char buf[PATH_MAX];
+  ssize_t n = ::readlink("/proc/self/exe", buf, sizeof buf - 1);
+  if (n <= 0) return ".";
+  std::string path(buf, static_cast<size_t>(n));
+  return path.substr(0, path.rfind('/'));
+}
+
+HostResult<int> parse_int(std::string_view flag, const char* text, int min) {
+  char* end = nullptr;
+  errno = 0;
+  long v = std::strtol(text, &end, 10);
+  if (errno || !end || *end || end == text || v < min || v > INT_MAX)
+    return make_error(ErrorCode::InvalidArgument, std::string(flag) + " needs an integer >= " +
+                                                      std::to_string(min) + ", got '" + text + "'");
+  return static_cast<int>(v);
+}
+
+}  // namespace
+
+const char* usage() {
+  return "usage: nestlabd [--foreground] [--idle-exit SECONDS] [--ready-fd N]\n"
+         "\n"
+         "The nestlab hypervisor kernel: serves the JSON-RPC API on a Unix socket and\n"
+         "runs each virtual hypervisor in its own userworld.\n"
+         "\n"
+         "  --foreground         stay in the foreground (the default; logs go to stderr)\n"
+         "  --idle-exit SECONDS  exit once there have been no VHVs and no clients for SECONDS\n"
+         "  --ready-fd N         write one byte to fd N once the socket accepts connections\n"
+         "  --help               show this text\n"
+         "\n"
+         "As root: socket /run/nestlab/nestlab.sock, state /var/lib/nestlab (system mode).\n"
+         "Otherwise: $XDG_RUNTIME_DIR/nestlab/nestlab.sock, $XDG_DATA_HOME/nestlab (session).\n"
+         "NESTLAB_SOCKET and NESTLAB_STATE_DIR override both; NESTLAB_VHV names the\n"
+         "highvisor (default: nestlab-vhv next to nestlabd).\n";
+}
+
+const char* mode_name(Mode mode) { return mode == Mode::System ? "system" : "session"; }
+
+HostResult<Options> parse_options(int argc, char** argv) {
+  Options o;
+  for (int i = 1; i < argc; ++i) {
+    std::string_view a = argv[i];
+    auto value = [&]() -> HostResult<const char*> {
+      if (i + 1 >= argc)
+        return make_error(ErrorCode::InvalidArgument, std::string(a) + " needs a value");
+      return static_cast<const char*>(argv[++i]);
+    };
+    if (a == "--help" || a == "-h")
+      o.help = true;
+    else if (a == "--foreground")
+      continue;
+    else if (a == "--idle-exit")
+      o.idle_exit_seconds = TRY(parse_int(a, TRY(value()), 1));
+    else if (a == "--ready-fd")
+      o.ready_fd = TRY(parse_int(a, TRY(value()), 0));
+    else
+      return make_error(ErrorCode::InvalidArgument,
+                        "unknown option '" + std::string(a) + "' (try --help)");
+  }
+
+  uid_t uid = ::geteuid();
+  o.mode = uid == 0 ? Mode::System : Mode::Session;
+  std::string uid_s = std::to_string(uid);
+  if (o.mode == Mode::System) {
+    o.socket_path = "/run/nestlab/nestlab.sock";
+    o.state_dir = "/var/lib/nestlab";
+    o.cgroup_parent = "nestlab";
+  } else {
+    std::string runtime = env_or("XDG_RUNTIME_DIR", "");
+    o.socket_path = runtime.empty() ? "/tmp/nestlab-" + uid_s + "/nestlab.sock"
+                                    : runtime + "/nestlab/nestlab.sock";
+    std::string home = env_or("HOME", "/tmp/nestlab-" + uid_s);
+    o.state_dir = env_or("XDG_DATA_HOME", home + "/.local/share") + "/nestlab";
+    o.cgroup_parent = "nestlab-" + uid_s;
+  }
+  o.socket_path = env_or("NESTLAB_SOCKET", o.socket_path);
+  o.state_dir = env_or("NESTLAB_STATE_DIR", o.state_dir);
+  o.cgroup_parent = env_or("NESTLAB_CGROUP_PARENT", o.cgroup_parent);
+  o.vhv_path = env_or("NESTLAB_VHV", self_dir() + "/nestlab-vhv");
+  if (o.socket_path.size() >= 108)
+    return make_error(ErrorCode::InvalidArgument,
+                      "socket path is too long for a Unix socket: " + o.socket_path);
+  return o;
+}
+
+}  // namespace nestlab::kernel

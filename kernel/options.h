@@ -1,0 +1,34 @@
+// Command line and environment of nestlabd: which mode it runs in and where
+// its socket and state live (docs/protocols.md, "Files and places").
+#pragma once
+
+#include <sys/types.h>
+
+#include <optional>
+#include <string>
+
+#include "base/error.h"
+
+namespace nestlab::kernel {
+
+enum class Mode { System, Session };
+
+struct Options {
+  Mode mode = Mode::Session;
+  std::string socket_path;
+  std::string state_dir;
+  std::string vhv_path;       // the highvisor executable
+  std::string cgroup_parent;  // VHV cgroups are <cgroup_parent>/<vhv id>
+  std::optional<int> idle_exit_seconds;
+  std::optional<int> ready_fd;
+  bool help = false;
+};
+
+// Parses argv and the environment (NESTLAB_SOCKET, NESTLAB_STATE_DIR,
+// NESTLAB_VHV, NESTLAB_CGROUP_PARENT, XDG_*).
+HostResult<Options> parse_options(int argc, char** argv);
+
+const char* usage();
+const char* mode_name(Mode mode);
+
+}  // namespace nestlab::kernel

@@ -1,0 +1,109 @@
+// One virtual hypervisor as the kernel sees it: the highvisor process in its
+// userworld, the control channel to it (protocols.md section 2), its console
+// ring and its record. Everything runs on the kernel's event loop.
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "base/error.h"
+#include "kernel/console_ring.h"
+#include "kernel/line_channel.h"
+#include "kernel/vhv_record.h"
+#include "userworld/spawn.h"
+
+namespace nestlab::kernel {
+
+class Vhv;
+using Reply = std::function<void(HostResult<nlohmann::json>)>;
+
+// What a VHV tells the kernel. Events are the params of an `event`
+// notification without "vhv" (the kernel adds it).
+class VhvObserver {
+ public:
+  virtual void on_vhv_event(const Vhv& vhv, nlohmann::json event) = 0;
+  virtual void on_vhv_console(const Vhv& vhv, int vm, const std::string& data) = 0;
+  // The highvisor is gone and its userworld released.
+  virtual void on_vhv_exited(Vhv& vhv) = 0;
+
+ protected:
+  ~VhvObserver() = default;
+};
+
+struct VhvConfig {
+  std::string id;
+  std::string name;
+  uid_t owner_uid = 0;
+  uint64_t mem = 0;
+  int smp = 1;
+  bool ephemeral = false;
+  uint64_t creator_connection = 0;  // for ephemeral VHVs
+  std::string vhv_path;             // the highvisor executable
+  std::string cgroup_parent;
+};
+
+class Vhv {
+ public:
+  // Starts the highvisor in a new userworld. The VHV is "starting" until the
+  // highvisor says ready; when_ready() learns the outcome.
+  static HostResult<std::unique_ptr<Vhv>> create(boost::asio::io_context& io,
+                                                 const VhvConfig& config, VhvObserver& observer);
+  ~Vhv();
+
+  void when_ready(Reply reply);
+  void run(const nlohmann::json& params, UniqueFd image, const std::string& image_name,
+           Reply reply);
+  void stats(Reply reply);
+  // Asks the highvisor to shut down, SIGKILLs its userworld after a grace
+  // period, then calls done (also at once if it is already gone).
+  void destroy(std::function<void()> done);
+
+  const VhvRecord& record() const { return m_record; }
+  const ConsoleRing& console() const { return m_console; }
+  bool alive() const { return m_child.pidfd.valid(); }
+  bool destroying() const { return m_destroying; }
+  bool was_ready() const { return m_was_ready; }
+  uint64_t creator_connection() const { return m_creator_connection; }
+
+  static constexpr int kShutdownGraceMs = 3000;
+  static constexpr int kReadyTimeoutMs = 30000;
+
+ private:
+  Vhv(boost::asio::io_context& io, VhvObserver& observer);
+
+  void request(const std::string& method, nlohmann::json params, std::vector<UniqueFd> fds,
+               Reply reply);
+  void on_line(Line line);
+  void on_event(const nlohmann::json& msg);
+  void on_response(const nlohmann::json& msg);
+  void on_failed(const std::string& message);
+  void watch_exit();
+  void on_exit();
+  void fail_pending(const std::string& why);
+
+  boost::asio::io_context& m_io;
+  VhvObserver& m_observer;
+  VhvRecord m_record;
+  uint64_t m_creator_connection = 0;
+  userworld::Child m_child;  // pidfd invalid once reaped
+  std::shared_ptr<LineChannel> m_control;
+  std::unique_ptr<boost::asio::posix::stream_descriptor> m_exit_watch;  // on a dup of the pidfd
+  boost::asio::steady_timer m_timer;  // ready timeout, then shutdown grace
+  ConsoleRing m_console;
+  uint64_t m_next_request = 1;
+  std::map<uint64_t, Reply> m_pending;
+  Reply m_ready_reply;
+  std::string m_failure;  // the highvisor's `failed` message, if any
+  nlohmann::json m_last_counters = nlohmann::json::object();
+  bool m_destroying = false;
+  bool m_was_ready = false;
+  std::vector<std::function<void()>> m_destroy_done;
+};
+
+}  // namespace nestlab::kernel

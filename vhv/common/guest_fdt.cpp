@@ -1,0 +1,150 @@
+#include "vhv/common/guest_fdt.h"
+
+#include "vhv/common/format.h"
+#include "vhv/common/layout.h"
+
+namespace nestlab {
+namespace {
+
+// Devicetree bindings: interrupts are <type number flags>; type 0 is an SPI,
+// 1 a PPI; flags 4 = level high (interrupt-controller/arm,gic-v3.yaml).
+constexpr uint32_t kIrqSpi = 0;
+constexpr uint32_t kIrqPpi = 1;
+constexpr uint32_t kIrqLevelHigh = 4;
+
+// Architected timer PPIs as QEMU's virt board wires them (ARCH_TIMER_*_IRQ).
+constexpr uint32_t kTimerSecurePpi = 13;
+constexpr uint32_t kTimerNonSecurePpi = 14;  // INTID 30
+constexpr uint32_t kTimerVirtPpi = 11;       // INTID 27
+constexpr uint32_t kTimerHypPpi = 10;
+
+constexpr uint64_t kGicdSize = 0x10000;
+constexpr uint64_t kGicrSize = 0xf60000;
+constexpr uint32_t kApbClockHz = 24'000'000;
+constexpr uint32_t kPl011Spi = 1;
+
+void reg_pair(FdtWriter& w, const char* name, uint64_t base, uint64_t size) {
+  const uint32_t cells[4] = {uint32_t(base >> 32), uint32_t(base), uint32_t(size >> 32),
+                             uint32_t(size)};
+  w.prop_cells(name, cells, 4);
+}
+
+void add_cpus(FdtWriter& w, uint32_t cpus) {
+  w.begin_node("cpus");
+  w.prop_u32("#address-cells", 1);
+  w.prop_u32("#size-cells", 0);
+  for (uint32_t i = 0; i < cpus; ++i) {
+    char name[16];
+    format(name, sizeof(name), "cpu@%x", i);
+    w.begin_node(name);
+    w.prop_string("device_type", "cpu");
+    w.prop_string("compatible", "arm,cortex-a72");
+    w.prop_u32("reg", i);
+    w.prop_string("enable-method", "psci");
+    w.end_node();
+  }
+  w.end_node();
+}
+
+void add_psci(FdtWriter& w) {
+  // PSCI 1.0 over HVC; the function IDs below are the PSCI 0.1 binding that
+  // QEMU also emits (DEN0022 5.1, SMC64 variants where they exist).
+  w.begin_node("psci");
+  const char* compat[] = {"arm,psci-1.0", "arm,psci-0.2", "arm,psci"};
+  w.prop_strings("compatible", compat, 3);
+  w.prop_string("method", "hvc");
+  w.prop_u32("cpu_suspend", 0xc4000001);
+  w.prop_u32("cpu_off", 0x84000002);
+  w.prop_u32("cpu_on", 0xc4000003);
+  w.prop_u32("migrate", 0xc4000005);
+  w.end_node();
+}
+
+void add_timer(FdtWriter& w) {
+  w.begin_node("timer");
+  const char* compat[] = {"arm,armv8-timer", "arm,armv7-timer"};
+  w.prop_strings("compatible", compat, 2);
+  w.prop_empty("always-on");
+  // With a GICv3 QEMU leaves the PPI CPU mask out of the flags (it only
+  // exists for GICv2), hence plain level-high.
+  const uint32_t irqs[12] = {
+      kIrqPpi, kTimerSecurePpi, kIrqLevelHigh, kIrqPpi, kTimerNonSecurePpi, kIrqLevelHigh,
+      kIrqPpi, kTimerVirtPpi,   kIrqLevelHigh, kIrqPpi, kTimerHypPpi,       kIrqLevelHigh};
+  w.prop_cells("interrupts", irqs, 12);
+  w.end_node();
+}
+
+void add_gic(FdtWriter& w) {
+  w.begin_node("intc@8000000");
+  w.prop_string("compatible", "arm,gic-v3");
+  w.prop_u32("#interrupt-cells", 3);
+  w.prop_empty("interrupt-controller");
+  w.prop_u32("#address-cells", 2);
+  w.prop_u32("#size-cells", 2);
+  w.prop_empty("ranges");
+  w.prop_u32("#redistributor-regions", 1);
+  const uint64_t d = layout::kGuestGicdIpa;
+  const uint64_t r = layout::kGuestGicrIpa;
+  const uint32_t reg[8] = {uint32_t(d >> 32), uint32_t(d), 0, uint32_t(kGicdSize),
+                           uint32_t(r >> 32), uint32_t(r), 0, uint32_t(kGicrSize)};
+  w.prop_cells("reg", reg, 8);
+  w.prop_u32("phandle", kPhandleGic);
+  w.end_node();
+}
+
+void add_uart(FdtWriter& w) {
+  w.begin_node("apb-pclk");
+  w.prop_string("compatible", "fixed-clock");
+  w.prop_u32("#clock-cells", 0);
+  w.prop_u32("clock-frequency", kApbClockHz);
+  w.prop_string("clock-output-names", "clk24mhz");
+  w.prop_u32("phandle", kPhandleApbClock);
+  w.end_node();
+
+  w.begin_node("pl011@9000000");
+  const char* compat[] = {"arm,pl011", "arm,primecell"};
+  w.prop_strings("compatible", compat, 2);
+  reg_pair(w, "reg", layout::kGuestPl011Ipa, 0x1000);
+  const uint32_t irq[3] = {kIrqSpi, kPl011Spi, kIrqLevelHigh};
+  w.prop_cells("interrupts", irq, 3);
+  const uint32_t clocks[2] = {kPhandleApbClock, kPhandleApbClock};
+  w.prop_cells("clocks", clocks, 2);
+  const char* clock_names[] = {"uartclk", "apb_pclk"};
+  w.prop_strings("clock-names", clock_names, 2);
+  w.end_node();
+}
+
+}  // namespace
+
+Result<uint32_t, FdtError> build_guest_fdt(void* buf, size_t len, const GuestFdtConfig& config) {
+  FdtWriter w(buf, len);
+  w.begin_node("");
+  w.prop_string("compatible", "linux,dummy-virt");
+  w.prop_string("model", "linux,dummy-virt");
+  w.prop_u32("#address-cells", 2);
+  w.prop_u32("#size-cells", 2);
+  w.prop_u32("interrupt-parent", kPhandleGic);
+
+  w.begin_node("chosen");
+  w.prop_string("bootargs", config.bootargs);
+  w.prop_string("stdout-path", "/pl011@9000000");
+  w.end_node();
+
+  char memory_name[32];
+  format(memory_name, sizeof(memory_name), "memory@%llx",
+         static_cast<unsigned long long>(config.ram_ipa));
+  w.begin_node(memory_name);
+  w.prop_string("device_type", "memory");
+  reg_pair(w, "reg", config.ram_ipa, config.ram_size);
+  w.end_node();
+
+  add_cpus(w, config.cpus);
+  add_psci(w);
+  add_timer(w);
+  add_gic(w);
+  add_uart(w);
+  w.end_node();
+  return w.finish();
+}
+
+}  // namespace nestlab

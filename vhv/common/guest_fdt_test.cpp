@@ -1,0 +1,103 @@
+#include "vhv/common/guest_fdt.h"
+
+#include <gtest/gtest.h>
+#include <libfdt.h>
+
+#include <string>
+#include <vector>
+
+namespace nestlab {
+namespace {
+
+class GuestFdt : public ::testing::Test {
+ protected:
+  void build(const char* bootargs, uint32_t cpus = 1) {
+    m_buf.assign(64 * 1024, 0);
+    auto r = build_guest_fdt(m_buf.data(), m_buf.size(),
+                             GuestFdtConfig{0x4000'0000, 128ull << 20, cpus, bootargs});
+    ASSERT_TRUE(r.is_ok());
+    ASSERT_EQ(fdt_check_header(m_buf.data()), 0);
+    ASSERT_EQ(fdt_totalsize(m_buf.data()), r.value());
+  }
+  int node(const char* path) { return fdt_path_offset(m_buf.data(), path); }
+  std::string str(const char* path, const char* prop) {
+    int len = 0;
+    const void* p = fdt_getprop(m_buf.data(), node(path), prop, &len);
+    return p ? std::string(static_cast<const char*>(p), len - 1) : "<missing>";
+  }
+  std::vector<uint32_t> cells(const char* path, const char* prop) {
+    int len = 0;
+    const auto* p = static_cast<const fdt32_t*>(fdt_getprop(m_buf.data(), node(path), prop, &len));
+    std::vector<uint32_t> v;
+    for (int i = 0; p && i < len / 4; ++i) v.push_back(fdt32_to_cpu(p[i]));
+    return v;
+  }
+  std::vector<uint8_t> m_buf;
+};
+
+TEST_F(GuestFdt, RootAndChosen) {
+  build("exit=3 console=ttyAMA0");
+  EXPECT_TRUE(fdt_node_check_compatible(m_buf.data(), 0, "linux,dummy-virt") == 0);
+  EXPECT_EQ(cells("/", "#address-cells"), std::vector<uint32_t>{2});
+  EXPECT_EQ(cells("/", "#size-cells"), std::vector<uint32_t>{2});
+  EXPECT_EQ(str("/chosen", "bootargs"), "exit=3 console=ttyAMA0");
+  EXPECT_EQ(str("/chosen", "stdout-path"), "/pl011@9000000");
+  // interrupt-parent resolves to the GIC.
+  uint32_t parent = cells("/", "interrupt-parent").at(0);
+  EXPECT_EQ(fdt_node_offset_by_phandle(m_buf.data(), parent), node("/intc@8000000"));
+}
+
+TEST_F(GuestFdt, EmptyBootargsAreAnEmptyString) {
+  build("");
+  EXPECT_EQ(str("/chosen", "bootargs"), "");
+}
+
+TEST_F(GuestFdt, MemoryCpusPsci) {
+  build("", 2);
+  EXPECT_EQ(cells("/memory@40000000", "reg"),
+            (std::vector<uint32_t>{0, 0x4000'0000, 0, 0x0800'0000}));
+  EXPECT_EQ(str("/memory@40000000", "device_type"), "memory");
+  EXPECT_GE(node("/cpus/cpu@0"), 0);
+  EXPECT_GE(node("/cpus/cpu@1"), 0);
+  EXPECT_EQ(str("/cpus/cpu@1", "compatible"), "arm,cortex-a72");
+  EXPECT_EQ(str("/cpus/cpu@1", "enable-method"), "psci");
+  EXPECT_EQ(cells("/cpus/cpu@1", "reg"), std::vector<uint32_t>{1});
+  EXPECT_EQ(str("/psci", "method"), "hvc");
+  EXPECT_EQ(fdt_node_check_compatible(m_buf.data(), node("/psci"), "arm,psci-0.2"), 0);
+  EXPECT_EQ(fdt_node_check_compatible(m_buf.data(), node("/psci"), "arm,psci-1.0"), 0);
+}
+
+TEST_F(GuestFdt, TimerGicUartMatchQemuVirt) {
+  build("");
+  EXPECT_EQ(fdt_node_check_compatible(m_buf.data(), node("/timer"), "arm,armv8-timer"), 0);
+  EXPECT_EQ(cells("/timer", "interrupts"),
+            (std::vector<uint32_t>{1, 13, 4, 1, 14, 4, 1, 11, 4, 1, 10, 4}));
+  EXPECT_EQ(fdt_node_check_compatible(m_buf.data(), node("/intc@8000000"), "arm,gic-v3"), 0);
+  EXPECT_EQ(cells("/intc@8000000", "reg"),
+            (std::vector<uint32_t>{0, 0x0800'0000, 0, 0x10000, 0, 0x080a'0000, 0, 0xf6'0000}));
+  EXPECT_EQ(cells("/intc@8000000", "#interrupt-cells"), std::vector<uint32_t>{3});
+  int len = 0;
+  EXPECT_NE(fdt_getprop(m_buf.data(), node("/intc@8000000"), "interrupt-controller", &len),
+            nullptr);
+  EXPECT_EQ(fdt_node_check_compatible(m_buf.data(), node("/pl011@9000000"), "arm,pl011"), 0);
+  EXPECT_EQ(fdt_node_check_compatible(m_buf.data(), node("/pl011@9000000"), "arm,primecell"), 0);
+  EXPECT_EQ(cells("/pl011@9000000", "reg"), (std::vector<uint32_t>{0, 0x0900'0000, 0, 0x1000}));
+  EXPECT_EQ(cells("/pl011@9000000", "interrupts"), (std::vector<uint32_t>{0, 1, 4}));
+  EXPECT_EQ(fdt_stringlist_get(m_buf.data(), node("/pl011@9000000"), "clock-names", 1, &len),
+            std::string("apb_pclk"));
+  uint32_t clk = cells("/pl011@9000000", "clocks").at(0);
+  int clock = fdt_node_offset_by_phandle(m_buf.data(), clk);
+  ASSERT_GE(clock, 0);
+  EXPECT_EQ(fdt32_to_cpu(*static_cast<const fdt32_t*>(
+                fdt_getprop(m_buf.data(), clock, "clock-frequency", &len))),
+            24'000'000u);
+}
+
+TEST_F(GuestFdt, TooSmallBufferIsAnError) {
+  uint8_t small[256];
+  EXPECT_TRUE(build_guest_fdt(small, sizeof(small), GuestFdtConfig{0x4000'0000, 1 << 27, 1, ""})
+                  .is_error());
+}
+
+}  // namespace
+}  // namespace nestlab

@@ -1,0 +1,38 @@
+// Pins the wire layout of the structs shared with the highvisor, so that a
+// change to either side breaks a test rather than a running VHV.
+#include <gtest/gtest.h>
+
+#include <cstddef>
+
+#include "vhv/common/boot_params.h"
+#include "vhv/common/channel.h"
+#include "vhv/common/layout.h"
+#include "vhv/common/status_page.h"
+
+namespace nestlab {
+namespace {
+
+TEST(WireStructs, Layouts) {
+  EXPECT_EQ(sizeof(channel::VmExitPayload), 24u);
+  EXPECT_EQ(sizeof(channel::ReadyPayload), 8u);
+  EXPECT_EQ(offsetof(BootParams, bootargs), 160u);
+  EXPECT_EQ(sizeof(BootParams), 1192u);
+  EXPECT_EQ(offsetof(StatusPage, total_exits), 16u + 64 * 8);
+  EXPECT_EQ(layout::kBootParamsPa, 0x4300'0000u);
+  EXPECT_EQ(layout::kStatusPa, 0x4300'1000u);
+  EXPECT_EQ(layout::kGuestRamPa, 0x4400'0000u);
+}
+
+TEST(WireStructs, ChecksumCoversEverythingBeforeIt) {
+  BootParams bp{};
+  bp.magic = BootParams::kMagic;
+  uint32_t a = boot_params_checksum(bp);
+  bp.bootargs[1023] = 'x';
+  EXPECT_NE(boot_params_checksum(bp), a);
+  bp.bootargs[1023] = 0;
+  bp.reserved1 = 7;  // after the checksum: not covered
+  EXPECT_EQ(boot_params_checksum(bp), a);
+}
+
+}  // namespace
+}  // namespace nestlab

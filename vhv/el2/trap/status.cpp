@@ -1,0 +1,59 @@
+#include "vhv/el2/trap/status.h"
+
+#include "vhv/common/layout.h"
+#include "vhv/el2/arch/sysreg.h"
+
+namespace nestlab {
+namespace {
+
+StatusPage& page() { return *reinterpret_cast<StatusPage*>(layout::kStatusPa); }
+
+template <typename F>
+void update(F&& f) {
+  volatile uint64_t& gen = page().generation;
+  gen = gen + 1;  // odd: update in progress
+  arch::dmb_ishst();
+  f(page());
+  arch::dmb_ishst();
+  gen = gen + 1;
+}
+
+}  // namespace
+
+void StatusWriter::init() {
+  StatusPage& p = page();
+  p.generation = 1;
+  arch::dmb_ishst();
+  for (auto& c : p.exits_by_ec) c = 0;
+  p.total_exits = 0;
+  p.guest_entries = 0;
+  p.vm_state = uint64_t(VmState::Idle);
+  p.magic = StatusPage::kMagic;
+  arch::dmb_ishst();
+  p.generation = 2;
+}
+
+void StatusWriter::count_exit(ExceptionClass ec) {
+  update([ec](StatusPage& p) {
+    ++p.exits_by_ec[static_cast<uint8_t>(ec) & 63];
+    ++p.total_exits;
+  });
+}
+
+void StatusWriter::count_entry() {
+  update([](StatusPage& p) { ++p.guest_entries; });
+}
+
+void StatusWriter::set_state(VmState state) {
+  update([state](StatusPage& p) { p.vm_state = uint64_t(state); });
+}
+
+void StatusWriter::reset_counters() {
+  update([](StatusPage& p) {
+    for (auto& c : p.exits_by_ec) c = 0;
+    p.total_exits = 0;
+    p.guest_entries = 0;
+  });
+}
+
+}  // namespace nestlab

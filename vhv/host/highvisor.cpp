@@ -1,0 +1,379 @@
+#include "vhv/host/highvisor.h"
+
+#include <poll.h>
+#include <signal.h>
+#include <sys/signalfd.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cstring>
+
+#include "vhv/common/channel.h"
+#include "vhv/common/esr.h"
+#include "vhv/common/layout.h"
+#include "vhv/host/base64.h"
+#include "vhv/host/image_stager.h"
+
+namespace nestlab::vhv {
+
+using json = nlohmann::json;
+using namespace std::chrono_literals;
+
+namespace {
+// TCG boots the lowvisor in milliseconds; this only guards against a hang.
+constexpr auto kBootTimeout = 20s;
+constexpr auto kQmpTimeout = 5s;
+constexpr auto kStopTimeout = 2s;
+constexpr size_t kMaxPendingText = 4096;
+
+const char* reason_name(channel::VmExitReason r) {
+  switch (r) {
+    case channel::VmExitReason::PowerOff: return "poweroff";
+    case channel::VmExitReason::Reset: return "reset";
+    case channel::VmExitReason::Fault: return "fault";
+    case channel::VmExitReason::Stopped: return "stopped";
+  }
+  return "fault";
+}
+}  // namespace
+
+HostResult<std::unique_ptr<Highvisor>> Highvisor::create(const HighvisorConfig& config) {
+  auto ram = TRY(VhvRam::create(config.mem));
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGCHLD);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGHUP);
+  sigprocmask(SIG_BLOCK, &set, nullptr);
+  int sfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+  if (sfd < 0) return errno_error("signalfd");
+  signal(SIGPIPE, SIG_IGN);
+  auto hv = std::unique_ptr<Highvisor>(new Highvisor(config, std::move(ram), sfd));
+  TRY(hv->start_qemu());
+  return hv;
+}
+
+HostResult<void> Highvisor::start_qemu() {
+  QemuConfig qc;
+  qc.qemu_binary = m_config.qemu_binary;
+  qc.lowvisor_image = m_config.lowvisor_image;
+  qc.ram_size = m_ram->size();
+  qc.ram_fd = m_ram->fd();
+  qc.smp = m_config.smp;
+  qc.name = m_config.name;
+  m_qemu = TRY(QemuProcess::spawn(qc));
+  m_qmp = std::make_unique<QmpClient>(m_qemu->qmp_fd());
+  auto hs = m_qmp->handshake(kQmpTimeout);
+  if (hs.is_error()) {
+    // QEMU most likely refused its command line: its stderr says why.
+    char buf[2048];
+    ssize_t n = read(m_qemu->stderr_fd(), buf, sizeof buf - 1);
+    std::string why = n > 0 ? std::string(buf, static_cast<size_t>(n)) : hs.error().message;
+    while (!why.empty() && why.back() == '\n') why.pop_back();
+    return make_error(ErrorCode::Unavailable, "QEMU failed to start: " + why);
+  }
+  m_boot_deadline = std::chrono::steady_clock::now() + kBootTimeout;
+  return {};
+}
+
+void Highvisor::emit(const json& event) {
+  if (auto r = m_control.send(event); r.is_error()) m_done = true;  // kernel gone
+}
+
+void Highvisor::log(const std::string& text) { emit({{"event", "log"}, {"text", text}}); }
+
+void Highvisor::fail(const std::string& message) {
+  emit({{"event", "failed"}, {"message", message}});
+  m_exit_status = 1;
+  m_done = true;
+}
+
+StatusPage Highvisor::read_status() const {
+  const auto* page = reinterpret_cast<const volatile StatusPage*>(
+      m_ram->at(layout::kStatusPa, sizeof(StatusPage)));
+  StatusPage copy{};
+  // Seqlock reader: retry while the lowvisor is mid-update (odd generation)
+  // or updated during the copy.
+  for (int attempt = 0; attempt < 1000; ++attempt) {
+    uint64_t g1 = page->generation;
+    std::atomic_thread_fence(std::memory_order_acquire);
+    std::memcpy(&copy, const_cast<const StatusPage*>(page), sizeof copy);
+    std::atomic_thread_fence(std::memory_order_acquire);
+    uint64_t g2 = page->generation;
+    if (g1 == g2 && (g1 & 1) == 0) break;
+  }
+  return copy;
+}
+
+json Highvisor::counters() const {
+  StatusPage s = read_status();
+  json c = json::object();
+  if (s.magic != StatusPage::kMagic) return c;
+  for (unsigned ec = 0; ec < 64; ++ec) {
+    if (s.exits_by_ec[ec] == 0) continue;
+    c[exception_class_name(static_cast<ExceptionClass>(ec))] = s.exits_by_ec[ec];
+  }
+  return c;
+}
+
+void Highvisor::on_frame(const Frame& f) {
+  using channel::FrameType;
+  switch (f.type) {
+    case FrameType::Ready:
+      if (m_state == State::Booting) {
+        m_state = State::Ready;
+        emit({{"event", "ready"}, {"qemu_pid", m_qemu->pid()}});
+      }
+      break;
+    case FrameType::Console:
+      if (!f.payload.empty()) {
+        emit({{"event", "console"},
+              {"vm", f.payload[0]},
+              {"data", base64_encode(f.payload.data() + 1, f.payload.size() - 1)}});
+      }
+      break;
+    case FrameType::Log:
+      log(std::string("lowvisor: ") + std::string(f.payload.begin(), f.payload.end()));
+      break;
+    case FrameType::VmExit: {
+      if (f.payload.size() < sizeof(channel::VmExitPayload)) break;
+      channel::VmExitPayload p;
+      std::memcpy(&p, f.payload.data(), sizeof p);
+      std::string message(f.payload.begin() + sizeof p, f.payload.end());
+      m_state = State::Ready;
+      emit({{"event", "vm-exit"},
+            {"vm", p.vm_id},
+            {"reason", reason_name(p.reason)},
+            {"code", p.reason == channel::VmExitReason::PowerOff ? p.code : 0},
+            {"ec", p.ec},
+            {"iss", uint32_t{p.iss}},
+            {"pc", uint64_t{p.pc}},
+            {"far", uint64_t{p.far}},
+            {"message", message},
+            {"counters", counters()}});
+      break;
+    }
+    case FrameType::RunFailed: {
+      std::string message(f.payload.begin() + (f.payload.empty() ? 0 : 1), f.payload.end());
+      m_state = State::Ready;
+      emit({{"event", "vm-exit"},
+            {"vm", f.payload.empty() ? 0 : f.payload[0]},
+            {"reason", "fault"},
+            {"code", 0},
+            {"message", "the lowvisor refused to run the guest: " + message},
+            {"counters", counters()}});
+      break;
+    }
+    default: log("lowvisor sent an unknown frame type " + std::to_string(static_cast<int>(f.type)));
+  }
+}
+
+void Highvisor::on_serial() {
+  uint8_t buf[8192];
+  ssize_t n = read(m_qemu->serial_fd(), buf, sizeof buf);
+  if (n <= 0) return;  // QEMU exit is noticed through SIGCHLD
+  std::vector<Frame> frames;
+  m_decoder.feed(buf, static_cast<size_t>(n), frames, m_raw_text);
+  // Raw lowvisor text (early boot, panic) goes out line by line.
+  size_t nl;
+  while ((nl = m_raw_text.find('\n')) != std::string::npos) {
+    log("lowvisor: " + m_raw_text.substr(0, nl));
+    m_raw_text.erase(0, nl + 1);
+  }
+  if (m_raw_text.size() > kMaxPendingText) {
+    log("lowvisor: " + m_raw_text);
+    m_raw_text.clear();
+  }
+  for (const auto& f : frames) on_frame(f);
+}
+
+void Highvisor::on_qemu_stderr() {
+  char buf[4096];
+  ssize_t n = read(m_qemu->stderr_fd(), buf, sizeof buf);
+  if (n <= 0) return;
+  m_stderr_text.append(buf, static_cast<size_t>(n));
+  size_t nl;
+  while ((nl = m_stderr_text.find('\n')) != std::string::npos) {
+    log("qemu: " + m_stderr_text.substr(0, nl));
+    m_stderr_text.erase(0, nl + 1);
+  }
+  if (m_stderr_text.size() > kMaxPendingText) m_stderr_text.clear();
+}
+
+json Highvisor::run_vm(const json& params) {
+  int fd = m_control.take_fd();
+  auto error = [&](const char* code, const std::string& message) {
+    return json{{"code", code}, {"message", message}};
+  };
+  if (fd < 0)
+    return json{{"error", error("invalid-argument", "run needs the image as a file descriptor")}};
+  RunRequest req;
+  req.image_fd = fd;
+  req.image_name = params.value("image_name", std::string("image"));
+  req.mem = params.value("mem", uint64_t{0});
+  req.append = params.value("append", std::string());
+  req.smp = params.value("smp", 1u);
+  req.vm_name = m_config.name;
+  json reply;
+  if (m_state == State::Running) {
+    reply = {{"error", error("invalid-argument", "a guest is already running in this VHV")}};
+  } else if (m_state != State::Ready) {
+    reply = {{"error", error("unavailable", "the VHV is not ready")}};
+  } else if (auto staged = stage_image(*m_ram, req); staged.is_error()) {
+    reply = {{"error", error("invalid-argument", staged.error().message)}};
+  } else {
+    uint8_t vm = 0;
+    std::string frame = encode_frame(channel::FrameType::RunVm, &vm, 1);
+    if (write(m_qemu->serial_fd(), frame.data(), frame.size()) !=
+        static_cast<ssize_t>(frame.size())) {
+      reply = {{"error",
+                error("io", std::string("cannot reach the lowvisor: ") + std::strerror(errno))}};
+    } else {
+      m_state = State::Running;
+      m_image_name = req.image_name;
+      reply = {{"result", {{"vm", vm}, {"entry", staged.value()}}}};
+    }
+  }
+  close(fd);
+  return reply;
+}
+
+void Highvisor::handle_request(const json& request) {
+  json reply = {{"id", request.value("id", json())}};
+  std::string method = request.value("method", std::string());
+  json params = request.value("params", json::object());
+  if (method == "run") {
+    reply.update(run_vm(params));
+  } else if (method == "stats") {
+    StatusPage s = read_status();
+    reply["result"] = {{"counters", counters()},
+                       {"total_exits", s.total_exits},
+                       {"guest_entries", s.guest_entries}};
+  } else if (method == "shutdown") {
+    // Answered once QEMU is gone (see on_signal / run).
+    m_shutdown_reply_id = request.value("id", json());
+    begin_shutdown();
+    return;
+  } else {
+    reply["error"] = {{"code", "invalid-argument"}, {"message", "unknown method '" + method + "'"}};
+  }
+  emit(reply);
+}
+
+bool Highvisor::on_control() {
+  std::vector<ControlMessage> messages;
+  auto r = m_control.receive(messages);
+  if (r.is_error()) {
+    log("control channel: " + r.error().message);
+    return false;
+  }
+  for (const auto& m : messages) handle_request(m.body);
+  return r.value();
+}
+
+void Highvisor::on_signal() {
+  signalfd_siginfo si;
+  while (read(m_signal_fd, &si, sizeof si) == sizeof si) {
+    if (si.ssi_signo != SIGCHLD) begin_shutdown();
+  }
+  // As PID 1 of the userworld we reap every child, not only QEMU.
+  for (;;) {
+    int status = 0;
+    pid_t pid = waitpid(-1, &status, WNOHANG);
+    if (pid <= 0) break;
+    if (m_qemu && pid == m_qemu->pid()) {
+      m_qemu->set_exited(status);
+      if (m_state == State::Stopping) {
+        finish_shutdown();
+      } else if (!m_done) {
+        std::string why = WIFSIGNALED(status)
+                              ? "killed by signal " + std::to_string(WTERMSIG(status))
+                              : "exited with status " + std::to_string(WEXITSTATUS(status));
+        if (m_state == State::Running)
+          emit({{"event", "vm-exit"},
+                {"vm", 0},
+                {"reason", "vhv-died"},
+                {"code", 0},
+                {"message", "QEMU " + why + " while the guest was running"},
+                {"counters", counters()}});
+        fail("QEMU " + why);
+      }
+    }
+  }
+}
+
+void Highvisor::begin_shutdown() {
+  if (m_state == State::Stopping) return;
+  if (!m_qemu || m_qemu->exited()) {
+    finish_shutdown();
+    return;
+  }
+  m_state = State::Stopping;
+  m_stop_deadline = std::chrono::steady_clock::now() + kStopTimeout;
+  // Only send quit here: waiting for its answer could deadlock, since QEMU's
+  // vCPU may be blocked writing guest output that only this loop drains.
+  m_qmp->send("quit");
+}
+
+void Highvisor::finish_shutdown() {
+  if (m_qemu) m_qemu->kill_and_reap();
+  if (!m_shutdown_reply_id.is_null()) {
+    emit({{"id", m_shutdown_reply_id}, {"result", json::object()}});
+    m_shutdown_reply_id = nullptr;
+  }
+  m_done = true;
+}
+
+int Highvisor::run() {
+  while (!m_done) {
+    pollfd fds[5] = {
+        {m_control.fd(), POLLIN, 0},   {m_qemu->serial_fd(), POLLIN, 0},
+        {m_qemu->qmp_fd(), POLLIN, 0}, {m_qemu->stderr_fd(), POLLIN, 0},
+        {m_signal_fd, POLLIN, 0},
+    };
+    int timeout_ms = -1;
+    if (m_state == State::Stopping) {
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+          m_stop_deadline - std::chrono::steady_clock::now());
+      if (left.count() <= 0) {
+        log("QEMU did not quit within 2 s; killing it");
+        finish_shutdown();
+        break;
+      }
+      timeout_ms = static_cast<int>(left.count());
+    } else if (m_state == State::Booting) {
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+          m_boot_deadline - std::chrono::steady_clock::now());
+      if (left.count() <= 0) {
+        fail("the lowvisor did not report ready within 20 s");
+        break;
+      }
+      timeout_ms = static_cast<int>(left.count());
+    }
+    int n = poll(fds, 5, timeout_ms);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      fail(std::string("poll: ") + std::strerror(errno));
+      break;
+    }
+    if (fds[4].revents) on_signal();
+    if (m_done) break;
+    if (fds[1].revents & (POLLIN | POLLHUP)) on_serial();
+    if (fds[3].revents & POLLIN) on_qemu_stderr();
+    if (fds[2].revents & POLLIN) m_qmp->drain();
+    if (fds[0].revents & (POLLIN | POLLHUP | POLLERR)) {
+      if (!on_control()) {
+        // The kernel closed our control socket: nobody can reach this VHV
+        // any more, so stop it rather than run unobserved.
+        begin_shutdown();
+      }
+    }
+  }
+  if (m_qemu) m_qemu->kill_and_reap();
+  return m_exit_status;
+}
+
+}  // namespace nestlab::vhv

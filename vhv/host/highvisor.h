@@ -1,0 +1,81 @@
+// The highvisor: one per VHV, PID 1 of the VHV's userworld. It owns the VHV's
+// RAM, starts QEMU with the lowvisor, serves the lowvisor's channel and speaks
+// to nestlabd on its control socket (docs/protocols.md §2 and §3).
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "base/error.h"
+#include "vhv/common/status_page.h"
+#include "vhv/host/control_channel.h"
+#include "vhv/host/frame_codec.h"
+#include "vhv/host/qemu_process.h"
+#include "vhv/host/qmp_client.h"
+#include "vhv/host/vhv_ram.h"
+
+namespace nestlab::vhv {
+
+struct HighvisorConfig {
+  std::string name;
+  uint64_t mem = 128ull << 20;
+  unsigned smp = 1;
+  int control_fd = 3;
+  std::string qemu_binary;
+  std::string lowvisor_image;
+};
+
+class Highvisor {
+ public:
+  static HostResult<std::unique_ptr<Highvisor>> create(const HighvisorConfig& config);
+  // Runs until shutdown; returns the process exit status.
+  int run();
+
+ private:
+  enum class State { Booting, Ready, Running, Stopping };
+
+  Highvisor(HighvisorConfig config, std::unique_ptr<VhvRam> ram, int signal_fd)
+      : m_config(std::move(config)),
+        m_ram(std::move(ram)),
+        m_control(m_config.control_fd),
+        m_signal_fd(signal_fd) {}
+
+  HostResult<void> start_qemu();
+  void on_serial();
+  void on_frame(const Frame& frame);
+  void on_qemu_stderr();
+  bool on_control();  // false: the kernel went away
+  void on_signal();
+  void handle_request(const nlohmann::json& request);
+  nlohmann::json run_vm(const nlohmann::json& params);
+  nlohmann::json counters() const;
+  StatusPage read_status() const;
+  void emit(const nlohmann::json& event);
+  void log(const std::string& text);
+  void fail(const std::string& message);
+  void begin_shutdown();
+  void finish_shutdown();
+
+  HighvisorConfig m_config;
+  std::unique_ptr<VhvRam> m_ram;
+  std::unique_ptr<QemuProcess> m_qemu;
+  std::unique_ptr<QmpClient> m_qmp;
+  ControlChannel m_control;
+  FrameDecoder m_decoder;
+  std::string m_raw_text;     // lowvisor text outside frames, until a newline
+  std::string m_stderr_text;  // QEMU's stderr, until a newline
+  int m_signal_fd;
+  State m_state = State::Booting;
+  bool m_done = false;
+  int m_exit_status = 0;
+  std::chrono::steady_clock::time_point m_boot_deadline;
+  std::chrono::steady_clock::time_point m_stop_deadline;
+  nlohmann::json m_shutdown_reply_id;  // null when no shutdown request waits for an answer
+  std::string m_image_name;
+};
+
+}  // namespace nestlab::vhv

@@ -1,0 +1,129 @@
+#include "vhv/host/image_stager.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <random>
+
+#include "vhv/common/boot_params.h"
+#include "vhv/common/elf_loader.h"
+
+namespace nestlab::vhv {
+
+namespace {
+
+std::string mib(uint64_t bytes) { return std::to_string(bytes >> 20) + " MiB"; }
+
+HostResult<void> read_all(int fd, uint8_t* dst, uint64_t size, const std::string& name) {
+  uint64_t off = 0;
+  while (off < size) {
+    ssize_t n = pread(fd, dst + off, size - off, static_cast<off_t>(off));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return errno_error("cannot read " + name);
+    if (n == 0) return make_error(ErrorCode::Io, name + " shrank while it was being read");
+    off += static_cast<uint64_t>(n);
+  }
+  return {};
+}
+
+// A raw image is machine code; a file whose first bytes are all printable text
+// is far more likely a script, a README or a source file given by mistake.
+// Sixteen AArch64 instructions that are all printable ASCII do not occur in
+// practice (the first is usually a branch or an ADR, whose top byte is not).
+bool looks_like_text(const uint8_t* data, uint64_t size) {
+  uint64_t n = size < 256 ? size : 256;
+  if (n < 64 && n != size) return false;
+  for (uint64_t i = 0; i < n; ++i) {
+    uint8_t c = data[i];
+    bool printable = (c >= 0x20 && c < 0x7f) || c == '\n' || c == '\r' || c == '\t';
+    if (!printable) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+HostResult<uint64_t> stage_image(VhvRam& ram, const RunRequest& req) {
+  const std::string& name = req.image_name.empty() ? std::string("image") : req.image_name;
+  uint64_t mem = req.mem == 0 ? ram.guest_mem() : req.mem;
+  if (mem % (2ull << 20) != 0 || mem < (2ull << 20)) {
+    return make_error(ErrorCode::InvalidArgument,
+                      "guest memory must be a multiple of 2 MiB and at least 2 MiB");
+  }
+  if (mem > ram.guest_mem()) {
+    return make_error(ErrorCode::InvalidArgument,
+                      "guest memory " + mib(mem) + " exceeds this VHV's capacity of " +
+                          mib(ram.guest_mem()) + "; create the VHV with a larger --mem");
+  }
+  if (req.smp != 1) {
+    return make_error(ErrorCode::InvalidArgument,
+                      "guests with more than one vCPU are not supported yet (smp " +
+                          std::to_string(req.smp) + ")");
+  }
+  if (req.append.size() >= sizeof(BootParams{}.bootargs)) {
+    return make_error(ErrorCode::InvalidArgument,
+                      "boot arguments are " + std::to_string(req.append.size()) +
+                          " bytes; at most " + std::to_string(sizeof(BootParams{}.bootargs) - 1) +
+                          " fit");
+  }
+  struct stat st {};
+  if (fstat(req.image_fd, &st) != 0) return errno_error("cannot stat " + name);
+  if (!S_ISREG(st.st_mode))
+    return make_error(ErrorCode::InvalidArgument, name + " is not a regular file");
+  auto size = static_cast<uint64_t>(st.st_size);
+  if (size == 0) return make_error(ErrorCode::InvalidArgument, name + " is empty");
+  if (size > mem) {
+    return make_error(ErrorCode::InvalidArgument, name + " is " + std::to_string(size) +
+                                                      " bytes, larger than guest RAM (" + mib(mem) +
+                                                      "); give the guest more memory with --mem");
+  }
+
+  uint8_t* staging = ram.at(ram.staging_pa(), size);
+  if (staging == nullptr) return make_error(ErrorCode::Internal, "staging area out of range");
+  TRY(read_all(req.image_fd, staging, size, name));
+
+  bool is_elf = size >= 4 && std::memcmp(staging,
+                                         "\x7f"
+                                         "ELF",
+                                         4) == 0;
+  if (!is_elf && looks_like_text(staging, size)) {
+    return make_error(ErrorCode::InvalidArgument,
+                      name +
+                          " is not an AArch64 ELF file or a raw image: it starts with plain "
+                          "text; give the guest's ELF (or its objcopy -O binary image)");
+  }
+  GuestMemoryMap map{layout::kGuestRamIpa, mem};
+  auto plan = plan_image(staging, size, map);
+  if (plan.is_error()) {
+    char text[512];
+    describe_image_error(plan.error(), text, sizeof text);
+    return make_error(ErrorCode::InvalidArgument, name + ": " + text);
+  }
+
+  auto* bp = reinterpret_cast<BootParams*>(ram.at(layout::kBootParamsPa, sizeof(BootParams)));
+  std::memset(bp, 0, sizeof *bp);
+  bp->magic = BootParams::kMagic;
+  bp->version = BootParams::kVersion;
+  bp->size = sizeof(BootParams);
+  bp->vm_id = req.vm_id;
+  bp->smp = req.smp;
+  bp->guest_ram_ipa = layout::kGuestRamIpa;
+  bp->guest_ram_pa = layout::kGuestRamPa;
+  bp->guest_ram_size = mem;
+  bp->image_pa = ram.staging_pa();
+  bp->image_size = size;
+  bp->image_kind = is_elf ? ImageKind::Elf : ImageKind::Raw;
+  bp->guest_entry = plan.value().entry;
+  std::random_device rd;
+  for (auto& b : bp->vm_uuid) b = static_cast<uint8_t>(rd());
+  bp->vm_uuid[6] = static_cast<uint8_t>((bp->vm_uuid[6] & 0x0f) | 0x40);  // RFC 4122 version 4
+  bp->vm_uuid[8] = static_cast<uint8_t>((bp->vm_uuid[8] & 0x3f) | 0x80);
+  std::strncpy(bp->vm_name, req.vm_name.c_str(), sizeof bp->vm_name - 1);
+  std::memcpy(bp->bootargs, req.append.data(), req.append.size());
+  bp->checksum = boot_params_checksum(*bp);
+  return plan.value().entry;
+}
+
+}  // namespace nestlab::vhv

@@ -1,0 +1,28 @@
+// Puts a guest image into the VHV's staging area and describes it to the
+// lowvisor with BootParams. The image is validated here, on the host, with the
+// same loader code the lowvisor runs (vhv/common/elf_loader), so every bad
+// image gets a precise message before the VHV is touched.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "base/error.h"
+#include "vhv/host/vhv_ram.h"
+
+namespace nestlab::vhv {
+
+struct RunRequest {
+  int image_fd = -1;  // Not owned.
+  std::string image_name;
+  uint64_t mem = 0;  // guest RAM; 0 = the VHV's capacity
+  std::string append;
+  uint32_t smp = 1;
+  std::string vm_name;
+  uint32_t vm_id = 0;
+};
+
+// Writes the image and BootParams into `ram`. Returns the guest entry point.
+HostResult<uint64_t> stage_image(VhvRam& ram, const RunRequest& request);
+
+}  // namespace nestlab::vhv

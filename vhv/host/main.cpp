@@ -1,0 +1,94 @@
+// nestlab-vhv: the highvisor. Started by nestlabd inside a userworld; see
+// docs/protocols.md §2 for its command line and control protocol.
+#include <unistd.h>
+
+#include <climits>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+
+#include "vhv/host/control_channel.h"
+#include "vhv/host/highvisor.h"
+
+namespace {
+
+void usage() {
+  std::fputs(
+      "usage: nestlab-vhv --name NAME [--mem BYTES] [--smp N] [--control-fd FD]\n"
+      "The highvisor of one VHV; nestlabd starts it. It starts QEMU with the\n"
+      "lowvisor and serves it; FD (default 3) is its socket to nestlabd.\n",
+      stderr);
+}
+
+std::string share_dir() {
+  if (const char* env = std::getenv("NESTLAB_SHARE_DIR")) return env;
+  char exe[PATH_MAX];
+  ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+  if (n <= 0) return "/usr/share/nestlab";
+  std::string path(exe, static_cast<size_t>(n));
+  path = path.substr(0, path.rfind('/'));  // bin
+  return path.substr(0, path.rfind('/')) + "/share/nestlab";
+}
+
+bool parse_u64(const char* s, uint64_t& out) {
+  char* end = nullptr;
+  errno = 0;
+  unsigned long long v = std::strtoull(s, &end, 10);
+  if (errno != 0 || end == s || *end != '\0') return false;
+  out = v;
+  return true;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  nestlab::vhv::HighvisorConfig config;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    auto next = [&]() -> const char* {
+      if (i + 1 >= argc) {
+        std::fprintf(stderr, "nestlab-vhv: %s needs a value\n", a.c_str());
+        std::exit(2);
+      }
+      return argv[++i];
+    };
+    uint64_t v = 0;
+    if (a == "--name") {
+      config.name = next();
+    } else if (a == "--mem" && parse_u64(next(), v)) {
+      config.mem = v;
+    } else if (a == "--smp" && parse_u64(next(), v) && v >= 1 && v <= 8) {
+      config.smp = static_cast<unsigned>(v);
+    } else if (a == "--control-fd" && parse_u64(next(), v) && v < 1024) {
+      config.control_fd = static_cast<int>(v);
+    } else if (a == "--help" || a == "-h") {
+      usage();
+      return 0;
+    } else {
+      std::fprintf(stderr, "nestlab-vhv: bad argument '%s'\n", a.c_str());
+      usage();
+      return 2;
+    }
+  }
+  if (config.name.empty()) config.name = "vhv";
+  const char* qemu = std::getenv("NESTLAB_QEMU");
+  config.qemu_binary = qemu ? qemu : "qemu-system-aarch64";
+  config.lowvisor_image = share_dir() + "/lowvisor.elf";
+
+  nestlab::vhv::ControlChannel control(config.control_fd);
+  if (access(config.lowvisor_image.c_str(), R_OK) != 0) {
+    std::string msg =
+        "lowvisor image " + config.lowvisor_image + " is missing; build nestlab first";
+    (void)control.send({{"event", "failed"}, {"message", msg}});
+    std::fprintf(stderr, "nestlab-vhv: %s\n", msg.c_str());
+    return 1;
+  }
+  auto hv = nestlab::vhv::Highvisor::create(config);
+  if (hv.is_error()) {
+    (void)control.send({{"event", "failed"}, {"message", hv.error().message}});
+    std::fprintf(stderr, "nestlab-vhv: %s\n", hv.error().message.c_str());
+    return 1;
+  }
+  return hv.value()->run();
+}

@@ -1,0 +1,124 @@
+#include "vhv/host/qemu_process.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <thread>
+
+namespace nestlab::vhv {
+
+namespace {
+// Fixed fd numbers inside QEMU, so its command line does not depend on what
+// the highvisor happened to have open.
+constexpr int kChildSerialFd = 3;
+constexpr int kChildQmpFd = 4;
+constexpr int kChildRamFd = 5;
+}  // namespace
+
+std::vector<std::string> QemuProcess::build_argv(const QemuConfig& c, int serial_fd, int qmp_fd,
+                                                 int ram_fd) {
+  std::string mib = std::to_string(c.ram_size >> 20) + "M";
+  return {
+      c.qemu_binary,
+      "-name",
+      c.name,
+      "-machine",
+      "virt,virtualization=on,gic-version=3,memory-backend=vhvram",
+      "-cpu",
+      "cortex-a72",
+      "-smp",
+      std::to_string(c.smp),
+      "-m",
+      mib,
+      "-object",
+      "memory-backend-file,id=vhvram,size=" + mib + ",mem-path=/proc/self/fd/" +
+          std::to_string(ram_fd) + ",share=on",
+      "-kernel",
+      c.lowvisor_image,
+      "-nodefaults",
+      "-no-user-config",
+      "-display",
+      "none",
+      "-chardev",
+      "socket,id=channel,fd=" + std::to_string(serial_fd),
+      "-serial",
+      "chardev:channel",
+      "-chardev",
+      "socket,id=qmp,fd=" + std::to_string(qmp_fd),
+      "-mon",
+      "chardev=qmp,mode=control",
+  };
+}
+
+HostResult<std::unique_ptr<QemuProcess>> QemuProcess::spawn(const QemuConfig& config) {
+  int serial[2];
+  int qmp[2];
+  int err[2];
+  if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, serial) != 0)
+    return errno_error("socketpair");
+  if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, qmp) != 0)
+    return errno_error("socketpair");
+  if (pipe2(err, O_CLOEXEC) != 0) return errno_error("pipe2");
+
+  auto argv_strings = build_argv(config, kChildSerialFd, kChildQmpFd, kChildRamFd);
+  std::vector<char*> argv;
+  for (auto& s : argv_strings) argv.push_back(s.data());
+  argv.push_back(nullptr);
+
+  pid_t pid = fork();
+  if (pid < 0) return errno_error("fork of QEMU");
+  if (pid == 0) {
+    // Child: only async-signal-safe calls until exec.
+    int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+    dup2(devnull, 0);
+    dup2(devnull, 1);
+    dup2(err[1], 2);
+    // Move the three fds to fixed numbers without clobbering each other.
+    int s = fcntl(serial[1], F_DUPFD_CLOEXEC, 10);
+    int q = fcntl(qmp[1], F_DUPFD_CLOEXEC, 10);
+    int r = fcntl(config.ram_fd, F_DUPFD_CLOEXEC, 10);
+    dup2(s, kChildSerialFd);
+    dup2(q, kChildQmpFd);
+    dup2(r, kChildRamFd);
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, nullptr);
+    execvp(argv[0], argv.data());
+    const char msg[] =
+        "nestlab-vhv: cannot execute QEMU (qemu-system-aarch64); install qemu-system-arm\n";
+    (void)!write(2, msg, sizeof msg - 1);
+    _exit(127);
+  }
+  close(serial[1]);
+  close(qmp[1]);
+  close(err[1]);
+  return std::unique_ptr<QemuProcess>(new QemuProcess(pid, serial[0], qmp[0], err[0]));
+}
+
+void QemuProcess::kill_and_reap() {
+  if (m_exited) return;
+  kill(m_pid, SIGKILL);
+  for (int i = 0; i < 200; ++i) {
+    int status = 0;
+    pid_t r = waitpid(m_pid, &status, WNOHANG);
+    if (r == m_pid || (r < 0 && errno == ECHILD)) {
+      set_exited(status);
+      return;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+}
+
+QemuProcess::~QemuProcess() {
+  kill_and_reap();
+  close(m_serial_fd);
+  close(m_qmp_fd);
+  close(m_stderr_fd);
+}
+
+}  // namespace nestlab::vhv

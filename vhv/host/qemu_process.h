@@ -1,0 +1,62 @@
+// QEMU as the highvisor's child: the VHV machine. Built from the VhvRam fd,
+// the lowvisor image and two socketpairs (serial channel and QMP) that the
+// highvisor keeps the other ends of.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "base/error.h"
+
+namespace nestlab::vhv {
+
+struct QemuConfig {
+  std::string qemu_binary;  // qemu-system-aarch64 or $NESTLAB_QEMU
+  std::string lowvisor_image;
+  uint64_t ram_size = 0;  // bytes, == VhvRam::size()
+  int ram_fd = -1;
+  unsigned smp = 1;
+  std::string name;
+};
+
+class QemuProcess {
+ public:
+  static HostResult<std::unique_ptr<QemuProcess>> spawn(const QemuConfig& config);
+  ~QemuProcess();
+  QemuProcess(const QemuProcess&) = delete;
+  QemuProcess& operator=(const QemuProcess&) = delete;
+
+  pid_t pid() const { return m_pid; }
+  int serial_fd() const { return m_serial_fd; }  // the lowvisor's PL011, both ways
+  int qmp_fd() const { return m_qmp_fd; }
+  int stderr_fd() const { return m_stderr_fd; }  // QEMU's own diagnostics
+
+  // Marks the process as reaped by the caller's SIGCHLD handling.
+  void set_exited(int status) {
+    m_exited = true;
+    m_status = status;
+  }
+  bool exited() const { return m_exited; }
+  int status() const { return m_status; }
+  // Kills QEMU if still running and reaps it (bounded).
+  void kill_and_reap();
+
+  static std::vector<std::string> build_argv(const QemuConfig& config, int serial_fd, int qmp_fd,
+                                             int ram_fd);
+
+ private:
+  QemuProcess(pid_t pid, int serial_fd, int qmp_fd, int stderr_fd)
+      : m_pid(pid), m_serial_fd(serial_fd), m_qmp_fd(qmp_fd), m_stderr_fd(stderr_fd) {}
+  pid_t m_pid;
+  int m_serial_fd;
+  int m_qmp_fd;
+  int m_stderr_fd;
+  bool m_exited = false;
+  int m_status = 0;
+};
+
+}  // namespace nestlab::vhv
