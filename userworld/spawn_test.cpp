@@ -22,7 +22,10 @@ constexpr const char* kProbe = R"SH(
 echo "pid=$$" >&3
 echo "host=$(cat /proc/sys/kernel/hostname)" >&3
 for ns in pid mnt net uts ipc user; do echo "ns_$ns=$(readlink /proc/self/ns/$ns)" >&3; done
-printf 'fds=' >&3; ls /proc/$$/fd | tr '\n' ' ' >&3; echo >&3
+# ls lists this shell's fds from a subshell that does the redirection itself:
+# a pipeline or a redirection here would hold temporary fds in this shell
+# while ls looks, and they would look like leaked fds.
+printf 'fds=' >&3; (ls -x -w 1000 /proc/$$/fd >&3)
 echo "uid=$(id -u)" >&3
 echo "cgroup=$(cat /proc/self/cgroup | tr '\n' ' ')" >&3
 echo "netdevs=$(tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d ' ' | tr '\n' ' ')" >&3
@@ -115,7 +118,7 @@ TEST(Spawn, OnlyGivenFdsAreOpen) {
   ASSERT_TRUE(leak.valid());
   Probe probe = run_probe(std::nullopt, leak.get());
   ASSERT_EQ(probe.error, "");
-  EXPECT_EQ(probe.values["fds"], "0 1 2 3 ");
+  EXPECT_EQ(probe.values["fds"], "0  1  2  3");
 }
 
 TEST(Spawn, ChildIsInItsCgroup) {
@@ -171,7 +174,7 @@ TEST(Spawn, WorksAsOrdinaryUser) {
         report = "shares the host's user or net namespace";
       else if (probe.limits != LimitKind::RlimitsOnly || probe.cgroup_error.empty())
         report = "claims a cgroup as nobody";
-      else if (v["fds"] != "0 1 2 3 ")
+      else if (v["fds"] != "0  1  2  3")
         report = "fds: " + v["fds"];
     }
     (void)!::write(p[1], report.data(), report.size());
