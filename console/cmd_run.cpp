@@ -182,7 +182,13 @@ int RunSession::finish(const VmExit& exit) {
     write_all(1, json_dump({{"exit", summary}}) + "\n");
   }
   if (std::string why = describe_abnormal_exit(exit); !why.empty()) fail(m_inv.name, why, status);
-  if (m_options.stats && !m_json)
+  // --stats always reports on stderr, so stdout stays the guest's (or, with
+  // --json, the machine-readable stream).
+  if (m_options.stats && m_json)
+    write_all(
+        2,
+        json_dump({{"vhv", exit.vhv}, {"vm", exit.vm}, {"counters", counters_json(exit)}}) + "\n");
+  else if (m_options.stats)
     write_all(2, "\nexits of " + exit.vhv + " vm " + std::to_string(exit.vm) + ":\n" +
                      format_counters(exit));
   return status;

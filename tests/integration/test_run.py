@@ -65,6 +65,8 @@ class RunTest(KernelTestCase):
         self.assertEqual(final["code"], 0)
         self.assertGreater(final["counters"]["DABT_LOW"], 10)
         self.assertEqual(final["counters"]["HVC64"], 1)
+        stats = json.loads(r.err.strip().splitlines()[-1])  # --stats reports on stderr
+        self.assertEqual(stats["counters"], final["counters"])
 
     def test_three_concurrent_runs_do_not_mix_output(self):
         procs = [self.start_nestlab("run", "--append", f"demo-guest {i}", guest("demo.elf"))
