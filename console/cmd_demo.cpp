@@ -1,6 +1,6 @@
 // `nestlab demo`: a newcomer's first look. Three ephemeral VHVs each run the
-// demo guest; their consoles interleave line by line, then each one's exit
-// and exit counters are shown.
+// monitor guest (labs/guests/monitor) from a script; their consoles
+// interleave line by line, then each one's exit and exit counters are shown.
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -68,7 +68,8 @@ int cmd_demo(const Invocation& inv) {
     write_all(
         1,
         "Usage: nestlab demo\n\n"
-        "Starts three virtual hypervisors, runs the demo guest in each, shows their\n"
+        "Starts three virtual hypervisors, runs the monitor guest in each (a scripted\n"
+        "help/info/ticks session; `nestlab console` reaches the same guest live), shows their\n"
         "consoles interleaved ([vhv-N] prefixes), then each guest's exit and its exits\n"
         "per exception class. Exits 0 when all three powered off with code 0.\n"
         "With --json, stdout gets {\"vhv\", \"line\"} objects and a final {\"exits\": [...]}.\n\n" +
@@ -79,17 +80,19 @@ int cmd_demo(const Invocation& inv) {
     return usage_error(inv.name, "unexpected argument '" + args->operands[0] + "'");
   bool json_out = wants_json(inv, *args);
 
-  std::string image = client::share_dir() + "/guests/demo.elf";
+  // The monitor guest (labs/guests/monitor), run from a script in its
+  // bootargs so the demo needs no keyboard and ends by itself.
+  std::string image = client::share_dir() + "/guests/monitor.elf";
   std::vector<int> fds;
   for (int i = 0; i < kGuests; ++i) {
     int fd = ::open(image.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
       std::string why = std::strerror(errno);
       for (int f : fds) ::close(f);
-      return fail(
-          inv.name,
-          "cannot open the demo guest " + image + ": " + why + "; build nestlab first (see README)",
-          1);
+      return fail(inv.name,
+                  "cannot open the monitor guest " + image + ": " + why +
+                      "; build nestlab first (see README)",
+                  1);
     }
     fds.push_back(fd);
   }
@@ -103,9 +106,10 @@ int cmd_demo(const Invocation& inv) {
 
   std::vector<GuestSpec> specs(kGuests);
   for (int i = 0; i < kGuests; ++i) {
-    specs[i].append = std::to_string(i + 1);  // The guest prints "demo-guest <bootargs>: ...".
+    specs[i].append = "script=echo demo-guest " + std::to_string(i + 1) +
+                      ": a console object on a serial port;info;ticks;poweroff";
     specs[i].image_fd = fds[i];
-    specs[i].image_name = "demo.elf";
+    specs[i].image_name = "monitor.elf";
   }
   std::vector<std::string> vhvs;
   auto launched = launch_guests(c, specs, vhvs);

@@ -116,6 +116,8 @@ int RunSession::run(int image_fd) {
   GuestSpec spec;
   spec.name = m_options.name;
   spec.mem = m_options.mem;
+  spec.smp = m_options.smp;
+  spec.smp_boot = m_options.smp_boot;
   spec.append = m_options.append;
   spec.image_fd = image_fd;
   spec.image_name = std::filesystem::path(m_options.image).filename().string();

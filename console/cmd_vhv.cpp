@@ -33,6 +33,7 @@ std::string vhv_help() {
          "  inspect VHV          show one VHV's details and exit counters\n"
          "  rm VHV [VHV...]      destroy VHVs (alias: destroy)\n"
          "  create [OPTIONS]     create a persistent VHV (it stays until rm)\n"
+         "  stats VHV            show its resource group's CPU, memory and PIDs use\n"
          "\n"
          "VHV is an id (vhv-3) or a name. Every command accepts --json and --help.\n";
 }
@@ -161,8 +162,9 @@ int cmd_vhv(const Invocation& inv) {
     std::string_view name;
     CommandFn fn;
   };
-  static constexpr Sub kSubs[] = {{"list", vhv_list}, {"ls", vhv_list},    {"inspect", vhv_inspect},
-                                  {"rm", vhv_rm},     {"destroy", vhv_rm}, {"create", vhv_create}};
+  static constexpr Sub kSubs[] = {
+      {"list", vhv_list},  {"ls", vhv_list},       {"inspect", vhv_inspect}, {"rm", vhv_rm},
+      {"destroy", vhv_rm}, {"create", vhv_create}, {"stats", vhv_stats}};
   if (inv.args.empty()) return usage_error(inv.name, "missing command (list, inspect, rm, create)");
   const std::string& word = inv.args[0];
   if (word == "--help" || word == "-h" || word == "help") {

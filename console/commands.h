@@ -6,9 +6,13 @@
 namespace nestlab::cli {
 
 int cmd_run(const Invocation& inv);
+int cmd_console(const Invocation& inv);
 int cmd_vhv(const Invocation& inv);
+int vhv_stats(const Invocation& inv);  // `vhv stats`, cmd_stats.cpp
+int cmd_vm(const Invocation& inv);
 int cmd_demo(const Invocation& inv);
 int cmd_version(const Invocation& inv);
 int cmd_kernel(const Invocation& inv);
+int cmd_doctor(const Invocation& inv);
 
 }  // namespace nestlab::cli

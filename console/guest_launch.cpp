@@ -10,7 +10,7 @@ HostResult<void> launch_guests(client::Client& client, std::span<const GuestSpec
                                std::vector<std::string>& created) {
   std::vector<int64_t> ids;
   for (const auto& g : guests) {
-    json params = {{"ephemeral", true}, {"smp", 1}};
+    json params = {{"ephemeral", true}, {"smp", g.smp}};
     if (g.name) params["name"] = *g.name;
     if (g.mem) params["mem"] = *g.mem;
     ids.push_back(TRY(client.send_request("vhv.create", params)));
@@ -46,6 +46,8 @@ HostResult<void> launch_guests(client::Client& client, std::span<const GuestSpec
     const GuestSpec& g = guests[i];
     json params = {{"vhv", created[i]}, {"image_fd", 0}, {"image_name", g.image_name}};
     if (g.mem) params["mem"] = *g.mem;
+    if (g.smp != 1) params["smp"] = g.smp;
+    if (!g.smp_boot.empty()) params["smp_boot"] = g.smp_boot;
     if (!g.append.empty()) params["append"] = g.append;
     int fds[] = {g.image_fd};
     ids.push_back(TRY(client.send_request("vm.run", params, fds)));

@@ -18,6 +18,8 @@ namespace nestlab::cli {
 struct GuestSpec {
   std::optional<std::string> name;
   std::optional<uint64_t> mem;
+  unsigned smp = 1;      // vCPUs; the VHV gets as many CPUs
+  std::string smp_boot;  // "psci" / "mailbox"; empty: default
   std::string append;
   int image_fd = -1;  // Not owned.
   std::string image_name;

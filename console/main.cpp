@@ -20,8 +20,11 @@ struct Command {
 constexpr Command kCommands[] = {
     {"run", cmd_run, "run a guest program in a new virtual hypervisor"},
     {"vhv", cmd_vhv, "list, inspect, create and remove virtual hypervisors"},
+    {"vm", cmd_vm, "exit statistics, exit trace and guestinfo of a VHV's guest"},
+    {"console", cmd_console, "attach this terminal to a guest's serial console"},
     {"demo", cmd_demo, "three guests in three virtual hypervisors, side by side"},
     {"kernel", cmd_kernel, "status of the nestlab kernel (nestlabd)"},
+    {"doctor", cmd_doctor, "what this machine offers VHVs: cgroups, namespaces, seccomp, QEMU"},
     {"version", cmd_version, "versions of nestlab and nestlabd"},
 };
 

@@ -11,7 +11,9 @@ namespace {
 constexpr OptionSpec kRunOptions[] = {
     {"mem", 'm', TakesValue::Yes, "SIZE",
      "guest RAM, as QEMU -m: 256M, 1G, 512K; a plain number is MiB"},
-    {"smp", 0, TakesValue::Yes, "N", "number of vCPUs (only 1 for now)"},
+    {"smp", 0, TakesValue::Yes, "N", "number of vCPUs (1 to 8)"},
+    {"smp-boot", 0, TakesValue::Yes, "psci|mailbox",
+     "how secondary vCPUs boot: PSCI CPU_ON (default) or parked in mailboxes (spin-table)"},
     {"append", 0, TakesValue::Yes, "ARGS",
      "command line for the guest (in its device tree /chosen/bootargs)"},
     {"name", 0, TakesValue::Yes, "NAME", "name of the virtual hypervisor"},
@@ -32,8 +34,7 @@ HostResult<void> check_smp(const std::string& value) {
   auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
   if (ec != std::errc() || end != value.data() + value.size() || n < 1)
     return usage("--smp " + value + ": expected a number of vCPUs (1 or more)");
-  if (n > 1)
-    return usage("--smp " + value + ": guests with more than one vCPU are not supported yet");
+  if (n > 8) return usage("--smp " + value + ": at most 8 vCPUs");
   return {};
 }
 
@@ -42,7 +43,15 @@ HostResult<RunOptions> parse_run_args(std::span<const std::string> words) {
   o.args = TRY(parse_args(words, kRunOptions));
   if (o.args.help()) return o;
 
-  if (auto smp = o.args.value("smp")) TRY(check_smp(*smp));
+  if (auto boot = o.args.value("smp-boot")) {
+    if (*boot != "psci" && *boot != "mailbox")
+      return usage("--smp-boot " + *boot + ": expected psci or mailbox");
+    o.smp_boot = *boot;
+  }
+  if (auto smp = o.args.value("smp")) {
+    TRY(check_smp(*smp));
+    o.smp = static_cast<unsigned>(std::stoul(*smp));
+  }
   if (auto mem = o.args.value("mem")) {
     auto size = parse_size(*mem);
     if (size.is_error()) return usage("--mem: " + size.error().message);

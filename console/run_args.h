@@ -15,6 +15,8 @@ namespace nestlab::cli {
 struct RunOptions {
   ParsedArgs args;              // Raw parse (for --json, --socket, --help).
   std::optional<uint64_t> mem;  // Bytes; kernel default when absent.
+  unsigned smp = 1;             // vCPUs (the VHV gets as many CPUs)
+  std::string smp_boot;         // "psci" or "mailbox"; empty: the kernel's default (psci)
   std::optional<std::string> name;
   std::string append;
   bool stats = false;
@@ -27,7 +29,7 @@ std::span<const OptionSpec> run_option_specs();
 // more than one vCPU are not supported yet", "missing IMAGE".
 HostResult<RunOptions> parse_run_args(std::span<const std::string> words);
 
-// Checks --smp: a positive integer, and 1 for now.
+// Checks --smp: a number of vCPUs, 1 to 8.
 HostResult<void> check_smp(const std::string& value);
 
 std::string run_help();

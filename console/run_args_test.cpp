@@ -31,8 +31,7 @@ TEST(RunArgsTest, DefaultsLeaveMemToTheKernel) {
 }
 
 TEST(RunArgsTest, RefusesMoreThanOneVcpu) {
-  EXPECT_EQ(error_of({"--smp", "2", "hello.elf"}),
-            "--smp 2: guests with more than one vCPU are not supported yet");
+  EXPECT_EQ(error_of({"--smp", "9", "hello.elf"}), "--smp 9: at most 8 vCPUs");
   EXPECT_EQ(error_of({"--smp", "0", "hello.elf"}),
             "--smp 0: expected a number of vCPUs (1 or more)");
   EXPECT_EQ(error_of({"--smp", "two", "hello.elf"}),

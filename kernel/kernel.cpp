@@ -128,6 +128,7 @@ void Kernel::on_client_line(uint64_t client_id, Line line) {
 void Kernel::on_client_closed(uint64_t client_id, const Error* error) {
   if (error) log("api", "client " + std::to_string(client_id) + ": " + error->message);
   m_clients.erase(client_id);
+  m_console_broker.drop_client(client_id);
   // Ephemeral VHVs die with the connection that made them.
   std::vector<std::string> doomed;
   for (auto& [id, vhv] : m_vhvs)

@@ -12,6 +12,7 @@
 #include <memory>
 
 #include "kernel/client.h"
+#include "kernel/console_broker.h"
 #include "kernel/listener.h"
 #include "kernel/options.h"
 #include "kernel/rpc.h"
@@ -54,8 +55,25 @@ class Kernel final : public VhvObserver {
   void vhv_inspect(Client&, Request&, std::vector<UniqueFd>&, Reply);
   void vhv_destroy(Client&, Request&, std::vector<UniqueFd>&, Reply);
   void vm_run(Client&, Request&, std::vector<UniqueFd>&, Reply);
+  void vhv_stats(Client&, Request&, std::vector<UniqueFd>&, Reply);  // stats_methods.cpp
   void events_subscribe(Client&, Request&, std::vector<UniqueFd>&, Reply);
   void console_subscribe(Client&, Request&, std::vector<UniqueFd>&, Reply);
+
+  // console_methods.cpp: the console broker's API
+  void console_attach(Client&, Request&, std::vector<UniqueFd>&, Reply);
+  void console_detach(Client&, Request&, std::vector<UniqueFd>&, Reply);
+  void console_input(Client&, Request&, std::vector<UniqueFd>&, Reply);
+  void console_resize(Client&, Request&, std::vector<UniqueFd>&, Reply);
+  bool console_reads(const Client& client, const std::string& vhv, int vm);
+  void console_output(const Vhv& vhv, int vm, std::string_view bytes);
+
+  // trap_methods.cpp: trap observation and guestinfo (issue 4)
+  struct TraceFollow;
+  void vm_stats(Client&, Request&, std::vector<UniqueFd>&, Reply);
+  void vm_trace(Client&, Request&, std::vector<UniqueFd>&, Reply);
+  void guestinfo_get(Client&, Request&, std::vector<UniqueFd>&, Reply);
+  void guestinfo_set(Client&, Request&, std::vector<UniqueFd>&, Reply);
+  void follow_trace(std::shared_ptr<TraceFollow> follow);
 
   // kernel_vhvs.cpp: finding and naming VHVs
   HostResult<Vhv*> find_vhv(const Client& client, const std::string& id_or_name);
@@ -78,6 +96,7 @@ class Kernel final : public VhvObserver {
   uint64_t m_next_vhv = 1;
   bool m_shutting_down = false;
   std::chrono::steady_clock::time_point m_idle_since;
+  ConsoleBroker m_console_broker{m_options.state_dir};
 };
 
 }  // namespace nestlab::kernel

@@ -25,9 +25,18 @@ const std::map<std::string, Kernel::Handler>& Kernel::methods() {
       {"vhv.list", &Kernel::vhv_list},
       {"vhv.inspect", &Kernel::vhv_inspect},
       {"vhv.destroy", &Kernel::vhv_destroy},
+      {"vhv.stats", &Kernel::vhv_stats},
       {"vm.run", &Kernel::vm_run},
       {"events.subscribe", &Kernel::events_subscribe},
       {"console.subscribe", &Kernel::console_subscribe},
+      {"vm.stats", &Kernel::vm_stats},
+      {"vm.trace", &Kernel::vm_trace},
+      {"guestinfo.get", &Kernel::guestinfo_get},
+      {"guestinfo.set", &Kernel::guestinfo_set},
+      {"console.attach", &Kernel::console_attach},
+      {"console.detach", &Kernel::console_detach},
+      {"console.input", &Kernel::console_input},
+      {"console.resize", &Kernel::console_resize},
   };
   return table;
 }
@@ -60,6 +69,7 @@ void Kernel::vhv_create(Client& client, Request& request, std::vector<UniqueFd>&
     config.creator_connection = client.id;
     config.vhv_path = m_options.vhv_path;
     config.cgroup_parent = m_options.cgroup_parent;
+    config.jail_root = m_options.jail ? m_options.state_dir + "/jail" : "";
     auto vhv = TRY(Vhv::create(m_io, config, *this));
     Vhv* raw = vhv.get();
     m_vhvs[config.id] = std::move(vhv);
@@ -121,7 +131,7 @@ void Kernel::vm_run(Client& client, Request& request, std::vector<UniqueFd>& fds
   json forward;
   UniqueFd image;
   auto found = [&]() -> HostResult<Vhv*> {
-    Params p(request.params, {"vhv", "image_fd", "image_name", "mem", "append", "smp"});
+    Params p(request.params, {"vhv", "image_fd", "image_name", "mem", "append", "smp", "smp_boot"});
     TRY(p.check_unknown());
     std::string which = TRY(p.string("vhv"));
     auto index = TRY(p.optional_uint("image_fd", 0, kMaxFdsPerMessage));
@@ -147,10 +157,19 @@ void Kernel::vm_run(Client& client, Request& request, std::vector<UniqueFd>& fds
     image_name = TRY(p.optional_string("image_name")).value_or("image");
     std::string append = TRY(p.optional_string("append")).value_or("");
     uint64_t smp = TRY(p.optional_uint("smp", 1, kMaxSmp)).value_or(1);
+    std::string smp_boot = TRY(p.optional_string("smp_boot")).value_or("psci");
+    if (smp_boot != "psci" && smp_boot != "mailbox")
+      return nestlab::make_error(
+          ErrorCode::InvalidArgument,
+          "smp_boot must be \"psci\" or \"mailbox\", not \"" + smp_boot + "\"");
     if (!vhv->alive())
       return nestlab::make_error(ErrorCode::Unavailable, "VHV " + vhv->record().name + " is " +
                                                              vhv_state_name(vhv->record().state));
-    forward = json{{"mem", mem}, {"append", append}, {"smp", smp}, {"image_name", image_name}};
+    forward = json{{"mem", mem},
+                   {"append", append},
+                   {"smp", smp},
+                   {"smp_boot", smp_boot},
+                   {"image_name", image_name}};
     image = std::move(fds[*index]);
     return vhv;
   }();

@@ -1,4 +1,5 @@
 // Finding, naming and retiring VHVs, and telling subscribers what they do.
+#include "console/client/base64.h"
 #include "kernel/kernel.h"
 #include "kernel/log.h"
 #include "kernel/names.h"
@@ -47,6 +48,7 @@ void Kernel::destroy_vhv(const std::string& id, std::function<void()> done) {
     return;
   }
   if (!it->second->alive()) {
+    m_console_broker.drop_vhv(id);
     m_vhvs.erase(it);  // only a record was left
     done();
     return;
@@ -58,11 +60,16 @@ void Kernel::on_vhv_exited(Vhv& vhv) {
   // A destroyed VHV goes away; so does one that never became ready (its
   // creator got an error, not an id). Others stay listed as stopped/failed
   // so their owner can see what happened, until vhv.destroy.
-  if (vhv.destroying() || !vhv.was_ready()) m_vhvs.erase(vhv.record().id);
+  if (vhv.destroying() || !vhv.was_ready()) {
+    m_console_broker.drop_vhv(vhv.record().id);
+    m_vhvs.erase(vhv.record().id);
+  }
 }
 
 void Kernel::on_vhv_event(const Vhv& vhv, json event) {
   const VhvRecord& r = vhv.record();
+  if (event.value("type", "") == "log" && event["text"].is_string())
+    console_output(vhv, kVhvStream, event["text"].get<std::string>() + "\n");
   event["vhv"] = r.id;
   std::string line = to_line(make_notification("event", std::move(event)));
   for (auto& [_, client] : m_clients)
@@ -72,11 +79,14 @@ void Kernel::on_vhv_event(const Vhv& vhv, json event) {
 
 void Kernel::on_vhv_console(const Vhv& vhv, int vm, const std::string& data) {
   const VhvRecord& r = vhv.record();
+  if (auto bytes = client::base64_decode(data); bytes.is_ok())
+    console_output(vhv, vm, bytes.value());
   std::string line =
       to_line(make_notification("console", {{"vhv", r.id}, {"vm", vm}, {"data", data}}));
   for (auto& [_, client] : m_clients)
     if (client->may_see(r.owner_uid) &&
-        (client->consoles.count({r.id, vm}) || client->consoles.count({r.id, -1})))
+        (client->consoles.count({r.id, vm}) || client->consoles.count({r.id, -1}) ||
+         console_reads(*client, r.id, vm)))
       client->channel->send(line);
 }
 

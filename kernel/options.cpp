@@ -43,6 +43,8 @@ const char* usage() {
          "  --foreground         stay in the foreground (the default; logs go to stderr)\n"
          "  --idle-exit SECONDS  exit once there have been no VHVs and no clients for SECONDS\n"
          "  --ready-fd N         write one byte to fd N once the socket accepts connections\n"
+         "  --no-jail            keep the host's root and capabilities in userworlds (for\n"
+         "                       benchmark baselines and debugging; also NESTLAB_NO_JAIL=1)\n"
          "  --help               show this text\n"
          "\n"
          "As root: socket /run/nestlab/nestlab.sock, state /var/lib/nestlab (system mode).\n"
@@ -68,6 +70,8 @@ HostResult<Options> parse_options(int argc, char** argv) {
       continue;
     else if (a == "--idle-exit")
       o.idle_exit_seconds = TRY(parse_int(a, TRY(value()), 1));
+    else if (a == "--no-jail")
+      o.jail = false;
     else if (a == "--ready-fd")
       o.ready_fd = TRY(parse_int(a, TRY(value()), 0));
     else
@@ -94,6 +98,7 @@ HostResult<Options> parse_options(int argc, char** argv) {
   o.state_dir = env_or("NESTLAB_STATE_DIR", o.state_dir);
   o.cgroup_parent = env_or("NESTLAB_CGROUP_PARENT", o.cgroup_parent);
   o.vhv_path = env_or("NESTLAB_VHV", self_dir() + "/nestlab-vhv");
+  if (env_or("NESTLAB_NO_JAIL", "0") == "1") o.jail = false;
   if (o.socket_path.size() >= 108)
     return make_error(ErrorCode::InvalidArgument,
                       "socket path is too long for a Unix socket: " + o.socket_path);

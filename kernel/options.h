@@ -19,6 +19,7 @@ struct Options {
   std::string state_dir;
   std::string vhv_path;       // the highvisor executable
   std::string cgroup_parent;  // VHV cgroups are <cgroup_parent>/<vhv id>
+  bool jail = true;           // userworlds pivot_root and drop capabilities (--no-jail)
   std::optional<int> idle_exit_seconds;
   std::optional<int> ready_fd;
   bool help = false;

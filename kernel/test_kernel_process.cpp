@@ -12,6 +12,7 @@
 
 #include <gtest/gtest.h>
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <sstream>
@@ -37,8 +38,30 @@ class CgroupCleanup : public ::testing::Environment {
 }  // namespace
 
 std::string nestlabd_path() { return NESTLABD_PATH; }
-std::string stub_highvisor_path() {
-  return std::string(NESTLAB_KERNEL_SOURCE_DIR) + "/testdata/stub_highvisor.py";
+std::string real_highvisor_path() {
+  const char* env = std::getenv("NESTLAB_VHV");
+  if (env && *env) return env;
+  std::string bin = nestlabd_path().substr(0, nestlabd_path().rfind('/'));
+  return bin + "/nestlab-vhv";
+}
+
+std::string share_dir() {
+  std::string bin = nestlabd_path().substr(0, nestlabd_path().rfind('/'));
+  return bin.substr(0, bin.rfind('/')) + "/share/nestlab";
+}
+
+std::string missing_for_real_vhv(const std::string& guest) {
+  if (::access(real_highvisor_path().c_str(), X_OK) != 0)
+    return real_highvisor_path() + " is not built";
+  if (::access((share_dir() + "/lowvisor.elf").c_str(), R_OK) != 0)
+    return share_dir() + "/lowvisor.elf is not built";
+  if (::access((share_dir() + "/guests/" + guest).c_str(), R_OK) != 0)
+    return share_dir() + "/guests/" + guest + " is not built";
+  bool qemu = false;
+  for (const char* dir : {"/usr/bin", "/usr/local/bin", "/bin"})
+    qemu |= ::access((std::string(dir) + "/qemu-system-aarch64").c_str(), X_OK) == 0;
+  if (!qemu) return "qemu-system-aarch64 is not installed";
+  return "";
 }
 
 bool process_alive(pid_t pid) {
@@ -68,6 +91,7 @@ TestKernel::TestKernel(KernelOptions options) {
     ::setenv("NESTLAB_CGROUP_PARENT", cgroup_parent.c_str(), 1);
     ::setenv("NESTLAB_VHV",
              options.vhv_path.empty() ? "/nonexistent/nestlab-vhv" : options.vhv_path.c_str(), 1);
+    for (auto& [name, value] : options.env) ::setenv(name.c_str(), value.c_str(), 1);
     if (options.run_as) {
       if (::setgroups(0, nullptr) ||
           ::setresgid(*options.run_as, *options.run_as, *options.run_as) ||

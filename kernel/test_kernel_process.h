@@ -20,6 +20,7 @@ struct KernelOptions {
   std::string vhv_path;           // NESTLAB_VHV; empty: a path that does not exist
   std::vector<std::string> args;  // extra flags
   std::optional<uid_t> run_as;    // drop to this uid/gid before exec
+  std::vector<std::pair<std::string, std::string>> env;  // extra environment (NESTLAB_QEMU, ...)
 };
 
 class TestKernel {
@@ -69,7 +70,13 @@ class TestClient {
 
 // Is something alive with this PID (and not a zombie)?
 bool process_alive(pid_t pid);
-std::string stub_highvisor_path();
 std::string nestlabd_path();
+// The real highvisor next to nestlabd (or NESTLAB_VHV), and the share
+// directory with lowvisor.elf and guests/ beside it.
+std::string real_highvisor_path();
+std::string share_dir();
+// Empty when the real highvisor, the lowvisor, the guest and QEMU are all
+// there; otherwise why not (tests skip saying so).
+std::string missing_for_real_vhv(const std::string& guest = "hello.elf");
 
 }  // namespace nestlab::kernel::test

@@ -166,6 +166,8 @@ void Vhv::on_event(const json& msg) {
                                     {"code", code},
                                     {"message", message},
                                     {"counters", m_last_counters}});
+  } else if (event == "seccomp") {
+    on_seccomp(string_field(msg, "process"), string_field(msg, "syscall"));
   } else if (event == "failed") {
     on_failed(string_field(msg, "message"));
   } else {
@@ -173,10 +175,24 @@ void Vhv::on_event(const json& msg) {
   }
 }
 
+// A process of the userworld called outside its seccomp allowlist
+// (userworld/seccomp_policy.h) and was killed; the highvisor names the call.
+void Vhv::on_seccomp(const std::string& process, const std::string& syscall) {
+  std::string who = process == "qemu" ? "QEMU " : "";
+  std::string what = who + "killed: seccomp violation: " + (syscall.empty() ? "?" : syscall);
+  m_observer.on_vhv_event(*this, {{"type", "seccomp-violation"},
+                                  {"process", process == "qemu" ? "qemu" : "highvisor"},
+                                  {"syscall", syscall},
+                                  {"message", what}});
+  // The highvisor's own violation ends it without a `failed` line.
+  if (process != "qemu") m_failure = what;
+}
+
 void Vhv::on_failed(const std::string& message) {
   m_failure = message.empty() ? "the highvisor failed without saying why" : message;
   if (m_record.state == VhvState::Failed) return;
   m_record.state = VhvState::Failed;
+  m_record.message = m_failure;
   m_observer.on_vhv_event(*this, {{"type", "vhv-failed"}, {"message", m_failure}});
   // The highvisor exits after `failed`; the ready waiter and pending
   // requests learn the message when it does (on_exit).

@@ -46,6 +46,7 @@ struct VhvConfig {
   uint64_t creator_connection = 0;  // for ephemeral VHVs
   std::string vhv_path;             // the highvisor executable
   std::string cgroup_parent;
+  std::string jail_root;  // mount point of the jail's root; empty: no jail
 };
 
 class Vhv {
@@ -60,6 +61,11 @@ class Vhv {
   void run(const nlohmann::json& params, UniqueFd image, const std::string& image_name,
            Reply reply);
   void stats(Reply reply);
+  // Any other control request to the highvisor (trace, guestinfo, ...).
+  void call(const std::string& method, nlohmann::json params, Reply reply) {
+    request(method, std::move(params), {}, std::move(reply));
+  }
+  void console_input(int vm, const std::string& data_base64, Reply reply);  // vhv_console.cpp
   // Asks the highvisor to shut down, SIGKILLs its userworld after a grace
   // period, then calls done (also at once if it is already gone).
   void destroy(std::function<void()> done);
@@ -83,6 +89,7 @@ class Vhv {
   void on_event(const nlohmann::json& msg);
   void on_response(const nlohmann::json& msg);
   void on_failed(const std::string& message);
+  void on_seccomp(const std::string& process, const std::string& syscall);
   void watch_exit();
   void on_exit();
   void fail_pending(const std::string& why);

@@ -7,10 +7,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <climits>
+#include <cstdlib>
 #include <ctime>
 
 #include "kernel/log.h"
 #include "kernel/vhv.h"
+#include "kernel/vhv_jail.h"
 #include "vhv/common/layout.h"
 
 namespace nestlab::kernel {
@@ -52,8 +55,24 @@ HostResult<std::unique_ptr<Vhv>> Vhv::create(boost::asio::io_context& io, const 
     return errno_error("socketpair");
   UniqueFd ours(sv[0]), theirs(sv[1]);
 
+  std::unique_ptr<userworld::JailLayout> jail;
+  if (!config.jail_root.empty()) {
+    auto made = vhv_jail(config.jail_root, config.vhv_path);
+    if (made.is_error()) {
+      Error e = made.release_error();
+      return nestlab::make_error(e.code, "cannot build the VHV's jail: " + e.message);
+    }
+    jail = made.release_value();
+  }
+
   userworld::SpawnSpec spec;
   spec.path = config.vhv_path;
+  if (jail) {
+    // The jail has the highvisor at its real path only.
+    char real[PATH_MAX];
+    if (::realpath(config.vhv_path.c_str(), real)) spec.path = real;
+  }
+  spec.jail = jail.get();
   spec.argv = {"nestlab-vhv",
                "--name",
                config.name,
@@ -158,6 +177,7 @@ void Vhv::on_exit() {
   } else {
     if (m_failure.empty()) m_failure = "the highvisor " + status;
     m_record.state = VhvState::Failed;
+    m_record.message = m_failure;
     m_observer.on_vhv_event(*this, {{"type", "vhv-failed"}, {"message", m_failure}});
   }
   log("vhv", m_record.id + ": highvisor " + status);

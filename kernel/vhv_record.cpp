@@ -26,6 +26,7 @@ nlohmann::json to_json(const VhvRecord& r) {
                    {"limits", r.limits}};
   j["cgroup"] = r.cgroup ? nlohmann::json(*r.cgroup) : nlohmann::json(nullptr);
   if (r.qemu_pid) j["qemu_pid"] = *r.qemu_pid;
+  if (!r.message.empty()) j["message"] = r.message;
   if (r.vm) {
     nlohmann::json vm{{"id", r.vm->id}, {"image", r.vm->image}, {"state", r.vm->state}};
     if (r.vm->exit_code) vm["exit_code"] = *r.vm->exit_code;

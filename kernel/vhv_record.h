@@ -39,6 +39,7 @@ struct VhvRecord {
   std::optional<std::string> cgroup;  // null: not confined by a cgroup
   std::string limits;                 // "cgroup" or "rlimits-only"
   VhvState state = VhvState::Starting;
+  std::string message;  // why it failed, e.g. "killed: seccomp violation: openat"
   std::optional<VmRecord> vm;
 };
 

@@ -14,6 +14,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "userworld/jail_enter.h"
+
 namespace nestlab::userworld {
 namespace {
 
@@ -72,9 +74,11 @@ void run_child(const ChildPlan& plan) {
   // Mount events must not leak back to the host (shared propagation is the
   // systemd default), then /proc must show our PID namespace, not the host's.
   if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) < 0) fail("make mounts private");
-  if (::mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr) < 0)
+  if (plan.jail) {
+    if (const char* step = enter_jail(*plan.jail)) fail(step);
+  } else if (::mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr) < 0) {
     fail("mount /proc");
-  // Later issue (full jail): build a minimal root here and pivot_root into it.
+  }
 
   if (::sethostname(plan.hostname, std::strlen(plan.hostname)) < 0) fail("sethostname");
   bring_up_loopback();
@@ -100,13 +104,26 @@ void run_child(const ChildPlan& plan) {
     if (null_fd != 0) ::close(null_fd);
   }
 
-  // A crashing VHV must not fill the disk with cores.
+  // A crashing VHV must not fill the disk with cores. (No RLIMIT_FSIZE: it
+  // would cap the VHV's RAM memfd; the jail's only writable place is a
+  // size-bounded tmpfs.)
   rlimit no_core{0, 0};
-  ::setrlimit(RLIMIT_CORE, &no_core);
-  // Later issue (full jail): drop capabilities (libcap) here.
+  if (::setrlimit(RLIMIT_CORE, &no_core) < 0) fail("RLIMIT_CORE");
+  if (plan.open_files) {
+    rlimit nofile{plan.open_files, plan.open_files};
+    if (::setrlimit(RLIMIT_NOFILE, &nofile) < 0) fail("RLIMIT_NOFILE");
+  }
+  if (plan.address_space) {
+    rlimit as{plan.address_space, plan.address_space};
+    if (::setrlimit(RLIMIT_AS, &as) < 0) fail("RLIMIT_AS");
+  }
+  if (plan.jail) {
+    if (const char* step = drop_all_capabilities()) fail(step);
+  }
   if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) fail("PR_SET_NO_NEW_PRIVS");
-  // Later issue (full jail): load the seccomp filter (libseccomp) last, so it
-  // need not allow the set-up calls above.
+  // seccomp comes after exec: the highvisor installs its own allowlist and
+  // one for QEMU (vhv/host/seccomp_policy), so neither need allow the set-up
+  // calls above.
 
   ::execve(plan.path, plan.argv, plan.envp);
   fail(plan.path);

@@ -5,6 +5,10 @@
 
 #include <sys/types.h>
 
+#include <cstdint>
+
+#include "userworld/jail.h"
+
 namespace nestlab::userworld {
 
 struct ChildPlan {
@@ -15,8 +19,11 @@ struct ChildPlan {
   const int* fd_sources;  // dup'ed onto fd_targets, in order
   const int* fd_targets;
   int fd_count;
-  int sync_fd;    // read one byte: parent finished uid maps and cgroup placement
-  int report_fd;  // CLOEXEC; error text written here, EOF on successful exec
+  int sync_fd;             // read one byte: parent finished uid maps and cgroup placement
+  int report_fd;           // CLOEXEC; error text written here, EOF on successful exec
+  const JailPlan* jail;    // null: keep the host's root (tests of the bare namespaces)
+  uint64_t open_files;     // RLIMIT_NOFILE
+  uint64_t address_space;  // RLIMIT_AS; 0: unlimited
 };
 
 [[noreturn]] void run_child(const ChildPlan& plan);

@@ -99,6 +99,11 @@ HostResult<Child> spawn(const SpawnSpec& spec) {
   UniqueFd sync_write, report_write;
   UniqueFd sync_read = TRY(make_pipe(&sync_write));
   UniqueFd report_read = TRY(make_pipe(&report_write));
+  JailPlan jail{};
+  if (spec.jail) jail = spec.jail->plan();
+  // Memory is bounded by the cgroup when there is one; otherwise by the
+  // address-space rlimit, which is all an undelegated session user has.
+  uint64_t address_space = child.limits == LimitKind::Cgroup ? 0 : spec.address_space;
   ChildPlan plan{spec.path.c_str(),
                  argv.data(),
                  environ,
@@ -107,7 +112,10 @@ HostResult<Child> spawn(const SpawnSpec& spec) {
                  targets,
                  static_cast<int>(spec.fds.size()),
                  sync_read.get(),
-                 report_write.get()};
+                 report_write.get(),
+                 spec.jail ? &jail : nullptr,
+                 spec.open_files,
+                 address_space};
 
   uint64_t flags =
       CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_PIDFD;

@@ -15,6 +15,7 @@
 #include "base/error.h"
 #include "base/unique_fd.h"
 #include "userworld/cgroup.h"
+#include "userworld/jail.h"
 
 namespace nestlab::userworld {
 
@@ -37,6 +38,9 @@ struct SpawnSpec {
   std::string hostname;           // the UTS namespace's name (the VHV name)
   std::optional<CgroupSpec> cgroup;
   UserNamespace user_namespace = UserNamespace::Auto;
+  JailLayout* jail = nullptr;  // Not owned. Null: the host's root, capabilities kept.
+  uint64_t open_files = 4096;  // RLIMIT_NOFILE
+  uint64_t address_space = 0;  // RLIMIT_AS when no cgroup limits memory; 0: none
 };
 
 // How the child is confined, reported to users as-is (VhvInfo.limits).

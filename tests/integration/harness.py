@@ -50,6 +50,11 @@ class KernelTestCase(unittest.TestCase):
         cls.env = dict(os.environ)
         cls.env["NESTLAB_SOCKET"] = os.path.join(cls.tmp, "nestlab.sock")
         cls.env["NESTLAB_STATE_DIR"] = os.path.join(cls.tmp, "state")
+        # A cgroup subtree of its own: test classes run in parallel, and two
+        # kernels sharing "nestlab/vhv-1" would remove each other's groups.
+        cls.cgroup_parent = (os.environ.get("NESTLAB_CGROUP_PARENT")
+                             or f"nestlab-test-{os.getpid()}-{cls.__name__}")
+        cls.env["NESTLAB_CGROUP_PARENT"] = cls.cgroup_parent
         cls.kernel_log = open(os.path.join(cls.tmp, "nestlabd.log"), "wb")
         cls.kernel = subprocess.Popen([os.path.join(BIN, "nestlabd"), "--foreground"], env=cls.env,
                                       stdout=cls.kernel_log, stderr=subprocess.STDOUT,
@@ -76,6 +81,12 @@ class KernelTestCase(unittest.TestCase):
                 cls.kernel.wait()
             cls.kernel_log.close()
         shutil.rmtree(cls.tmp, ignore_errors=True)
+        # The kernel removes its VHVs' groups; their empty parent is ours.
+        for controller in ("cpu", "cpuacct", "memory", "pids", "cpuset", "unified", ""):
+            try:
+                os.rmdir(os.path.join("/sys/fs/cgroup", controller, cls.cgroup_parent))
+            except OSError:
+                pass
 
     def assertKernelAlive(self):
         self.assertIsNone(self.kernel.poll(), "nestlabd died:\n" + self.kernel_log_text())

@@ -83,8 +83,8 @@ class BadInputTest(KernelTestCase):
         r = self.nestlab("run", self.files)
         self.assertEqual(r.code, 125, r)
 
-    def test_smp_above_one_is_refused_clearly(self):
-        r = self.nestlab("run", "--smp", "2", guest("hello.elf"))
+    def test_smp_above_eight_is_refused_clearly(self):
+        r = self.nestlab("run", "--smp", "9", guest("hello.elf"))
         self.assertNotEqual(r.code, 0)
         self.assertIn("--smp", r.err)
 

@@ -15,6 +15,8 @@ struct BootParams {
   static constexpr uint64_t kMagic =
       0x3130'544f'4f42'4c4eull;  // "NLBOOT01" read as little-endian bytes
   static constexpr uint32_t kVersion = 1;
+  // Secondary vCPUs boot through mailboxes, not PSCI (vhv/common/mailbox.h).
+  static constexpr uint32_t kFlagMailboxBoot = 1u << 0;
 
   uint64_t magic;
   uint32_t version;
@@ -27,7 +29,7 @@ struct BootParams {
   uint64_t image_pa;        // VHV physical address of the staged image bytes
   uint64_t image_size;      // bytes
   ImageKind image_kind;
-  uint32_t reserved0;
+  uint32_t flags;        // kFlag* below
   uint64_t guest_entry;  // filled by the host's validation (ELF e_entry or RAM+0x80000)
   uint8_t vm_uuid[16];
   char vm_name[64];     // NUL-terminated

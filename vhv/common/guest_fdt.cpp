@@ -2,6 +2,7 @@
 
 #include "vhv/common/format.h"
 #include "vhv/common/layout.h"
+#include "vhv/common/mailbox.h"
 
 namespace nestlab {
 namespace {
@@ -29,7 +30,7 @@ void reg_pair(FdtWriter& w, const char* name, uint64_t base, uint64_t size) {
   w.prop_cells(name, cells, 4);
 }
 
-void add_cpus(FdtWriter& w, uint32_t cpus) {
+void add_cpus(FdtWriter& w, uint32_t cpus, uint64_t mailbox_region) {
   w.begin_node("cpus");
   w.prop_u32("#address-cells", 1);
   w.prop_u32("#size-cells", 0);
@@ -40,7 +41,15 @@ void add_cpus(FdtWriter& w, uint32_t cpus) {
     w.prop_string("device_type", "cpu");
     w.prop_string("compatible", "arm,cortex-a72");
     w.prop_u32("reg", i);
-    w.prop_string("enable-method", "psci");
+    if (mailbox_region != 0 && i > 0) {
+      // Devicetree spec 3.8.1: spin-table with the address to write the
+      // entry to; here the jump address field of this CPU's mailbox.
+      w.prop_string("enable-method", "spin-table");
+      w.prop_u64("cpu-release-addr",
+                 mailbox::mailbox_ipa(mailbox_region, i) + mailbox::kJumpAddressOffset);
+    } else {
+      w.prop_string("enable-method", "psci");
+    }
     w.end_node();
   }
   w.end_node();
@@ -138,7 +147,22 @@ Result<uint32_t, FdtError> build_guest_fdt(void* buf, size_t len, const GuestFdt
   reg_pair(w, "reg", config.ram_ipa, config.ram_size);
   w.end_node();
 
-  add_cpus(w, config.cpus);
+  add_cpus(w, config.cpus, config.mailbox_region);
+  if (config.mailbox_region != 0) {
+    // The mailboxes and their code are not the OS's memory.
+    w.begin_node("reserved-memory");
+    w.prop_u32("#address-cells", 2);
+    w.prop_u32("#size-cells", 2);
+    w.prop_empty("ranges");
+    char name[40];
+    format(name, sizeof(name), "mailbox@%llx",
+           static_cast<unsigned long long>(config.mailbox_region));
+    w.begin_node(name);
+    reg_pair(w, "reg", config.mailbox_region, mailbox::kRegionSize);
+    w.prop_empty("no-map");
+    w.end_node();
+    w.end_node();
+  }
   add_psci(w);
   add_timer(w);
   add_gic(w);

@@ -17,6 +17,10 @@ struct GuestFdtConfig {
   uint64_t ram_size;
   uint32_t cpus;         // 1..8
   const char* bootargs;  // may be empty, never null
+  // S18: guest address of the mailbox region (vhv/common/mailbox.h); then
+  // the secondary CPUs use enable-method "spin-table" and the region is
+  // reserved. 0: every CPU uses PSCI.
+  uint64_t mailbox_region = 0;
 };
 
 // Phandles as QEMU numbers them, so dumps of both trees compare cleanly.

@@ -101,3 +101,31 @@ TEST_F(GuestFdt, TooSmallBufferIsAnError) {
 
 }  // namespace
 }  // namespace nestlab
+
+namespace nestlab {
+namespace {
+
+TEST(GuestFdtMailbox, SecondariesUseSpinTableIntoTheirMailboxes) {
+  std::vector<uint8_t> buf(64 * 1024);
+  const uint64_t region = 0x4000'0000 + (128ull << 20) - (64 << 10);
+  GuestFdtConfig config{0x4000'0000, 128ull << 20, 3, ""};
+  config.mailbox_region = region;
+  ASSERT_TRUE(build_guest_fdt(buf.data(), buf.size(), config).is_ok());
+  const void* fdt = buf.data();
+  int len = 0;
+  auto method = [&](const char* path) {
+    const char* p = static_cast<const char*>(
+        fdt_getprop(fdt, fdt_path_offset(fdt, path), "enable-method", &len));
+    return p ? std::string(p) : std::string("<missing>");
+  };
+  EXPECT_EQ(method("/cpus/cpu@0"), "psci");
+  EXPECT_EQ(method("/cpus/cpu@2"), "spin-table");
+  const auto* addr = static_cast<const fdt64_t*>(
+      fdt_getprop(fdt, fdt_path_offset(fdt, "/cpus/cpu@2"), "cpu-release-addr", &len));
+  ASSERT_NE(addr, nullptr);
+  EXPECT_EQ(fdt64_to_cpu(*addr), region + 3 * 4096 + 8);
+  EXPECT_GE(fdt_path_offset(fdt, "/reserved-memory"), 0);
+}
+
+}  // namespace
+}  // namespace nestlab

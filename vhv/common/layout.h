@@ -22,6 +22,13 @@ inline constexpr uint64_t kSharedBase = kVhvRamBase + kLowvisorSize;  // 0x4300_
 inline constexpr uint64_t kSharedSize = 16ull << 20;
 inline constexpr uint64_t kBootParamsPa = kSharedBase;
 inline constexpr uint64_t kStatusPa = kSharedBase + 0x1000;
+// Trap observation and the backdoor's key-value area (issue 4): trap
+// statistics (trace_ring.h TrapStats), the guestinfo page (guestinfo.h), then
+// one exit trace ring per vCPU (trace_ring.h Ring, 32 KiB + 64 bytes each).
+inline constexpr uint64_t kTrapStatsPa = kSharedBase + 0x2000;
+inline constexpr uint64_t kGuestInfoPa = kSharedBase + 0x4000;  // 8 KiB + 128 bytes
+inline constexpr uint64_t kTracePa = kSharedBase + 0x10000;
+inline constexpr uint64_t kTraceStride = 0x9000;  // per vCPU ring
 
 // Guest RAM of VM 0 starts here in VHV physical memory, 2 MiB aligned so that
 // stage 2 can map it with level-2 blocks. The staging area (the guest image as

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <deque>
 #include <string>
 
 namespace nestlab {
@@ -10,8 +11,30 @@ namespace {
 class StringSink final : public ConsoleSink {
  public:
   void put(uint8_t b) override { text.push_back(static_cast<char>(b)); }
+  void set_irq_level(bool high) override { levels += high ? '1' : '0'; }
   std::string text;
+  std::string levels;  // every change of the interrupt line, in order
 };
+
+class QueueSource final : public ConsoleSource {
+ public:
+  int take() override {
+    if (bytes.empty()) return -1;
+    int b = static_cast<uint8_t>(bytes.front());
+    bytes.pop_front();
+    return b;
+  }
+  std::deque<char> bytes;
+};
+
+void enable_fifo(Pl011& uart) { uart.write(Pl011::kLcrH, 4, Pl011::kLcrHFen | 0x60); }
+
+std::string read_all(Pl011& uart) {
+  std::string out;
+  while (!(uart.read(Pl011::kFr, 4) & Pl011::kFrRxfe))
+    out.push_back(static_cast<char>(uart.read(Pl011::kDr, 4)));
+  return out;
+}
 
 TEST(Pl011, TransmitGoesToTheSink) {
   StringSink sink;
@@ -22,6 +45,7 @@ TEST(Pl011, TransmitGoesToTheSink) {
 
 TEST(Pl011, FlagsReportTxEmptyAndRxState) {
   Pl011 uart(nullptr);
+  enable_fifo(uart);
   EXPECT_EQ(uart.read(Pl011::kFr, 4), Pl011::kFrTxfe | Pl011::kFrRxfe);
   const uint8_t in[] = {'a', 'b'};
   EXPECT_EQ(uart.push_rx(in, 2), 2u);
@@ -33,9 +57,97 @@ TEST(Pl011, FlagsReportTxEmptyAndRxState) {
 
 TEST(Pl011, RxFifoIsBounded) {
   Pl011 uart(nullptr);
+  enable_fifo(uart);
   uint8_t in[Pl011::kRxFifo + 8] = {};
   EXPECT_EQ(uart.push_rx(in, sizeof(in)), Pl011::kRxFifo);
   EXPECT_NE(uart.read(Pl011::kFr, 4) & Pl011::kFrRxff, 0u);
+}
+
+// With LCR_H.FEN clear (the reset state) the FIFO is one character deep
+// (DDI 0183G 3.3.7), as polled early-boot code expects.
+TEST(Pl011, CharacterModeHoldsOneByte) {
+  Pl011 uart(nullptr);
+  const uint8_t in[] = {'x', 'y'};
+  EXPECT_EQ(uart.push_rx(in, 2), 1u);
+  EXPECT_NE(uart.read(Pl011::kFr, 4) & Pl011::kFrRxff, 0u);
+  EXPECT_EQ(uart.read(Pl011::kDr, 4), 'x');
+}
+
+TEST(Pl011, BacklogRefillsTheFifoAsTheGuestReads) {
+  QueueSource source;
+  Pl011 uart(nullptr, &source);
+  const std::string text(100, 'k');
+  for (char c : text) source.bytes.push_back(c);
+  uart.refill();
+  EXPECT_EQ(uart.rx_level(), 1u);  // character mode
+  EXPECT_EQ(read_all(uart), text);
+  enable_fifo(uart);
+  for (char c : std::string("paste of 40 bytes, more than the FIFO...")) source.bytes.push_back(c);
+  uart.refill();
+  EXPECT_EQ(uart.rx_level(), Pl011::kRxFifo);
+  EXPECT_EQ(read_all(uart), "paste of 40 bytes, more than the FIFO...");
+}
+
+TEST(Pl011, RxInterruptFollowsTheTriggerLevelAndTimeout) {
+  Pl011 uart(nullptr);
+  enable_fifo(uart);
+  uart.write(Pl011::kImsc, 4, Pl011::kIntRx | Pl011::kIntRt);
+  EXPECT_FALSE(uart.irq_pending());
+  const uint8_t one[] = {'1'};
+  uart.push_rx(one, 1);
+  // Below the default 1/2 level (16 bytes): receive timeout, not RX.
+  EXPECT_EQ(uart.read(Pl011::kMis, 4), Pl011::kIntRt);
+  uint8_t more[20] = {};
+  uart.push_rx(more, sizeof more);
+  EXPECT_EQ(uart.read(Pl011::kMis, 4), Pl011::kIntRx);
+  while (uart.rx_level()) (void)uart.read(Pl011::kDr, 4);
+  EXPECT_FALSE(uart.irq_pending());
+}
+
+TEST(Pl011, TxInterruptIsClearedByIcrAndRaisedBySending) {
+  StringSink sink;
+  Pl011 uart(&sink);
+  uart.write(Pl011::kImsc, 4, Pl011::kIntTx);
+  EXPECT_TRUE(uart.irq_pending());
+  uart.write(Pl011::kIcr, 4, Pl011::kIntTx);
+  EXPECT_FALSE(uart.irq_pending());
+  uart.write(Pl011::kDr, 4, 'z');
+  EXPECT_TRUE(uart.irq_pending());
+  EXPECT_EQ(sink.text, "z");
+}
+
+// The line the virtual GIC sees (vhv/el2/devices/guest_console.cpp): told on
+// every change, never repeated.
+TEST(Pl011, InterruptLineChangesReachTheSink) {
+  StringSink sink;
+  QueueSource source;
+  Pl011 uart(&sink, &source);
+  uart.write(Pl011::kImsc, 4, Pl011::kIntRx | Pl011::kIntRt);
+  EXPECT_EQ(sink.levels, "");
+  source.bytes = {'a', 'b'};
+  uart.refill();
+  EXPECT_EQ(sink.levels, "1");
+  EXPECT_EQ(uart.read(Pl011::kDr, 4), 'a');  // 'b' moves in: still high
+  EXPECT_EQ(sink.levels, "1");
+  EXPECT_EQ(uart.read(Pl011::kDr, 4), 'b');
+  EXPECT_EQ(sink.levels, "10");
+  uart.write(Pl011::kImsc, 4, Pl011::kIntTx);  // TX is pending since reset
+  EXPECT_EQ(sink.levels, "101");
+  uart.write(Pl011::kIcr, 4, Pl011::kIntAll);
+  EXPECT_EQ(sink.levels, "1010");
+}
+
+TEST(Pl011, LoopbackReturnsTransmittedBytesAndFlagsOverrun) {
+  StringSink sink;
+  Pl011 uart(&sink);
+  uart.write(Pl011::kCr, 4, Pl011::kCrUarten | Pl011::kCrTxe | Pl011::kCrRxe | Pl011::kCrLbe);
+  uart.write(Pl011::kDr, 4, 'a');
+  uart.write(Pl011::kDr, 4, 'b');  // FIFO off: one slot, so 'b' overruns
+  EXPECT_EQ(sink.text, "");
+  EXPECT_NE(uart.read(Pl011::kRis, 4) & Pl011::kIntOe, 0u);
+  EXPECT_EQ(uart.read(Pl011::kDr, 4), 'a' | Pl011::kDrOe);
+  uart.write(Pl011::kRsr, 4, 0);
+  EXPECT_EQ(uart.read(Pl011::kRsr, 4), 0u);
 }
 
 TEST(Pl011, RegistersReadBackAndIdsMatchQemu) {
@@ -51,8 +163,9 @@ TEST(Pl011, RegistersReadBackAndIdsMatchQemu) {
   EXPECT_EQ(uart.read(0xff0, 4), 0x0du);
   EXPECT_EQ(uart.read(0xffc, 4), 0xb1u);
   EXPECT_FALSE(uart.irq_pending());
-  const uint8_t in[] = {'x'};
-  uart.push_rx(in, 1);
+  uart.write(Pl011::kIfls, 4, 0);  // RX level 1/8 = 4 bytes
+  const uint8_t in[] = {'w', 'x', 'y', 'z'};
+  uart.push_rx(in, 4);
   EXPECT_TRUE(uart.irq_pending());
   EXPECT_EQ(uart.read(Pl011::kMis, 4), Pl011::kIntRx);
 }
@@ -61,6 +174,7 @@ TEST(Pl011, RegistersReadBackAndIdsMatchQemu) {
 TEST(Pl011, SaveRestoreSaveIsEqual) {
   StringSink sink;
   Pl011 uart(&sink);
+  enable_fifo(uart);
   uart.write(Pl011::kIbrd, 4, 26);
   uart.write(Pl011::kImsc, 4, 0x50);
   const uint8_t in[] = {'q', 'r', 's'};
@@ -75,10 +189,13 @@ TEST(Pl011, SaveRestoreSaveIsEqual) {
 
 TEST(Pl011, RestoreRefusesBadSnapshots) {
   Pl011::Snapshot s = Pl011(nullptr).save();
-  s.version = 99;
+  s.version = 1;
   EXPECT_EQ(Pl011::restore(s, nullptr).error(), SnapshotError::WrongVersion);
   s.version = Pl011::Snapshot::kVersion;
   s.rx_count = 1000;
+  EXPECT_EQ(Pl011::restore(s, nullptr).error(), SnapshotError::Corrupt);
+  s.rx_count = 0;
+  s.ris = 1u << 20;
   EXPECT_EQ(Pl011::restore(s, nullptr).error(), SnapshotError::Corrupt);
 }
 

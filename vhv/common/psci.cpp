@@ -30,6 +30,10 @@ bool target_exists(uint64_t mpidr, const Platform& p) {
   return aff < p.vcpus;
 }
 
+AffinityState state_of(uint32_t vcpu, const Platform& p) {
+  return p.states ? p.states[vcpu] : AffinityState::On;
+}
+
 }  // namespace
 
 Outcome handle_call(uint64_t x0, uint64_t x1, uint64_t x2, uint64_t x3, const Platform& platform) {
@@ -44,16 +48,20 @@ Outcome handle_call(uint64_t x0, uint64_t x1, uint64_t x2, uint64_t x3, const Pl
       return ret(implemented(queried) ? Status::Success : Status::NotSupported);
     }
     case Function::CpuOn32:
-    case Function::CpuOn64:
-      // Every existing vCPU is already running (we start them all at boot).
+    case Function::CpuOn64: {
       if (!target_exists(x1, platform)) return ret(Status::InvalidParameters);
-      return ret(Status::AlreadyOn);
+      const auto target = static_cast<uint32_t>(x1 & 0xff);
+      const AffinityState s = state_of(target, platform);
+      if (s == AffinityState::On) return ret(Status::AlreadyOn);
+      if (s == AffinityState::OnPending) return ret(Status::OnPending);
+      return Outcome{Action::CpuOn, status_value(Status::Success), 0, target};
+    }
     case Function::CpuOff: return Outcome{Action::CpuOff, 0, 0};
     case Function::AffinityInfo32:
     case Function::AffinityInfo64: {
       const uint64_t level = id == uint32_t(Function::AffinityInfo32) ? uint32_t(x2) : x2;
       if (level != 0 || !target_exists(x1, platform)) return ret(Status::InvalidParameters);
-      return ret(static_cast<uint64_t>(AffinityState::On));
+      return ret(static_cast<uint64_t>(state_of(static_cast<uint32_t>(x1 & 0xff), platform)));
     }
     case Function::MigrateInfoType: return ret(kMigrateInfoTypeNoTrustedOs);
     case Function::SystemOff:

@@ -51,17 +51,21 @@ enum class Action : uint8_t {
   SystemOff,    // end the VM; exit code in Outcome::exit_code
   SystemReset,  // reboot the VM from its image
   CpuOff,       // the calling vCPU turned itself off
+  CpuOn,        // start vCPU Outcome::target at x2 with x0 = x3, return SUCCESS
 };
 
 struct Outcome {
   Action action;
   uint64_t x0;
   uint8_t exit_code;
+  uint32_t target = 0;  // CpuOn: the vCPU to start
 };
 
 struct Platform {
   uint32_t vcpus;         // number of vCPUs; MPIDR affinity 0 values 0..vcpus-1 exist
   uint32_t calling_vcpu;  // Aff0 of the caller
+  // Power state of each vCPU (AffinityState values); null: all on.
+  const AffinityState* states = nullptr;
 };
 
 // Decides one call. x0..x3 are the guest registers at the HVC.

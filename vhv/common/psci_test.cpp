@@ -48,3 +48,26 @@ TEST(Psci, UnknownFunctionsAreNotSupported) {
 
 }  // namespace
 }  // namespace nestlab::psci
+
+namespace nestlab::psci {
+namespace {
+
+TEST(PsciSmp, CpuOnStartsAnOffVcpuAndReportsOthersStates) {
+  const AffinityState states[4] = {AffinityState::On, AffinityState::Off, AffinityState::OnPending,
+                                   AffinityState::On};
+  const Platform p{4, 0, states};
+  Outcome o = handle_call(0xC400'0003, 1, 0x4008'0000, 7, p);
+  EXPECT_EQ(o.action, Action::CpuOn);
+  EXPECT_EQ(o.target, 1u);
+  EXPECT_EQ(o.x0, 0u);
+  EXPECT_EQ(handle_call(0xC400'0003, 2, 0x4008'0000, 0, p).x0, status_value(Status::OnPending));
+  EXPECT_EQ(handle_call(0xC400'0003, 3, 0x4008'0000, 0, p).x0, status_value(Status::AlreadyOn));
+  EXPECT_EQ(handle_call(0xC400'0003, 4, 0x4008'0000, 0, p).x0,
+            status_value(Status::InvalidParameters));
+  EXPECT_EQ(handle_call(0xC400'0004, 1, 0, 0, p).x0, uint64_t(AffinityState::Off));
+  EXPECT_EQ(handle_call(0xC400'0004, 2, 0, 0, p).x0, uint64_t(AffinityState::OnPending));
+  EXPECT_EQ(handle_call(0xC400'0004, 3, 0, 0, p).x0, uint64_t(AffinityState::On));
+}
+
+}  // namespace
+}  // namespace nestlab::psci

@@ -10,11 +10,16 @@
 #include <cerrno>
 #include <cstring>
 
+#include "userworld/seccomp_policy.h"
+#include "userworld/seccomp_report.h"
 #include "vhv/common/channel.h"
 #include "vhv/common/esr.h"
 #include "vhv/common/layout.h"
 #include "vhv/host/base64.h"
+#include "vhv/host/console_input.h"
 #include "vhv/host/image_stager.h"
+#include "vhv/host/qemu_seccomp.h"
+#include "vhv/host/trap_observer.h"
 
 namespace nestlab::vhv {
 
@@ -41,6 +46,7 @@ const char* reason_name(channel::VmExitReason r) {
 
 HostResult<std::unique_ptr<Highvisor>> Highvisor::create(const HighvisorConfig& config) {
   auto ram = TRY(VhvRam::create(config.mem));
+  guestinfo_format(*ram);  // before QEMU starts: the lowvisor finds it ready
   sigset_t set;
   sigemptyset(&set);
   sigaddset(&set, SIGCHLD);
@@ -53,6 +59,11 @@ HostResult<std::unique_ptr<Highvisor>> Highvisor::create(const HighvisorConfig& 
   signal(SIGPIPE, SIG_IGN);
   auto hv = std::unique_ptr<Highvisor>(new Highvisor(config, std::move(ram), sfd));
   TRY(hv->start_qemu());
+  // From here on the highvisor only serves fds it holds: its allowlist
+  // (userworld/seccomp_policy.h) goes on now, with the reporter that names
+  // a violation to the kernel.
+  userworld::install_sigsys_reporter(config.control_fd);
+  TRY(userworld::install_highvisor_filter(userworld::seccomp_mode_from_env()));
   return hv;
 }
 
@@ -68,9 +79,21 @@ HostResult<void> Highvisor::start_qemu() {
   m_qmp = std::make_unique<QmpClient>(m_qemu->qmp_fd());
   auto hs = m_qmp->handshake(kQmpTimeout);
   if (hs.is_error()) {
-    // QEMU most likely refused its command line: its stderr says why.
+    // QEMU may sit blocked in a call outside its allowlist.
+    pollfd violation{m_qemu->seccomp_fd(), POLLIN, 0};
+    std::string syscall;
+    if (violation.fd >= 0 && poll(&violation, 1, 0) == 1 && (violation.revents & POLLIN))
+      syscall = read_seccomp_violation(m_qemu->seccomp_fd());
+    if (!syscall.empty()) {
+      m_qemu->kill_and_reap();
+      (void)m_control.send({{"event", "seccomp"}, {"process", "qemu"}, {"syscall", syscall}});
+      return make_error(ErrorCode::Unavailable, "QEMU killed: seccomp violation: " + syscall);
+    }
+    // QEMU most likely refused its command line: its stderr says why. (Never
+    // block on it: a QEMU that hangs instead of exiting has said nothing.)
     char buf[2048];
-    ssize_t n = read(m_qemu->stderr_fd(), buf, sizeof buf - 1);
+    pollfd err{m_qemu->stderr_fd(), POLLIN, 0};
+    ssize_t n = poll(&err, 1, 500) == 1 ? read(m_qemu->stderr_fd(), buf, sizeof buf - 1) : 0;
     std::string why = n > 0 ? std::string(buf, static_cast<size_t>(n)) : hs.error().message;
     while (!why.empty() && why.back() == '\n') why.pop_back();
     return make_error(ErrorCode::Unavailable, "QEMU failed to start: " + why);
@@ -216,6 +239,7 @@ json Highvisor::run_vm(const json& params) {
   req.mem = params.value("mem", uint64_t{0});
   req.append = params.value("append", std::string());
   req.smp = params.value("smp", 1u);
+  req.mailbox_boot = params.value("smp_boot", std::string("psci")) == "mailbox";  // S18
   req.vm_name = m_config.name;
   json reply;
   if (m_state == State::Running) {
@@ -225,6 +249,7 @@ json Highvisor::run_vm(const json& params) {
   } else if (auto staged = stage_image(*m_ram, req); staged.is_error()) {
     reply = {{"error", error("invalid-argument", staged.error().message)}};
   } else {
+    guestinfo_prepare_run(*m_ram);  // the new VM's UUID and host time base
     uint8_t vm = 0;
     std::string frame = encode_frame(channel::FrameType::RunVm, &vm, 1);
     if (write(m_qemu->serial_fd(), frame.data(), frame.size()) !=
@@ -252,6 +277,14 @@ void Highvisor::handle_request(const json& request) {
     reply["result"] = {{"counters", counters()},
                        {"total_exits", s.total_exits},
                        {"guest_entries", s.guest_entries}};
+    reply["result"]["trap"] = read_trap_stats(*m_ram);
+    reply["result"]["uuid"] = guestinfo_uuid(*m_ram);
+  } else if (method == "console-input") {
+    reply.update(send_console_input(m_qemu->serial_fd(), params));
+  } else if (method == "trace") {
+    reply.update(read_trace(*m_ram, m_config.smp, params));
+  } else if (method == "guestinfo") {
+    reply.update(guestinfo_request(*m_ram, params));
   } else if (method == "shutdown") {
     // Answered once QEMU is gone (see on_signal / run).
     m_shutdown_reply_id = request.value("id", json());
@@ -327,12 +360,26 @@ void Highvisor::finish_shutdown() {
   m_done = true;
 }
 
+// QEMU called outside its allowlist and sits blocked in that call: kill it
+// and say which call it was (userworld/seccomp_policy.h).
+void Highvisor::on_qemu_seccomp_violation() {
+  std::string syscall = read_seccomp_violation(m_qemu->seccomp_fd());
+  if (syscall.empty() || m_done) return;
+  m_qemu->kill_and_reap();
+  emit({{"event", "seccomp"}, {"process", "qemu"}, {"syscall", syscall}});
+  fail("QEMU killed: seccomp violation: " + syscall);
+}
+
 int Highvisor::run() {
   while (!m_done) {
-    pollfd fds[5] = {
-        {m_control.fd(), POLLIN, 0},   {m_qemu->serial_fd(), POLLIN, 0},
-        {m_qemu->qmp_fd(), POLLIN, 0}, {m_qemu->stderr_fd(), POLLIN, 0},
+    pollfd fds[6] = {
+        {m_control.fd(), POLLIN, 0},
+        {m_qemu->serial_fd(), POLLIN, 0},
+        {m_qemu->qmp_fd(), POLLIN, 0},
+        {m_qemu->stderr_fd(), POLLIN, 0},
         {m_signal_fd, POLLIN, 0},
+        // Hangs up (always readable) once QEMU is gone: then not polled.
+        {m_qemu->exited() ? -1 : m_qemu->seccomp_fd(), POLLIN, 0},
     };
     int timeout_ms = -1;
     if (m_state == State::Stopping) {
@@ -353,12 +400,13 @@ int Highvisor::run() {
       }
       timeout_ms = static_cast<int>(left.count());
     }
-    int n = poll(fds, 5, timeout_ms);
+    int n = poll(fds, 6, timeout_ms);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) {
       fail(std::string("poll: ") + std::strerror(errno));
       break;
     }
+    if (fds[5].revents & POLLIN) on_qemu_seccomp_violation();
     if (fds[4].revents) on_signal();
     if (m_done) break;
     if (fds[1].revents & (POLLIN | POLLHUP)) on_serial();

@@ -48,6 +48,7 @@ class Highvisor {
   void on_serial();
   void on_frame(const Frame& frame);
   void on_qemu_stderr();
+  void on_qemu_seccomp_violation();
   bool on_control();  // false: the kernel went away
   void on_signal();
   void handle_request(const nlohmann::json& request);

@@ -57,10 +57,9 @@ HostResult<uint64_t> stage_image(VhvRam& ram, const RunRequest& req) {
                       "guest memory " + mib(mem) + " exceeds this VHV's capacity of " +
                           mib(ram.guest_mem()) + "; create the VHV with a larger --mem");
   }
-  if (req.smp != 1) {
+  if (req.smp < 1 || req.smp > 8) {
     return make_error(ErrorCode::InvalidArgument,
-                      "guests with more than one vCPU are not supported yet (smp " +
-                          std::to_string(req.smp) + ")");
+                      "a guest has 1 to 8 vCPUs, not " + std::to_string(req.smp));
   }
   if (req.append.size() >= sizeof(BootParams{}.bootargs)) {
     return make_error(ErrorCode::InvalidArgument,
@@ -109,6 +108,7 @@ HostResult<uint64_t> stage_image(VhvRam& ram, const RunRequest& req) {
   bp->size = sizeof(BootParams);
   bp->vm_id = req.vm_id;
   bp->smp = req.smp;
+  bp->flags = req.mailbox_boot ? BootParams::kFlagMailboxBoot : 0;
   bp->guest_ram_ipa = layout::kGuestRamIpa;
   bp->guest_ram_pa = layout::kGuestRamPa;
   bp->guest_ram_size = mem;

@@ -18,6 +18,7 @@ struct RunRequest {
   uint64_t mem = 0;  // guest RAM; 0 = the VHV's capacity
   std::string append;
   uint32_t smp = 1;
+  bool mailbox_boot = false;  // S18: secondaries boot through mailboxes
   std::string vm_name;
   uint32_t vm_id = 0;
 };

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -9,6 +10,8 @@
 #include <cerrno>
 #include <chrono>
 #include <thread>
+
+#include "vhv/host/qemu_seccomp.h"
 
 namespace nestlab::vhv {
 
@@ -52,6 +55,9 @@ std::vector<std::string> QemuProcess::build_argv(const QemuConfig& c, int serial
       "socket,id=qmp,fd=" + std::to_string(qmp_fd),
       "-mon",
       "chardev=qmp,mode=control",
+      // QEMU's own filter on top of ours (userworld/seccomp_policy.h).
+      "-sandbox",
+      "on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny",
   };
 }
 
@@ -64,6 +70,10 @@ HostResult<std::unique_ptr<QemuProcess>> QemuProcess::spawn(const QemuConfig& co
   if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, qmp) != 0)
     return errno_error("socketpair");
   if (pipe2(err, O_CLOEXEC) != 0) return errno_error("pipe2");
+  QemuSeccomp seccomp = TRY(prepare_qemu_seccomp());
+  int listener[2];
+  if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, listener) != 0)
+    return errno_error("socketpair");
 
   auto argv_strings = build_argv(config, kChildSerialFd, kChildQmpFd, kChildRamFd);
   std::vector<char*> argv;
@@ -88,6 +98,15 @@ HostResult<std::unique_ptr<QemuProcess>> QemuProcess::spawn(const QemuConfig& co
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, nullptr);
+    // QEMU must not outlive a highvisor that dies (in a userworld the PID
+    // namespace ends it anyway; this covers a highvisor run by hand).
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    // Last, so the allowlist need not cover the set-up above.
+    if (!load_qemu_seccomp(seccomp, listener[1])) {
+      const char msg[] = "nestlab-vhv: cannot load QEMU's seccomp filter\n";
+      (void)!write(2, msg, sizeof msg - 1);
+      _exit(126);
+    }
     execvp(argv[0], argv.data());
     const char msg[] =
         "nestlab-vhv: cannot execute QEMU (qemu-system-aarch64); install qemu-system-arm\n";
@@ -97,7 +116,11 @@ HostResult<std::unique_ptr<QemuProcess>> QemuProcess::spawn(const QemuConfig& co
   close(serial[1]);
   close(qmp[1]);
   close(err[1]);
-  return std::unique_ptr<QemuProcess>(new QemuProcess(pid, serial[0], qmp[0], err[0]));
+  close(listener[1]);
+  auto process = std::unique_ptr<QemuProcess>(new QemuProcess(pid, serial[0], qmp[0], err[0]));
+  if (seccomp.notify) process->m_seccomp_fd = receive_qemu_listener(listener[0]);
+  close(listener[0]);
+  return process;
 }
 
 void QemuProcess::kill_and_reap() {
@@ -119,6 +142,7 @@ QemuProcess::~QemuProcess() {
   close(m_serial_fd);
   close(m_qmp_fd);
   close(m_stderr_fd);
+  if (m_seccomp_fd >= 0) close(m_seccomp_fd);
 }
 
 }  // namespace nestlab::vhv

@@ -34,6 +34,9 @@ class QemuProcess {
   int serial_fd() const { return m_serial_fd; }  // the lowvisor's PL011, both ways
   int qmp_fd() const { return m_qmp_fd; }
   int stderr_fd() const { return m_stderr_fd; }  // QEMU's own diagnostics
+  // Readable when QEMU made a syscall outside its allowlist (qemu_seccomp.h);
+  // -1 in log mode.
+  int seccomp_fd() const { return m_seccomp_fd; }
 
   // Marks the process as reaped by the caller's SIGCHLD handling.
   void set_exited(int status) {
@@ -55,6 +58,7 @@ class QemuProcess {
   int m_serial_fd;
   int m_qmp_fd;
   int m_stderr_fd;
+  int m_seccomp_fd = -1;
   bool m_exited = false;
   int m_status = 0;
 };

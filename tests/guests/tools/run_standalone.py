@@ -29,10 +29,10 @@ def fnv1a32(data):
     return h
 
 
-def boot_params(vm_id, ram_size, image_pa, image, bootargs, name):
+def boot_params(vm_id, ram_size, image_pa, image, bootargs, name, smp=1, flags=0):
     kind = 1 if image[:4] == b"\x7fELF" else 2
-    body = struct.pack("<QIIIIQQQQQIIQ16s64s1024s", MAGIC, 1, 1192, vm_id, 1, GUEST_RAM_IPA, GUEST_RAM_PA,
-                       ram_size, image_pa, len(image), kind, 0, 0, bytes(16), name.encode()[:63],
+    body = struct.pack("<QIIIIQQQQQIIQ16s64s1024s", MAGIC, 1, 1192, vm_id, smp, GUEST_RAM_IPA, GUEST_RAM_PA,
+                       ram_size, image_pa, len(image), kind, flags, 0, bytes(16), name.encode()[:63],
                        bootargs.encode()[:1023])
     assert len(body) == 1184
     return body + struct.pack("<II", fnv1a32(body), 0)
@@ -88,6 +88,8 @@ def main():
     ap.add_argument("--lowvisor", default=os.path.join(default_share, "lowvisor.elf"))
     ap.add_argument("--mem", type=int, default=32, help="guest RAM in MiB (multiple of 2)")
     ap.add_argument("--append", default="")
+    ap.add_argument("--smp", type=int, default=1, help="vCPUs of the guest (and CPUs of the VHV)")
+    ap.add_argument("--mailbox", action="store_true", help="boot secondaries through mailboxes (S18)")
     ap.add_argument("--timeout", type=float, default=20)
     ap.add_argument("--runs", type=int, default=1, help="run the guest this many times in one VHV")
     ap.add_argument("--stop-after", type=float, help="send StopVm this many seconds after RunVm")
@@ -104,12 +106,13 @@ def main():
     staging = max(2 * MIB, (len(image) + 2 * MIB - 1) // (2 * MIB) * 2 * MIB)
     total = VHV_OVERHEAD + ram_size + staging
     tmp = tempfile.mkdtemp(prefix="nestlab-standalone-")
-    bp = boot_params(0, ram_size, image_pa, image, args.append, os.path.basename(args.image or "none"))
+    bp = boot_params(0, ram_size, image_pa, image, args.append, os.path.basename(args.image or "none"), args.smp,
+                    1 if args.mailbox else 0)
     if args.corrupt:
         bp = bp[:-8] + struct.pack("<II", 0xDEADBEEF, 0)
     open(os.path.join(tmp, "bp.bin"), "wb").write(bp)
     cmd = [os.environ.get("NESTLAB_QEMU", "qemu-system-aarch64"), "-M", "virt,virtualization=on,gic-version=3",
-           "-cpu", "cortex-a72", "-m", f"{total // MIB}M", "-display", "none", "-nodefaults", "-serial", "stdio",
+           "-cpu", "cortex-a72", "-smp", str(args.smp), "-m", f"{total // MIB}M", "-display", "none", "-nodefaults", "-serial", "stdio",
            "-kernel", args.lowvisor,
            "-device", f"loader,file={os.path.join(tmp, 'bp.bin')},addr={BOOT_PARAMS_PA:#x},force-raw=on"]
     if image:

@@ -5,6 +5,7 @@
 #include "vhv/common/layout.h"
 #include "vhv/el2/arch/sysreg.h"
 #include "vhv/el2/boot/mmu.h"
+#include "vhv/el2/boot/smp.h"
 #include "vhv/el2/channel/channel.h"
 #include "vhv/el2/channel/gic.h"
 #include "vhv/el2/channel/uart.h"
@@ -39,13 +40,14 @@ extern "C" [[noreturn]] void lowvisor_main() {
   VhvUart::init();
   PhysicalGic::init();
   PhysicalGic::enable_spi(layout::kVhvPl011Intid);
+  const unsigned cpus = smp_boot();  // the other CPUs wait in sched/
   StatusWriter::init();
 
   Lowvisor& lowvisor = Lowvisor::instance();
   const uint64_t ram_end = find_vhv_ram_end();
   lowvisor.set_vhv_ram_end(ram_end);
 
-  const channel::ReadyPayload ready{channel::kProtocolVersion, 1};
+  const channel::ReadyPayload ready{channel::kProtocolVersion, cpus};
   Channel::send(channel::FrameType::Ready, &ready, sizeof(ready));
   if (ram_end == 0)
     Channel::log("boot: QEMU's device tree not found at 0x%llx; VHV RAM size unknown",

@@ -22,14 +22,14 @@ constexpr unsigned kMappedGiB = 64;
 
 alignas(4096) uint64_t g_level1[512];
 
-}  // namespace
-
-void mmu_enable() {
+void build_tables() {
   g_level1[0] = 0 | kBlock | kAf | (kAttrDevice << 2) | kXn;
   for (unsigned i = 1; i < kMappedGiB; ++i)
     g_level1[i] = (i * kGiB) | kBlock | kAf | kShInner | (kAttrNormal << 2);
   arch::dsb_sy();
+}
 
+void program_registers() {
   write_sysreg(mair_el2, kMair);
   // TCR_EL2 (D17.2.131): T0SZ 25 (39-bit VA, walk starts at level 1),
   // IRGN0/ORGN0 write-back, SH0 inner, TG0 4 KiB, PS 40-bit; RES1 bits 31, 23.
@@ -46,6 +46,14 @@ void mmu_enable() {
                         (1ull << 22) | (1ull << 23) | (1ull << 28) | (1ull << 29);
   write_sysreg(sctlr_el2, res1 | (1ull << 0) | (1ull << 2) | (1ull << 12));
   arch::isb();
+}
+
+}  // namespace
+
+void mmu_enable() {
+  // Secondary CPUs (boot/smp.cpp) share the boot CPU's tables.
+  if (g_level1[1] == 0) build_tables();
+  program_registers();
 }
 
 }  // namespace nestlab

@@ -12,11 +12,23 @@ class PhysicalGic {
  public:
   static constexpr uint32_t kSpurious = 1023;
 
+  static constexpr uint32_t kKickSgi = 0;       // wakes / exits another CPU
+  static constexpr uint32_t kVtimerPpi = 27;    // EL1 virtual timer (CNTV)
+  static constexpr uint32_t kHypTimerPpi = 26;  // EL2 physical timer (CNTHP)
+
+  // Distributor (once), then init_cpu(0).
   static void init();
+  // This CPU's redistributor and CPU interface (every CPU, boot/smp.cpp).
+  static void init_cpu(unsigned cpu);
   static void enable_spi(uint32_t intid);
   // Acknowledge (ICC_IAR1_EL1); kSpurious when nothing is pending.
   static uint32_t acknowledge();
+  // Priority drop and deactivation (EOImode 1 splits the two).
   static void end_of_interrupt(uint32_t intid);
+  static void priority_drop(uint32_t intid);
+  static void deactivate(uint32_t intid);
+  // Physical SGI to one CPU (Aff0 = cpu).
+  static void send_sgi(unsigned cpu, uint32_t intid);
 };
 
 }  // namespace nestlab

@@ -1,6 +1,8 @@
 #include "vhv/el2/devices/guest_console.h"
 
 #include "vhv/el2/channel/channel.h"
+#include "vhv/el2/vgic/vgic.h"
+#include "vhv/el2/vm/lowvisor.h"
 
 namespace nestlab {
 
@@ -13,6 +15,29 @@ void GuestConsole::flush() {
   if (m_len == 0) return;
   Channel::send2(channel::FrameType::Console, &m_vm_id, 1, m_buf, m_len);
   m_len = 0;
+}
+
+void GuestConsole::set_irq_level(bool high) {
+  // QEMU virt: the PL011 is SPI 1 (guest_fdt.cpp add_uart), INTID 32 + 1.
+  constexpr uint32_t kGuestPl011Intid = 33;
+  vgic_set_level(Lowvisor::instance().vm(), 0, kGuestPl011Intid, high);
+}
+
+size_t GuestConsole::queue_input(const uint8_t* data, size_t len) {
+  size_t n = 0;
+  while (n < len && m_in_count < kInput) {
+    m_in[(m_in_head + m_in_count) % kInput] = data[n++];
+    ++m_in_count;
+  }
+  return n;
+}
+
+int GuestConsole::take() {
+  if (m_in_count == 0) return -1;
+  const uint8_t b = m_in[m_in_head];
+  m_in_head = (m_in_head + 1) % kInput;
+  --m_in_count;
+  return b;
 }
 
 }  // namespace nestlab

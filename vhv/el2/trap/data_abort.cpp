@@ -5,8 +5,13 @@
 // which is what a real bus error looks like (Arm ARM D17.2.37 DFSC 0x10).
 #include "vhv/common/esr.h"
 #include "vhv/common/exception_inject.h"
+#include "vhv/el2/arch/sysreg.h"
+#include "vhv/el2/stage2/stage2.h"
 #include "vhv/el2/trap/dispatch.h"
+#include "vhv/el2/trap/guest_memory.h"
 #include "vhv/el2/trap/inject.h"
+#include "vhv/el2/trap/trace.h"
+#include "vhv/el2/trap/wfe_patch.h"
 #include "vhv/el2/vm/vm.h"
 
 namespace nestlab {
@@ -37,10 +42,85 @@ ExitAction emulate_mmio(Vm& vm, const MmioRegion& region, const ExitInfo& exit,
   return ExitAction::Advance;
 }
 
+// A load from an execute-only page with patched WFE sites (S14), carried out
+// on the guest's original bytes.
+ExitAction emulate_exec_only_read(Vm& vm, const ExitInfo& exit, const DataAbortIss& iss) {
+  const unsigned bytes = iss.access_bytes();
+  const uint64_t pa = Stage2::pa_of(exit.ipa);
+  uint64_t v = 0;
+  for (unsigned i = 0; i < bytes; ++i) v |= uint64_t(WfePatcher::original_byte(pa + i)) << (8 * i);
+  if (iss.sse && bytes < 8) v = sign_extend(v, bytes);
+  if (!iss.sf) v &= 0xffff'ffffull;
+  vm.ctx().set_reg(iss.srt, v);
+  return ExitAction::Advance;
+}
+
+// A store the lowvisor carries out for the guest into an executable page
+// that holds the storing instruction itself (S15): taking execute permission
+// away would fault on the next fetch of that same instruction, forever. The
+// written line is made coherent at once instead (DC CVAU, IC IVAU).
+void emulate_store_to_own_page(Vm& vm, const ExitInfo& exit, const DataAbortIss& iss) {
+  const unsigned bytes = iss.access_bytes();
+  const uint64_t pa = Stage2::pa_of(exit.ipa);
+  const uint64_t v = vm.ctx().reg(iss.srt);
+  for (unsigned i = 0; i < bytes; ++i)
+    *reinterpret_cast<volatile uint8_t*>(pa + i) = static_cast<uint8_t>(v >> (8 * i));
+  asm volatile("dc cvau, %0" ::"r"(pa) : "memory");
+  arch::dsb_ish();
+  asm volatile("ic ivau, %0" ::"r"(pa) : "memory");
+  arch::dsb_ish();
+  arch::isb();
+}
+
+// A stage-2 permission fault on guest RAM: a write to a page that is
+// executable (S15: it loses execute permission and must be synchronised again
+// before it next runs), or any data access to an execute-only page whose WFE
+// sites are patched (S14: put the guest's own bytes back first). When the
+// access comes from the page itself, flipping would fault again on the next
+// fetch: syndrome stores are emulated, anything else leaves the page
+// read/write/execute from then on (counted as exec_revoked too).
+enum class RamFault : uint8_t { NotMine, Retry, Done };
+
+RamFault handle_ram_permission_fault(Vm& vm, const ExitInfo& exit, const DataAbortIss& iss) {
+  const bool permission = iss.dfsc >= 0x0d && iss.dfsc <= 0x0f;
+  const uint64_t page_ipa = exit.ipa & ~(Stage2::kPage - 1);
+  if (!permission) return RamFault::NotMine;
+  const PageState state = Stage2::state(page_ipa);
+  // SMP: another vCPU revoked execute permission between this fault and the
+  // lock (sched/); the access will succeed now.
+  if (state == PageState::Data) return RamFault::Retry;
+  if (state == PageState::NotRam) return RamFault::NotMine;
+  if (state == PageState::Executable && !iss.wnr) return RamFault::NotMine;
+  // Loads with a syndrome from an execute-only page are answered from the
+  // original bytes (emulate_exec_only_read) and the page stays patched.
+  if (state == PageState::ExecOnly && iss.isv && !iss.wnr && !iss.s1ptw) return RamFault::NotMine;
+  uint64_t pc_pa = 0;
+  const bool own_page = guest_va_to_pa(vm, exit.pc, GuestAccess::Read, &pc_pa) &&
+                        Stage2::ipa_of(pc_pa & ~(Stage2::kPage - 1)) == page_ipa;
+  count(TraceWriter::stats().exec_revoked);
+  if (own_page && iss.isv && iss.wnr && state == PageState::Executable) {
+    emulate_store_to_own_page(vm, exit, iss);
+    return RamFault::Done;
+  }
+  if (state == PageState::ExecOnly) WfePatcher::unpatch_page(Stage2::pa_of(page_ipa));
+  if (own_page)
+    Stage2::make_untracked(page_ipa);
+  else
+    Stage2::revoke_execute(page_ipa);
+  return RamFault::Retry;
+}
+
 }  // namespace
 
 ExitAction handle_data_abort_low(Vm& vm, const ExitInfo& exit) {
   const DataAbortIss iss(exit.iss);
+  switch (handle_ram_permission_fault(vm, exit, iss)) {
+    case RamFault::Retry: return ExitAction::Resume;  // the access runs again
+    case RamFault::Done: return ExitAction::Advance;
+    case RamFault::NotMine: break;
+  }
+  if (iss.isv && !iss.wnr && Stage2::state(exit.ipa) == PageState::ExecOnly)
+    return emulate_exec_only_read(vm, exit, iss);
   const MmioRegion* region =
       iss.s1ptw ? nullptr : vm.mmio().find(exit.ipa, iss.isv ? iss.access_bytes() : 1);
   if (region && iss.isv) return emulate_mmio(vm, *region, exit, iss);

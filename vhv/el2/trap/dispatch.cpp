@@ -1,6 +1,8 @@
 #include "vhv/el2/trap/dispatch.h"
 
 #include "vhv/el2/channel/channel.h"
+#include "vhv/el2/trap/trace.h"
+#include "vhv/el2/trap/wfe_patch.h"
 #include "vhv/el2/vm/vm.h"
 
 namespace nestlab {
@@ -24,18 +26,26 @@ constexpr DispatchTable make_table() {
   set(t, ExceptionClass::SMC64, handle_smc64);
   set(t, ExceptionClass::DABT_LOW, handle_data_abort_low);
   set(t, ExceptionClass::IABT_LOW, handle_instruction_abort_low);
-  // Reserved for later issues (their traps are not enabled yet):
-  //   SYS64  — timer/counter (CNTHCTL_EL2) and DCC (MDCR_EL2.TDCC) accesses;
-  //   BRK64  — the BRK #imm backdoor (MDCR_EL2.TDE).
+  set(t, ExceptionClass::SYS64, handle_sys64);
+  set(t, ExceptionClass::BRK64, handle_brk64);
   return t;
 }
 
 constexpr DispatchTable kTable = make_table();
 
+// The trace records the handler's decision as the ExitAction value.
+static_assert(uint8_t(trace::Result::Advance) == uint8_t(ExitAction::Advance));
+static_assert(uint8_t(trace::Result::Resume) == uint8_t(ExitAction::Resume));
+static_assert(uint8_t(trace::Result::Reboot) == uint8_t(ExitAction::Reboot));
+static_assert(uint8_t(trace::Result::Stop) == uint8_t(ExitAction::Stop));
+
 }  // namespace
 
 ExitAction dispatch_exit(Vm& vm, const ExitInfo& exit) {
-  const ExitAction action = kTable.handlers[static_cast<uint8_t>(exit.ec) & 63](vm, exit);
+  ExitAction action = kTable.handlers[static_cast<uint8_t>(exit.ec) & 63](vm, exit);
+  // The WFE watchdog (S14) is checked at every exit of the VM.
+  action = watchdog_check(vm, exit, action);
+  TraceWriter::record(exit, static_cast<trace::Result>(action));
   // The audit point: a guest stopped by a fault is worth a log line.
   if (action == ExitAction::Stop && vm.stop_info().payload.reason == channel::VmExitReason::Fault) {
     Channel::log("trap: %s exit (ESR 0x%llx) at pc 0x%llx stopped VM %u",

@@ -19,6 +19,8 @@ ExitAction handle_hvc64(Vm& vm, const ExitInfo& exit);
 ExitAction handle_smc64(Vm& vm, const ExitInfo& exit);
 ExitAction handle_data_abort_low(Vm& vm, const ExitInfo& exit);
 ExitAction handle_instruction_abort_low(Vm& vm, const ExitInfo& exit);
+ExitAction handle_sys64(Vm& vm, const ExitInfo& exit);
+ExitAction handle_brk64(Vm& vm, const ExitInfo& exit);
 ExitAction handle_unexpected(Vm& vm, const ExitInfo& exit);
 
 }  // namespace nestlab

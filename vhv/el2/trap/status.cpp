@@ -2,6 +2,8 @@
 
 #include "vhv/common/layout.h"
 #include "vhv/el2/arch/sysreg.h"
+#include "vhv/el2/trap/backdoor_services.h"
+#include "vhv/el2/trap/trace.h"
 
 namespace nestlab {
 namespace {
@@ -31,6 +33,7 @@ void StatusWriter::init() {
   p.magic = StatusPage::kMagic;
   arch::dmb_ishst();
   p.generation = 2;
+  TraceWriter::init();
 }
 
 void StatusWriter::count_exit(ExceptionClass ec) {
@@ -54,6 +57,9 @@ void StatusWriter::reset_counters() {
     p.total_exits = 0;
     p.guest_entries = 0;
   });
+  // The trace rings and trap statistics belong to the VM too.
+  TraceWriter::reset();
+  backdoor_on_vm_start();
 }
 
 }  // namespace nestlab

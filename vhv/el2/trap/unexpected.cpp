@@ -7,14 +7,6 @@ namespace nestlab {
 
 using ull = unsigned long long;
 
-ExitAction handle_instruction_abort_low(Vm& vm, const ExitInfo& exit) {
-  vm.stop(channel::VmExitReason::Fault, 0, &exit,
-          "guest tried to execute from ipa 0x%llx (pc 0x%llx, iss 0x%x), outside guest RAM; only "
-          "RAM is executable",
-          ull(exit.ipa), ull(exit.pc), exit.iss);
-  return ExitAction::Stop;
-}
-
 ExitAction handle_unexpected(Vm& vm, const ExitInfo& exit) {
   vm.stop(channel::VmExitReason::Fault, 0, &exit,
           "guest took an exception the lowvisor does not handle: %s (EC 0x%02x) at pc 0x%llx, iss "

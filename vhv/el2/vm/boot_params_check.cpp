@@ -2,6 +2,7 @@
 
 #include "vhv/common/format.h"
 #include "vhv/common/layout.h"
+#include "vhv/el2/boot/smp.h"
 
 namespace nestlab {
 namespace {
@@ -42,8 +43,11 @@ bool check_boot_params(const BootParams& bp, uint8_t vm_id, uint64_t vhv_ram_end
     format(why, len, "RunVm names VM %u but BootParams are for VM %u", unsigned(vm_id), bp.vm_id);
     return false;
   }
-  if (bp.smp != 1) {
-    format(why, len, "the VM asks for %u vCPUs; this lowvisor runs exactly 1 vCPU per VM", bp.smp);
+  if (bp.smp < 1 || bp.smp > cpu_count()) {
+    format(why, len,
+           "the VM asks for %u vCPUs but this VHV has %u CPUs (one vCPU per CPU); create the VHV "
+           "with --smp %u or more",
+           bp.smp, cpu_count(), bp.smp);
     return false;
   }
   if (bp.guest_ram_ipa != layout::kGuestRamIpa) {

@@ -34,9 +34,10 @@ void Lowvisor::on_frame(channel::FrameType type, const uint8_t* payload, uint16_
       return;
     case channel::FrameType::ConsoleIn:
       if (m_running && vm_id == m_vm.id() && len > 1) {
-        size_t taken = m_vm.uart().push_rx(payload + 1, len - 1);
+        size_t taken = m_vm.console().queue_input(payload + 1, len - 1);
+        m_vm.uart().refill();
         if (taken < size_t(len - 1))
-          Channel::log("console: guest UART receive FIFO full, dropped %u bytes",
+          Channel::log("console: the guest is not reading its UART; dropped %u input bytes",
                        unsigned(len - 1 - taken));
       }
       return;
@@ -67,7 +68,7 @@ void Lowvisor::run_vm(uint8_t vm_id) {
   StatusWriter::reset_counters();
   m_running = true;
   Channel::log("vm %u: running \"%s\" entry 0x%llx", unsigned(vm_id), params.vm_name,
-               static_cast<unsigned long long>(m_vm.ctx().elr));
+               static_cast<unsigned long long>(m_vm.vcpu(0).boot_entry));
   m_vm.run();
   m_running = false;
   const StopInfo& s = m_vm.stop_info();

@@ -19,6 +19,7 @@ class Lowvisor final : public FrameListener {
   void on_frame(channel::FrameType type, const uint8_t* payload, uint16_t len) override;
 
   void set_vhv_ram_end(uint64_t end) { m_vhv_ram_end = end; }
+  Vm& vm() { return m_vm; }  // the secondary CPUs' way to their vCPUs (sched/)
 
  private:
   void run_vm(uint8_t vm_id);

@@ -3,12 +3,17 @@
 #include "vhv/common/format.h"
 #include "vhv/common/guest_fdt.h"
 #include "vhv/common/layout.h"
+#include "vhv/common/mailbox.h"
 #include "vhv/el2/arch/sysreg.h"
 #include "vhv/el2/channel/channel.h"
 #include "vhv/el2/channel/gic.h"
+#include "vhv/el2/sched/sched.h"
 #include "vhv/el2/stage2/stage2.h"
+#include "vhv/el2/timer/phys_timer.h"
 #include "vhv/el2/trap/dispatch.h"
 #include "vhv/el2/trap/status.h"
+#include "vhv/el2/trap/trap_setup.h"
+#include "vhv/el2/vgic/vgic.h"
 #include "vhv/el2/vm/lowvisor.h"
 
 extern "C" void* memcpy(void*, const void*, size_t);
@@ -29,9 +34,8 @@ constexpr uint64_t kHcr = kHcrRw | kHcrVm | kHcrTsc | kHcrTwi | kHcrImo | kHcrFm
 // SCTLR_EL1 as QEMU resets a Cortex-A72 (target/arm/cpu64.c reset_sctlr):
 // MMU and caches off.
 constexpr uint64_t kSctlrEl1Reset = 0x00c5'0838;
-constexpr uint64_t kCpacrFpen = 3ull << 20;   // FP/SIMD usable at EL0/EL1, like a direct QEMU boot
-constexpr uint64_t kCptrEl2Res1 = 0x33ff;     // RES1 bits; TFP (bit 10) clear: FP not trapped
-constexpr uint64_t kCnthctlEl1Access = 0b11;  // EL1PCTEN | EL1PCEN: counters and timer for EL1
+constexpr uint64_t kCpacrFpen = 3ull << 20;  // FP/SIMD usable at EL0/EL1, like a direct QEMU boot
+constexpr uint64_t kCptrEl2Res1 = 0x33ff;    // RES1 bits; TFP (bit 10) clear: FP not trapped
 constexpr uint64_t kMpidrRes1 = 1ull << 31;
 constexpr size_t kFdtMax = 64 * 1024;
 
@@ -39,7 +43,7 @@ alignas(8) uint8_t g_fdt[kFdtMax];
 
 }  // namespace
 
-Vm::Vm() : m_uart(&m_console) {}
+Vm::Vm() : m_uart(&m_console, &m_console) {}
 
 bool Vm::start(const BootParams& params, char* why, size_t why_len) {
   m_params = params;
@@ -48,10 +52,19 @@ bool Vm::start(const BootParams& params, char* why, size_t why_len) {
   m_stopped = false;
   m_stop_requested = false;
   m_console.set_vm_id(id());
-  m_uart = Pl011(&m_console);
+  m_console.clear_input();
+  m_uart = Pl011(&m_console, &m_console);
   m_mmio.clear();
   (void)m_mmio.add(layout::kGuestPl011Ipa, Pl011::kSize, &m_uart);
+  m_vcpu_count = params.smp < 1 ? 1 : (params.smp > cpu_count() ? cpu_count() : params.smp);
+  vgic_reset(m_vcpu_count);
+  vgic_register_mmio(m_mmio);
   Stage2::map_guest_ram(m_map.ram_ipa, params.guest_ram_pa, params.guest_ram_size);
+  m_vtcr = read_sysreg(vtcr_el2);
+  m_vttbr = read_sysreg(vttbr_el2);
+  // Guest virtual time starts near 0; kept as an offset so that it can be
+  // moved later (pause, checkpoint, migration). Same on every vCPU.
+  m_cntvoff = read_sysreg(cntpct_el0);
   return load_image(why, why_len);
 }
 
@@ -63,7 +76,21 @@ bool Vm::load_image(char* why, size_t why_len) {
     describe_image_error(planned.error(), why, why_len);
     return false;
   }
-  const ImagePlan& plan = planned.value();
+  ImagePlan& plan = planned.value();
+  // S18: the mailbox region at the top of RAM, when the VM boots its
+  // secondaries that way; it counts as taken when the tree is placed.
+  m_mailbox = 0;
+  if ((m_params.flags & BootParams::kFlagMailboxBoot) && m_vcpu_count > 1) {
+    m_mailbox = mailbox::region_ipa(m_map.ram_ipa, m_map.ram_size);
+    if (plan.highest_ipa > m_mailbox || plan.segment_count >= ImagePlan::kMaxSegments) {
+      format(why, why_len,
+             "the image reaches into the mailbox region [0x%llx, 0x%llx) at the top of guest RAM; "
+             "give the VM more memory",
+             static_cast<unsigned long long>(m_mailbox),
+             static_cast<unsigned long long>(m_mailbox + mailbox::kRegionSize));
+      return false;
+    }
+  }
   for (uint32_t i = 0; i < plan.segment_count; ++i) {
     const LoadSegment& s = plan.segments[i];
     auto* dst = reinterpret_cast<uint8_t*>(pa_of(s.ipa));
@@ -72,13 +99,27 @@ bool Vm::load_image(char* why, size_t why_len) {
     arch::clean_dcache_range(reinterpret_cast<uint64_t>(dst), s.mem_size);
   }
 
-  auto fdt = build_guest_fdt(g_fdt, sizeof(g_fdt),
-                             GuestFdtConfig{m_map.ram_ipa, m_map.ram_size, 1, m_params.bootargs});
+  auto fdt = build_guest_fdt(
+      g_fdt, sizeof(g_fdt),
+      GuestFdtConfig{m_map.ram_ipa, m_map.ram_size, m_vcpu_count, m_params.bootargs, m_mailbox});
   if (fdt.is_error()) {
     format(why, why_len, "cannot build the guest device tree: %s", fdt_error_name(fdt.error()));
     return false;
   }
-  const uint64_t fdt_ipa = place_device_tree(plan, m_map, fdt.value());
+  // A raw (Linux-style) image gets its tree where QEMU puts it for one:
+  // after the space it keeps for an initrd, at RAM + min(RAM / 2, 128 MiB)
+  // (hw/arm/boot.c), above the image and its BSS (kvm-unit-tests checks).
+  uint64_t fdt_ipa = 0;
+  if (m_params.image_kind == ImageKind::Raw) {
+    const uint64_t half = m_map.ram_size / 2 < (128ull << 20) ? m_map.ram_size / 2 : 128ull << 20;
+    const uint64_t at = layout::align_up(m_map.ram_ipa + half, 2ull << 20);
+    if (at > plan.highest_ipa && at + fdt.value() <= m_map.ram_ipa + m_map.ram_size) fdt_ipa = at;
+  }
+  if (m_mailbox) {
+    plan.segments[plan.segment_count++] = LoadSegment{m_mailbox, 0, 0, mailbox::kRegionSize, 0};
+    write_mailboxes();
+  }
+  if (fdt_ipa == 0) fdt_ipa = place_device_tree(plan, m_map, fdt.value());
   if (fdt_ipa == 0) {
     format(why, why_len,
            "no room for the %u-byte device tree in guest RAM next to the image; give the VM more "
@@ -89,26 +130,66 @@ bool Vm::load_image(char* why, size_t why_len) {
   memcpy(reinterpret_cast<void*>(pa_of(fdt_ipa)), g_fdt, fdt.value());
   arch::clean_dcache_range(pa_of(fdt_ipa), fdt.value());
   arch::invalidate_icache_all();
+  trap_on_image_load();  // S15/S14: nothing executable or patched yet
   reset_vcpu(plan.entry, fdt_ipa);
   return true;
 }
 
 void Vm::reset_vcpu(uint64_t entry, uint64_t fdt_ipa) {
-  m_ctx = VcpuContext{};
-  // Linux arm64 boot protocol register state, as QEMU gives it to a
-  // directly booted image: x0 = device tree, EL1h, DAIF masked.
-  m_ctx.x[0] = fdt_ipa;
-  m_ctx.elr = entry;
-  m_ctx.spsr = 0x3c5;
+  // vCPU 0 boots the image; the others wait for PSCI CPU_ON. Each vCPU's
+  // registers are reset on its own CPU when it starts (reset_this_cpu).
+  for (unsigned i = 0; i < kMaxCpus; ++i) m_vcpus[i].power = PowerState::Off;
+  m_vcpus[0].boot_entry = entry;
+  m_vcpus[0].boot_x0 = fdt_ipa;
+  m_vcpus[0].power = PowerState::OnPending;
+  // S18/S8: with mailbox boot every secondary starts parked in the
+  // mailbox code (MMU off), after a reset too, until the OS releases it.
+  if (m_mailbox)
+    for (unsigned i = 1; i < m_vcpu_count; ++i) {
+      m_vcpus[i].boot_entry = mailbox::code_ipa(m_mailbox);
+      m_vcpus[i].boot_x0 = mailbox::mailbox_ipa(m_mailbox, i);
+      m_vcpus[i].power = PowerState::OnPending;
+    }
+}
 
+void Vm::write_mailboxes() {
+  auto* code = reinterpret_cast<uint32_t*>(pa_of(mailbox::code_ipa(m_mailbox)));
+  memset(code, 0, mailbox::kStride);
+  for (size_t i = 0; i < sizeof(mailbox::kParkingCode) / 4; ++i) code[i] = mailbox::kParkingCode[i];
+  for (unsigned c = 0; c < mailbox::kMaxCpus; ++c) {
+    auto* box = reinterpret_cast<mailbox::Mailbox*>(pa_of(mailbox::mailbox_ipa(m_mailbox, c)));
+    memset(box, 0, mailbox::kStride);
+    box->cpu_id = c;
+  }
+  arch::clean_dcache_range(pa_of(m_mailbox), mailbox::kRegionSize);
+}
+
+void Vm::power_on(unsigned target, uint64_t entry, uint64_t context_id) {
+  Vcpu& v = vcpu(target);
+  v.boot_entry = entry;
+  v.boot_x0 = context_id;
+  v.power = PowerState::OnPending;
+}
+
+void Vm::reset_this_cpu(unsigned index) {
+  VcpuContext& ctx = m_vcpus[index].ctx;
+  ctx = VcpuContext{};
+  // Linux arm64 boot protocol register state, as QEMU gives it to a
+  // directly booted image: x0 = device tree (or the PSCI context_id),
+  // EL1h, DAIF masked.
+  ctx.x[0] = m_vcpus[index].boot_x0;
+  ctx.elr = m_vcpus[index].boot_entry;
+  ctx.spsr = 0x3c5;
+
+  write_sysreg(vtcr_el2, m_vtcr);
+  write_sysreg(vttbr_el2, m_vttbr);
   write_sysreg(hcr_el2, kHcr);
   write_sysreg(cptr_el2, kCptrEl2Res1);
   write_sysreg(vpidr_el2, read_sysreg(midr_el1));
-  write_sysreg(vmpidr_el2, kMpidrRes1 | 0);  // vCPU 0
-  write_sysreg(cnthctl_el2, kCnthctlEl1Access);
-  // Guest virtual time starts near 0; kept as an offset so that it can be
-  // moved later (pause, checkpoint, migration).
-  write_sysreg(cntvoff_el2, read_sysreg(cntpct_el0));
+  write_sysreg(vmpidr_el2, kMpidrRes1 | index);     // Aff0 = vCPU index
+  write_sysreg(cnthctl_el2, kCnthctlTrapPhysical);  // S10: timer/phys_timer.h
+  configure_debug_traps();  // BRK backdoor and DCC channel (trap/trap_setup.h)
+  write_sysreg(cntvoff_el2, m_cntvoff);
 
   write_sysreg(sctlr_el1, kSctlrEl1Reset);
   write_sysreg(cpacr_el1, kCpacrFpen);
@@ -131,13 +212,15 @@ void Vm::reset_vcpu(uint64_t entry, uint64_t fdt_ipa) {
   write_sysreg(cntv_ctl_el0, 0);
   write_sysreg(cntp_ctl_el0, 0);
   arch::isb();
+  vgic_cpu_reset();
+  phys_timer_reset(index);
 }
 
 void Vm::stop(channel::VmExitReason reason, uint8_t code, const ExitInfo* exit, const char* fmt,
               ...) {
   if (m_stopped) return;  // the first reason wins
   m_stopped = true;
-  m_stop.payload = channel::VmExitPayload{id(), reason, code, 0, 0, m_ctx.elr, 0};
+  m_stop.payload = channel::VmExitPayload{id(), reason, code, 0, 0, ctx().elr, 0};
   if (exit) {
     m_stop.payload.ec = static_cast<uint8_t>(exit->ec);
     m_stop.payload.iss = exit->iss;
@@ -152,69 +235,6 @@ void Vm::stop(channel::VmExitReason reason, uint8_t code, const ExitInfo* exit, 
   va_end(args);
 }
 
-void Vm::handle_irq() {
-  const uint32_t intid = PhysicalGic::acknowledge();
-  if (intid == PhysicalGic::kSpurious) return;
-  if (intid == layout::kVhvPl011Intid)
-    Channel::drain(Lowvisor::instance());
-  else
-    Channel::log("irq: unexpected physical interrupt %u while a guest ran", intid);
-  PhysicalGic::end_of_interrupt(intid);
-}
-
-void Vm::run() {
-  StatusWriter::set_state(VmState::Running);
-  while (!m_stopped) {
-    if (m_stop_requested) {
-      stop(channel::VmExitReason::Stopped, 0, nullptr, "the VM was stopped on request (StopVm)");
-      break;
-    }
-    StatusWriter::count_entry();
-    const ExitKind kind = enter_guest(&m_ctx);
-    if (kind == ExitKind::Irq || kind == ExitKind::Fiq) {
-      m_console.flush();
-      handle_irq();
-      continue;
-    }
-    if (kind != ExitKind::Sync) {
-      ExitInfo info{ExceptionClass::SERROR, read_sysreg(esr_el2), 0, m_ctx.elr, 0, 0};
-      stop(channel::VmExitReason::Fault, 0, &info,
-           kind == ExitKind::SError
-               ? "the guest caused an SError at pc 0x%llx; the VM cannot continue"
-               : "the guest entered AArch32 state at pc 0x%llx, which is not supported",
-           static_cast<unsigned long long>(m_ctx.elr));
-      break;
-    }
-    const uint64_t esr = read_sysreg(esr_el2);
-    ExitInfo info{esr_class(esr), esr, esr_iss(esr), m_ctx.elr, read_sysreg(far_el2), 0};
-    if (info.ec == ExceptionClass::DABT_LOW || info.ec == ExceptionClass::IABT_LOW)
-      info.ipa =
-          ((read_sysreg(hpfar_el2) >> 4) << 12) | (info.far & 0xfff);  // D17.2.56 HPFAR_EL2.FIPA
-    StatusWriter::count_exit(info.ec);
-    if (info.ec != ExceptionClass::DABT_LOW) m_console.flush();
-
-    switch (dispatch_exit(*this, info)) {
-      case ExitAction::Advance: m_ctx.elr += 4; break;
-      case ExitAction::Resume: break;
-      case ExitAction::Reboot: {
-        m_console.flush();
-        char why[256];
-        Channel::log("vm %u: rebooting (PSCI SYSTEM_RESET)", unsigned(id()));
-        StatusWriter::set_state(VmState::Loading);
-        m_uart = Pl011(&m_console);  // a reset resets the devices too
-        if (!load_image(why, sizeof(why))) {
-          stop(channel::VmExitReason::Reset, 0, &info,
-               "the guest asked for a reset but reloading failed: %s", why);
-          break;
-        }
-        StatusWriter::set_state(VmState::Running);
-        break;
-      }
-      case ExitAction::Stop: break;
-    }
-  }
-  m_console.flush();
-  StatusWriter::set_state(VmState::Stopped);
-}
+void Vm::handle_irq() { sched_handle_physical_irqs(*this); }
 
 }  // namespace nestlab

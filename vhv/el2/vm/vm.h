@@ -1,4 +1,4 @@
-// One guest VM with one vCPU: its parameters, memory, devices and the run
+// One guest VM with its vCPUs: its parameters, memory, devices and the run
 // loop that enters the guest and carries out what the trap handlers decide.
 #pragma once
 
@@ -10,9 +10,11 @@
 #include "vhv/common/elf_loader.h"
 #include "vhv/common/mmio_map.h"
 #include "vhv/common/pl011.h"
+#include "vhv/el2/boot/smp.h"
 #include "vhv/el2/devices/guest_console.h"
 #include "vhv/el2/trap/context.h"
 #include "vhv/el2/trap/exit_action.h"
+#include "vhv/el2/vm/vcpu.h"
 
 namespace nestlab {
 
@@ -29,11 +31,24 @@ class Vm {
   // Copies and keeps `params` (already checked), loads the image and
   // prepares the vCPU. On failure writes the reason into `why`.
   bool start(const BootParams& params, char* why, size_t why_len);
-  // Runs until the VM stops; returns with stop_info() filled in.
+  // Runs until the VM stops (boot CPU; the other vCPUs run on their own
+  // CPUs meanwhile); returns with stop_info() filled in.
   void run();
+  // The loop of one vCPU on its own CPU (vm/vcpu_run.cpp), sched_lock()
+  // held; returns when the VM ends.
+  void run_vcpu(unsigned cpu);
+  bool active() const { return m_active && !m_stopped; }
+
+  // --- vCPUs (PSCI, vgic, sched) ---
+  unsigned vcpu_count() const { return m_vcpu_count; }
+  uint64_t cntvoff() const { return m_cntvoff; }  // guest time = host count - this
+  Vcpu& vcpu(unsigned i) { return m_vcpus[i % kMaxCpus]; }
+  // PSCI CPU_ON: the vCPU starts at entry with x0 = context_id.
+  void power_on(unsigned target, uint64_t entry, uint64_t context_id);
 
   // --- for trap handlers ---
-  VcpuContext& ctx() { return m_ctx; }
+  // The vCPU of the CPU running the trap handler.
+  VcpuContext& ctx() { return m_vcpus[this_cpu() % kMaxCpus].ctx; }
   MmioMap& mmio() { return m_mmio; }
   GuestConsole& console() { return m_console; }
   Pl011& uart() { return m_uart; }
@@ -46,18 +61,31 @@ class Vm {
   void stop(channel::VmExitReason reason, uint8_t code, const ExitInfo* exit, const char* fmt, ...)
       __attribute__((format(printf, 5, 6)));
   void request_stop() { m_stop_requested = true; }
+  bool stop_requested() const { return m_stop_requested; }
   const StopInfo& stop_info() const { return m_stop; }
   uint8_t id() const { return m_params.vm_id & 0xff; }
 
  private:
   bool load_image(char* why, size_t why_len);
   void reset_vcpu(uint64_t entry, uint64_t fdt_ipa);
+  // This CPU's EL2 configuration and EL1 reset state for vCPU `index`.
+  void reset_this_cpu(unsigned index);
+  void reboot(unsigned cpu, const ExitInfo& info);
+  void write_mailboxes();
+  // Kicks every other CPU and waits (lock released meanwhile) until each
+  // has left the VM (leave_vm) or just put its vCPU's state away.
+  void wait_for_other_cpus(unsigned cpu, bool leave_vm);
   void handle_irq();
   uint64_t pa_of(uint64_t ipa) const { return m_params.guest_ram_pa + (ipa - m_map.ram_ipa); }
 
   BootParams m_params{};  // private copy: the shared page may change under us
   GuestMemoryMap m_map{};
-  VcpuContext m_ctx{};
+  Vcpu m_vcpus[kMaxCpus];
+  unsigned m_vcpu_count = 1;
+  volatile bool m_active = false;    // the vCPU loops should run
+  uint64_t m_mailbox = 0;            // S18 mailbox region IPA, 0 when PSCI boots the secondaries
+  uint64_t m_cntvoff = 0;            // guest virtual time = physical count - this
+  uint64_t m_vtcr = 0, m_vttbr = 0;  // stage 2, for the secondary CPUs
   GuestConsole m_console;
   Pl011 m_uart;
   MmioMap m_mmio;

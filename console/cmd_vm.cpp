@@ -1,0 +1,266 @@
+// `nestlab vm stats|trace|guestinfo`: what the lowvisor's trap layer saw in a
+// VM (exit counters per class, the per-vCPU exit trace) and the guestinfo
+// key-value area the guest reaches through its backdoor.
+#include <cinttypes>
+#include <cstdio>
+#include <string_view>
+
+#include "console/client/json_get.h"
+#include "console/commands.h"
+
+namespace nestlab::cli {
+
+namespace {
+
+using client::json;
+using client::json_dump;
+
+constexpr int kExitError = 1;
+
+constexpr OptionSpec kStatsOptions[] = {
+    {"vm", 0, TakesValue::Yes, "N", "the VM in the VHV (default 0)"},
+};
+constexpr OptionSpec kTraceOptions[] = {
+    {"vm", 0, TakesValue::Yes, "N", "the VM in the VHV (default 0)"},
+    {"follow", 'f', TakesValue::No, "", "keep printing new exits until the VHV goes away"},
+    {"limit", 'n', TakesValue::Yes, "N", "show the last N exits (1..1024, default 64)"},
+};
+constexpr OptionSpec kGuestInfoOptions[] = {
+    {"vm", 0, TakesValue::Yes, "N", "the VM in the VHV (default 0)"},
+};
+
+std::string vm_help() {
+  return "Usage: nestlab vm COMMAND VHV [OPTIONS]\n"
+         "\n"
+         "Looks inside the guest VM of a virtual hypervisor.\n"
+         "\n"
+         "Commands:\n"
+         "  stats VHV                  exit counters per exception class and trap statistics\n"
+         "  trace VHV [-f] [-n N]      the last exits (time, vCPU, class, PC, ISS, result)\n"
+         "  guestinfo VHV [KEY[=VALUE]]  list, read or set the VM's guestinfo keys\n"
+         "\n"
+         "VHV is an id (vhv-3) or a name. Every command accepts --json and --help.\n";
+}
+
+bool handle_help(const ParsedArgs& args, const std::string& usage,
+                 std::span<const OptionSpec> options) {
+  if (!args.help()) return false;
+  write_all(1, usage + "\n" + format_options_help(options));
+  return true;
+}
+
+// Common start of every subcommand: help, exactly `min`..`max` operands, the
+// params {vhv, vm?}.
+std::optional<json> base_params(const Invocation& inv, const ParsedArgs& args, size_t max_operands,
+                                int& status) {
+  if (args.operands.empty()) {
+    status = usage_error(inv.name, "missing VHV (an id like vhv-3, or a name)");
+    return std::nullopt;
+  }
+  if (args.operands.size() > max_operands) {
+    status = usage_error(inv.name, "unexpected argument '" + args.operands[max_operands] + "'");
+    return std::nullopt;
+  }
+  json params{{"vhv", args.operands[0]}};
+  if (auto vm = args.value("vm")) {
+    char* end = nullptr;
+    unsigned long n = std::strtoul(vm->c_str(), &end, 10);
+    if (vm->empty() || *end != '\0' || n > 65535) {
+      status = usage_error(inv.name, "--vm: '" + *vm + "' is not a VM number");
+      return std::nullopt;
+    }
+    params["vm"] = n;
+  }
+  return params;
+}
+
+std::string format_trace_line(const json& e) {
+  char line[200];
+  const double t = static_cast<double>(client::json_int(e, "time_ns")) / 1e9;
+  std::snprintf(
+      line, sizeof line, "%14.9f  %4lld  %-12s %-18s %-10s %-8s %lld\n", t,
+      static_cast<long long>(client::json_int(e, "vcpu")),
+      client::json_string(e, "class", "?").c_str(), client::json_string(e, "pc", "?").c_str(),
+      client::json_string(e, "iss", "?").c_str(), client::json_string(e, "result", "?").c_str(),
+      static_cast<long long>(client::json_int(e, "detail")));
+  return line;
+}
+
+void print_trace(const json& entries, uint64_t lost, bool as_json) {
+  for (const auto& e : entries) write_all(1, as_json ? json_dump(e) + "\n" : format_trace_line(e));
+  if (lost && !as_json)
+    write_all(1,
+              "... " + std::to_string(lost) + " exits not shown (overwritten or over --limit)\n");
+}
+
+int vm_stats(const Invocation& inv) {
+  int status = 0;
+  auto args = parse_or_report(inv, kStatsOptions, status);
+  if (!args) return status;
+  if (handle_help(*args,
+                  "Usage: nestlab vm stats VHV\n\nShows the exits of the VHV's VM counted per "
+                  "exception class, and the statistics of the trap mechanisms.\n",
+                  kStatsOptions))
+    return 0;
+  auto params = base_params(inv, *args, 1, status);
+  if (!params) return status;
+  auto client = connect(inv, *args);
+  if (client.is_error()) return fail(inv.name, client.error().message, kExitError);
+  auto stats = client.value()->call("vm.stats", *params);
+  if (stats.is_error()) return fail(inv.name, stats.error().message, kExitError);
+  const json& s = stats.value();
+  if (wants_json(inv, *args)) {
+    write_all(1, json_dump(s, 2) + "\n");
+    return 0;
+  }
+  std::string out = "VHV " + client::json_string(s, "name") + " (" + client::json_string(s, "vhv") +
+                    "), VM 0, " + client::json_string(s, "state") + "\n";
+  if (!client::json_string(s, "uuid").empty())
+    out += "uuid            " + client::json_string(s, "uuid") + "\n";
+  if (client::json_has_int(s, "total_exits"))
+    out += "total exits     " + std::to_string(client::json_int(s, "total_exits")) + "\n";
+  out += "\nCLASS          EXITS\n";
+  const json counters = client::json_object(s, "counters");
+  for (const auto& [cls, n] : counters.items()) {
+    char line[80];
+    std::snprintf(line, sizeof line, "%-14s %llu\n", cls.c_str(),
+                  static_cast<unsigned long long>(n.is_number_unsigned() ? n.get<uint64_t>() : 0));
+    out += line;
+  }
+  const json trap = client::json_object(s, "trap");
+  if (!trap.empty()) {
+    out += "\nTRAP MECHANISM  COUNT\n";
+    for (const auto& [name, n] : trap.items()) {
+      char line[80];
+      std::snprintf(
+          line, sizeof line, "%-15s %llu\n", name.c_str(),
+          static_cast<unsigned long long>(n.is_number_unsigned() ? n.get<uint64_t>() : 0));
+      out += line;
+    }
+  }
+  write_all(1, out);
+  return 0;
+}
+
+int vm_trace(const Invocation& inv) {
+  int status = 0;
+  auto args = parse_or_report(inv, kTraceOptions, status);
+  if (!args) return status;
+  if (handle_help(*args,
+                  "Usage: nestlab vm trace VHV [--follow] [--limit N]\n\nPrints the VM's last "
+                  "exits, oldest first: time (s since the VHV booted), vCPU, exception class, "
+                  "guest PC, ISS, the handler's result, and a class detail (the backdoor "
+                  "service).\n",
+                  kTraceOptions))
+    return 0;
+  auto params = base_params(inv, *args, 1, status);
+  if (!params) return status;
+  if (auto limit = args->value("limit")) {
+    char* end = nullptr;
+    unsigned long n = std::strtoul(limit->c_str(), &end, 10);
+    if (limit->empty() || *end != '\0' || n < 1 || n > 1024)
+      return usage_error(inv.name, "--limit: '" + *limit + "' is not a number from 1 to 1024");
+    (*params)["limit"] = n;
+  }
+  const bool follow = args->has("follow");
+  if (follow) (*params)["follow"] = true;
+  const bool as_json = wants_json(inv, *args);
+  auto client = connect(inv, *args);
+  if (client.is_error()) return fail(inv.name, client.error().message, kExitError);
+  auto trace = client.value()->call("vm.trace", *params);
+  if (trace.is_error()) return fail(inv.name, trace.error().message, kExitError);
+  if (!as_json)
+    write_all(1,
+              "          TIME  VCPU  CLASS        PC                 ISS        RESULT   DETAIL\n");
+  print_trace(client::json_field(trace.value(), "entries") ? trace.value()["entries"] : json(),
+              static_cast<uint64_t>(client::json_int(trace.value(), "lost")), as_json);
+  while (follow) {
+    auto n = client.value()->next_notification(-1);
+    if (n.is_error()) return fail(inv.name, n.error().message, kExitError);
+    if (!n.value() || n.value()->method != "trace") continue;
+    const json& p = n.value()->params;
+    print_trace(p.contains("entries") ? p["entries"] : json(),
+                static_cast<uint64_t>(client::json_int(p, "lost")), as_json);
+    if (p.value("end", false)) {
+      if (!as_json) write_all(1, "(the VHV is gone)\n");
+      break;
+    }
+  }
+  return 0;
+}
+
+int vm_guestinfo(const Invocation& inv) {
+  int status = 0;
+  auto args = parse_or_report(inv, kGuestInfoOptions, status);
+  if (!args) return status;
+  if (handle_help(*args,
+                  "Usage: nestlab vm guestinfo VHV [KEY[=VALUE]]\n\nWithout KEY lists the VM's "
+                  "guestinfo keys; with KEY prints its value (exit 1 if unset); KEY=VALUE sets "
+                  "it and KEY= removes it. The guest reads and writes the same keys through "
+                  "its backdoor.\n",
+                  kGuestInfoOptions))
+    return 0;
+  auto params = base_params(inv, *args, 2, status);
+  if (!params) return status;
+  const char* method = "guestinfo.get";
+  std::string key;
+  if (args->operands.size() == 2) {
+    const std::string& word = args->operands[1];
+    const size_t eq = word.find('=');
+    key = word.substr(0, eq);
+    (*params)["key"] = key;
+    if (eq != std::string::npos) {
+      (*params)["value"] = word.substr(eq + 1);
+      method = "guestinfo.set";
+    }
+  }
+  auto client = connect(inv, *args);
+  if (client.is_error()) return fail(inv.name, client.error().message, kExitError);
+  auto r = client.value()->call(method, *params);
+  if (r.is_error()) return fail(inv.name, r.error().message, kExitError);
+  const json& v = r.value();
+  if (wants_json(inv, *args)) {
+    write_all(1, json_dump(v, 2) + "\n");
+    return 0;
+  }
+  if (std::string_view(method) == "guestinfo.set") return 0;
+  if (!key.empty()) {
+    if (!v.contains("value") || !v["value"].is_string())
+      return fail(inv.name, "no guestinfo key '" + key + "'", kExitError);
+    write_all(1, v["value"].get<std::string>() + "\n");
+    return 0;
+  }
+  std::string out;
+  const json values = client::json_object(v, "values");
+  for (const auto& [k, val] : values.items())
+    out += k + "=" + (val.is_string() ? val.get<std::string>() : std::string()) + "\n";
+  write_all(1, out);
+  return 0;
+}
+
+}  // namespace
+
+int cmd_vm(const Invocation& inv) {
+  struct Sub {
+    std::string_view name;
+    CommandFn fn;
+  };
+  static constexpr Sub kSubs[] = {
+      {"stats", vm_stats}, {"trace", vm_trace}, {"guestinfo", vm_guestinfo}};
+  if (inv.args.empty()) return usage_error(inv.name, "missing command (stats, trace, guestinfo)");
+  const std::string& word = inv.args[0];
+  if (word == "--help" || word == "-h" || word == "help") {
+    write_all(1, vm_help());
+    return 0;
+  }
+  for (const auto& s : kSubs) {
+    if (s.name != word) continue;
+    Invocation sub = inv;
+    sub.name = inv.name + " " + word;
+    sub.args.erase(sub.args.begin());
+    return s.fn(sub);
+  }
+  return usage_error(inv.name, "unknown command '" + word + "'");
+}
+
+}  // namespace nestlab::cli

@@ -1,0 +1,58 @@
+#include "kernel/console_broker.h"
+
+#include <cstdlib>
+
+#include "kernel/log.h"
+
+namespace nestlab::kernel {
+namespace {
+
+size_t size_from_env(const char* name, size_t fallback, size_t min) {
+  const char* text = std::getenv(name);
+  if (!text || !*text) return fallback;
+  char* end = nullptr;
+  unsigned long long v = std::strtoull(text, &end, 10);
+  if (*end || v < min) {
+    log("console", std::string(name) + "=" + text + " is not a byte count >= " +
+                       std::to_string(min) + "; using " + std::to_string(fallback));
+    return fallback;
+  }
+  return static_cast<size_t>(v);
+}
+
+}  // namespace
+
+std::string console_stream_name(int vm) {
+  return vm == kVhvStream ? "vhv" : "vm" + std::to_string(vm);
+}
+
+ConsoleBroker::ConsoleBroker(std::string state_dir)
+    : m_dir(state_dir.empty() ? "" : state_dir + "/consoles"),
+      m_ring_bytes(size_from_env("NESTLAB_CONSOLE_RING", 1u << 20, 4096)),
+      m_log_cap(size_from_env("NESTLAB_CONSOLE_LOG", 16u << 20, 8192)) {}
+
+ConsoleStream& ConsoleBroker::stream(const std::string& vhv, int vm) {
+  auto& slot = m_streams[{vhv, vm}];
+  if (!slot) {
+    std::string path =
+        m_dir.empty() ? "" : m_dir + "/" + vhv + "/" + console_stream_name(vm) + ".log";
+    slot = std::make_unique<ConsoleStream>(m_ring_bytes, std::move(path), m_log_cap);
+  }
+  return *slot;
+}
+
+ConsoleStream* ConsoleBroker::find(const std::string& vhv, int vm) {
+  auto it = m_streams.find({vhv, vm});
+  return it == m_streams.end() ? nullptr : it->second.get();
+}
+
+void ConsoleBroker::drop_vhv(const std::string& vhv) {
+  for (auto it = m_streams.begin(); it != m_streams.end();)
+    it = it->first.first == vhv ? m_streams.erase(it) : std::next(it);
+}
+
+void ConsoleBroker::drop_client(uint64_t client) {
+  for (auto& [_, s] : m_streams) s->drop(client);
+}
+
+}  // namespace nestlab::kernel

@@ -1,0 +1,11 @@
+// Typing into a guest console: the `console-input` request to the
+// highvisor (protocols.md section 2).
+#include "kernel/vhv.h"
+
+namespace nestlab::kernel {
+
+void Vhv::console_input(int vm, const std::string& data_base64, Reply reply) {
+  request("console-input", {{"vm", vm}, {"data", data_base64}}, {}, std::move(reply));
+}
+
+}  // namespace nestlab::kernel

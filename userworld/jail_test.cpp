@@ -1,0 +1,111 @@
+// The jail from inside: a shell (with the few tools it needs bound in, as
+// the highvisor and QEMU are bound in for real VHVs) probes what it can see
+// and do. Each check is something an escaped guest would try first.
+#include <fcntl.h>
+#include <poll.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <map>
+#include <sstream>
+
+#include "userworld/spawn.h"
+
+namespace nestlab::userworld {
+namespace {
+
+constexpr const char* kProbe = R"SH(
+echo "root=$(ls -A / | tr '\n' ' ')" >&3
+echo "passwd=$(cat /etc/passwd 2>&1 | head -c 60)" >&3
+status() { while read -r k v; do [ "$k" = "$1:" ] && echo "$v"; done < /proc/self/status; }
+echo "capeff=$(status CapEff)" >&3
+echo "capbnd=$(status CapBnd)" >&3
+echo "capprm=$(status CapPrm)" >&3
+echo "nnp=$(status NoNewPrivs)" >&3
+mount -t tmpfs none /tmp 2>/dev/null; echo "mount=$?" >&3
+echo x 2>/dev/null > /usr/jail-write; echo "write_usr=$?" >&3
+echo x > /tmp/ok && echo "write_tmp=$(cat /tmp/ok)" >&3
+echo "core=$(ulimit -c)" >&3
+echo "nofile=$(ulimit -n)" >&3
+echo "procs=$(ls /proc | grep -c '^[0-9]')" >&3
+echo "done=1" >&3
+)SH";
+
+std::map<std::string, std::string> run_in_jail(std::string* error) {
+  std::map<std::string, std::string> values;
+  char dir_template[] = "/tmp/nestlab-jail-test-XXXXXX";
+  std::string root = ::mkdtemp(dir_template);
+  JailLayout jail(root);
+  for (const char* tool :
+       {"/bin/sh", "/bin/ls", "/bin/cat", "/bin/grep", "/bin/tr", "/bin/head", "/bin/mount"}) {
+    auto added = jail.add_executable(tool);
+    if (added.is_error()) {
+      *error = added.error().message;
+      return values;
+    }
+  }
+  jail.add_optional("/dev/null");
+  int p[2];
+  if (::pipe2(p, O_CLOEXEC) < 0) return values;
+  UniqueFd rd(p[0]), wr(p[1]);
+  SpawnSpec spec{"/bin/sh", {"sh", "-c", kProbe}, {{wr.get(), 3}}, "jailed"};
+  spec.jail = &jail;
+  spec.open_files = 256;
+  auto child = spawn(spec);
+  wr.reset();
+  if (child.is_error()) {
+    *error = child.error().message;
+    ::rmdir(root.c_str());
+    return values;
+  }
+  Child c = child.release_value();
+  std::string out;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (std::chrono::steady_clock::now() < deadline) {
+    pollfd pfd{rd.get(), POLLIN, 0};
+    if (::poll(&pfd, 1, 200) <= 0) continue;
+    char buf[4096];
+    ssize_t n = ::read(rd.get(), buf, sizeof buf);
+    if (n <= 0) break;
+    out.append(buf, static_cast<size_t>(n));
+  }
+  kill_and_reap(c);
+  ::rmdir(root.c_str());
+  std::istringstream lines(out);
+  for (std::string line; std::getline(lines, line);) {
+    auto eq = line.find('=');
+    if (eq != std::string::npos) values[line.substr(0, eq)] = line.substr(eq + 1);
+  }
+  return values;
+}
+
+TEST(Jail, SeesOnlyWhatWasBoundAndCannotChangeIt) {
+  std::string error;
+  auto v = run_in_jail(&error);
+  ASSERT_EQ(error, "");
+  ASSERT_EQ(v["done"], "1") << "the probe did not finish";
+  // Only the merged-/usr links, the bound trees, /dev, /proc and /tmp.
+  std::istringstream root(v["root"]);
+  for (std::string entry; root >> entry;) {
+    bool expected = entry == "usr" || entry == "dev" || entry == "proc" || entry == "tmp" ||
+                    entry == "bin" || entry == "sbin" || entry.rfind("lib", 0) == 0 ||
+                    entry == "etc";
+    EXPECT_TRUE(expected) << "unexpected /" << entry << " in the jail: " << v["root"];
+  }
+  EXPECT_NE(v["passwd"].find("No such file"), std::string::npos) << v["passwd"];
+  EXPECT_EQ(v["capeff"], "0000000000000000");
+  EXPECT_EQ(v["capprm"], "0000000000000000");
+  EXPECT_EQ(v["capbnd"], "0000000000000000");
+  EXPECT_EQ(v["nnp"], "1");
+  EXPECT_NE(v["mount"], "0") << "mount worked inside the jail";
+  EXPECT_NE(v["write_usr"], "0") << "a bound path is writable";
+  EXPECT_EQ(v["write_tmp"], "x") << "the private /tmp is not writable";
+  EXPECT_EQ(v["core"], "0");
+  EXPECT_EQ(v["nofile"], "256");
+  EXPECT_LT(std::stoi(v["procs"].empty() ? "999" : v["procs"]), 8);
+}
+
+}  // namespace
+}  // namespace nestlab::userworld

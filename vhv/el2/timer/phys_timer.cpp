@@ -1,0 +1,114 @@
+#include "vhv/el2/timer/phys_timer.h"
+
+#include "vhv/el2/arch/sysreg.h"
+#include "vhv/el2/boot/smp.h"
+#include "vhv/el2/trap/sysreg_table.h"
+#include "vhv/el2/vgic/vgic.h"
+#include "vhv/el2/vm/vm.h"
+
+namespace nestlab {
+namespace {
+
+constexpr uint64_t kCtlEnable = 1, kCtlImask = 2, kCtlIstatus = 4;
+constexpr uint32_t kGuestPtimerPpi = 30;  // EL1 physical timer (QEMU virt ARCH_TIMER_NS_EL1_IRQ)
+
+struct PhysTimer {
+  uint64_t ctl = 0;   // ENABLE, IMASK as the guest wrote them
+  uint64_t cval = 0;  // guest time
+};
+PhysTimer g_timers[kMaxCpus];
+
+uint64_t guest_now(Vm& vm) {
+  arch::isb();
+  return read_sysreg(cntpct_el0) - vm.cntvoff();
+}
+
+bool condition(const PhysTimer& t, uint64_t now) { return (t.ctl & kCtlEnable) && now >= t.cval; }
+
+// The EL2 physical timer fires when the guest's deadline passes (in host
+// time); off when the guest's timer is off or masked.
+void program_backing(Vm& vm, const PhysTimer& t) {
+  if ((t.ctl & (kCtlEnable | kCtlImask)) == kCtlEnable) {
+    write_sysreg(cnthp_cval_el2, t.cval + vm.cntvoff());
+    write_sysreg(cnthp_ctl_el2, kCtlEnable);
+  } else {
+    write_sysreg(cnthp_ctl_el2, 0);
+  }
+  arch::isb();
+}
+
+void update_level(Vm& vm, unsigned vcpu, const PhysTimer& t) {
+  // Runs before every guest entry: read the counter only when the timer is
+  // on and unmasked (the read is an ISB plus a slow counter access in TCG).
+  const bool high = (t.ctl & (kCtlEnable | kCtlImask)) == kCtlEnable && condition(t, guest_now(vm));
+  vgic_set_level(vm, vcpu, kGuestPtimerPpi, high);
+}
+
+}  // namespace
+
+void phys_timer_reset(unsigned vcpu) {
+  g_timers[vcpu % kMaxCpus] = PhysTimer{};
+  write_sysreg(cnthp_ctl_el2, 0);
+  arch::isb();
+}
+
+void phys_timer_off() {
+  write_sysreg(cnthp_ctl_el2, 0);
+  arch::isb();
+}
+
+void phys_timer_fired(Vm& vm, unsigned vcpu) {
+  PhysTimer& t = g_timers[vcpu % kMaxCpus];
+  // Stop the backing timer (its condition stays true): the guest's level
+  // now lives in the vGIC until the guest reprograms its timer.
+  write_sysreg(cnthp_ctl_el2, kCtlEnable | kCtlImask);
+  arch::isb();
+  update_level(vm, vcpu, t);
+}
+
+void phys_timer_sync(Vm& vm, unsigned vcpu) { update_level(vm, vcpu, g_timers[vcpu % kMaxCpus]); }
+
+ExitAction phys_counter_access(Vm& vm, const ExitInfo&, const SysRegIss& s) {
+  if (s.direction == SysRegDirection::Read) vm.ctx().set_reg(s.rt, guest_now(vm));
+  return ExitAction::Advance;  // writes to CNTPCT_EL0 do not exist: ignored
+}
+
+ExitAction phys_timer_access(Vm& vm, const ExitInfo&, const SysRegIss& s) {
+  const unsigned vcpu = this_cpu();
+  PhysTimer& t = g_timers[vcpu % kMaxCpus];
+  const uint64_t now = guest_now(vm);
+  const bool read = s.direction == SysRegDirection::Read;
+  VcpuContext& ctx = vm.ctx();
+  switch (s.op2) {
+    case 0:  // CNTP_TVAL_EL0: 32-bit signed distance to the deadline
+      if (read) {
+        ctx.set_reg(s.rt, static_cast<uint32_t>(t.cval - now));
+      } else {
+        t.cval =
+            now + static_cast<uint64_t>(static_cast<int64_t>(static_cast<int32_t>(ctx.reg(s.rt))));
+      }
+      break;
+    case 1:  // CNTP_CTL_EL0
+      if (read) {
+        ctx.set_reg(s.rt,
+                    (t.ctl & (kCtlEnable | kCtlImask)) | (condition(t, now) ? kCtlIstatus : 0));
+      } else {
+        t.ctl = ctx.reg(s.rt) & (kCtlEnable | kCtlImask);
+      }
+      break;
+    case 2:  // CNTP_CVAL_EL0
+      if (read)
+        ctx.set_reg(s.rt, t.cval);
+      else
+        t.cval = ctx.reg(s.rt);
+      break;
+    default: break;
+  }
+  if (!read) {
+    program_backing(vm, t);
+    update_level(vm, vcpu, t);
+  }
+  return ExitAction::Advance;
+}
+
+}  // namespace nestlab

@@ -1,0 +1,88 @@
+#include "vhv/el2/trap/interrupt_security.h"
+
+#include "vhv/common/backdoor.h"
+#include "vhv/el2/arch/sysreg.h"
+#include "vhv/el2/stage2/stage2.h"
+#include "vhv/el2/trap/guest_memory.h"
+#include "vhv/el2/vm/vm.h"
+
+namespace nestlab {
+namespace {
+
+constexpr uint64_t kPage = 4096;
+constexpr uint64_t kPstateI = 1ull << 7;
+constexpr uint64_t kMaxRegion = 64 * kPage;
+
+struct Region {
+  bool declared = false;
+  bool scrubbed = false;
+  unsigned reg = 0;
+  uint64_t start = 0, end = 0;  // guest VAs, [start, end)
+  uint64_t secret = 0;          // while scrubbed
+};
+Region g_region;
+
+bool in_region(uint64_t pc) { return pc >= g_region.start && pc < g_region.end; }
+
+// ICH_ELRSR_EL2 (Arm ARM D17.5.x): bit n set = list register n is empty. Any
+// occupied list register means a virtual interrupt is pending (or active).
+bool virtual_interrupt_pending() {
+  uint64_t elrsr;
+  asm volatile("mrs %0, s3_4_c12_c11_5" : "=r"(elrsr));
+  uint64_t vtr;
+  asm volatile("mrs %0, s3_4_c12_c11_1" : "=r"(vtr));  // ICH_VTR_EL2.ListRegs
+  const unsigned lrs = static_cast<unsigned>(vtr & 0x1f) + 1;
+  const uint64_t mask = lrs >= 64 ? ~0ull : (1ull << lrs) - 1;
+  return (elrsr & mask) != mask;
+}
+
+void set_region_executable(Vm& vm, bool executable) {
+  for (uint64_t va = g_region.start & ~(kPage - 1); va < g_region.end; va += kPage) {
+    uint64_t pa = 0;
+    if (!guest_va_to_pa(vm, va, GuestAccess::Read, &pa)) continue;
+    const uint64_t ipa = Stage2::ipa_of(pa & ~(kPage - 1));
+    if (executable)
+      Stage2::make_executable(ipa);
+    else
+      Stage2::revoke_execute(ipa);
+  }
+}
+
+}  // namespace
+
+int64_t isec_declare(uint64_t reg, uint64_t start, uint64_t end) {
+  if (reg == 31) {
+    if (g_region.scrubbed) return int64_t(backdoor::Error::Busy);
+    g_region = Region{};
+    return 0;
+  }
+  if (reg > 30 || start >= end || end - start > kMaxRegion)
+    return int64_t(backdoor::Error::BadArgument);
+  if (g_region.declared) return int64_t(backdoor::Error::Busy);  // one region at a time
+  g_region = Region{true, false, static_cast<unsigned>(reg), start, end, 0};
+  return 0;
+}
+
+void isec_before_entry(Vm& vm, VcpuContext& ctx) {
+  if (!g_region.declared || g_region.scrubbed || !in_region(ctx.elr)) return;
+  if ((ctx.spsr & kPstateI) || !virtual_interrupt_pending()) return;
+  g_region.secret = ctx.x[g_region.reg];
+  ctx.x[g_region.reg] = backdoor::kScrubbedValue;
+  g_region.scrubbed = true;
+  set_region_executable(vm, false);
+}
+
+bool isec_on_exec_fault(Vm& vm, uint64_t pc) {
+  if (!g_region.scrubbed || !in_region(pc)) return false;
+  // The handler returned into the region: its frame restored the scrubbed
+  // value, so the secret goes back now, before the region runs on.
+  vm.ctx().x[g_region.reg] = g_region.secret;
+  g_region.secret = 0;
+  g_region.scrubbed = false;
+  set_region_executable(vm, true);
+  return true;
+}
+
+void isec_reset() { g_region = Region{}; }
+
+}  // namespace nestlab

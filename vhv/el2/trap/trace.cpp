@@ -1,0 +1,89 @@
+#include "vhv/el2/trap/trace.h"
+
+#include "vhv/common/layout.h"
+#include "vhv/el2/arch/sysreg.h"
+
+namespace nestlab {
+namespace {
+
+trace::Ring& ring(unsigned vcpu) {
+  return *reinterpret_cast<trace::Ring*>(layout::kTracePa + vcpu * layout::kTraceStride);
+}
+
+unsigned current_vcpu() {
+  return static_cast<unsigned>(read_sysreg(vmpidr_el2) & 0xff) % trace::kMaxTraceVcpus;
+}
+
+uint16_t g_detail[trace::kMaxTraceVcpus];
+uint64_t g_frequency = 1;
+
+static_assert(sizeof(trace::Ring) <= layout::kTraceStride);
+
+}  // namespace
+
+trace::TrapStats& TraceWriter::stats() {
+  return *reinterpret_cast<trace::TrapStats*>(layout::kTrapStatsPa);
+}
+
+uint64_t TraceWriter::now_ns() {
+  const uint64_t t = read_sysreg(cntpct_el0);
+  // Split so that the product cannot overflow for centuries of uptime.
+  return (t / g_frequency) * 1'000'000'000ull + (t % g_frequency) * 1'000'000'000ull / g_frequency;
+}
+
+void TraceWriter::init() {
+  g_frequency = read_sysreg(cntfrq_el0);
+  if (g_frequency == 0) g_frequency = 1;
+  for (unsigned v = 0; v < trace::kMaxTraceVcpus; ++v) {
+    trace::Ring& r = ring(v);
+    r.magic = 0;
+    r.capacity = trace::kTraceEntries;
+    r.vcpu = v;
+    for (auto& x : r.reserved) x = 0;
+  }
+  trace::TrapStats& s = stats();
+  s.magic = 0;
+  reset();
+  arch::dmb_ishst();
+  for (unsigned v = 0; v < trace::kMaxTraceVcpus; ++v) ring(v).magic = trace::kRingMagic;
+  s.magic = trace::kStatsMagic;
+  arch::dmb_ishst();
+}
+
+void TraceWriter::reset() {
+  for (unsigned v = 0; v < trace::kMaxTraceVcpus; ++v) {
+    trace::Ring& r = ring(v);
+    r.head = 0;
+    for (auto& e : r.entries) e.seq = 0;
+  }
+  trace::TrapStats& s = stats();
+  const uint64_t magic = s.magic;
+  auto* words = reinterpret_cast<volatile uint64_t*>(&s);
+  for (unsigned i = 1; i < sizeof(s) / 8; ++i) words[i] = 0;
+  s.magic = magic;
+  arch::dmb_ishst();
+}
+
+void TraceWriter::set_detail(uint16_t detail) { g_detail[current_vcpu()] = detail; }
+
+void TraceWriter::record(const ExitInfo& exit, trace::Result result) {
+  const unsigned v = current_vcpu();
+  trace::Ring& r = ring(v);
+  const uint64_t index = r.head;
+  volatile trace::Entry& e = r.entries[index % trace::kTraceEntries];
+  e.seq = 0;
+  arch::dmb_ishst();
+  e.time_ns = now_ns();
+  e.pc = exit.pc;
+  e.iss = exit.iss;
+  e.ec = static_cast<uint8_t>(exit.ec);
+  e.result = static_cast<uint8_t>(result);
+  e.detail = g_detail[v];
+  g_detail[v] = 0;
+  arch::dmb_ishst();
+  e.seq = index + 1;
+  arch::dmb_ishst();
+  *reinterpret_cast<volatile uint64_t*>(&r.head) = index + 1;
+}
+
+}  // namespace nestlab

@@ -1,0 +1,26 @@
+// One virtual CPU of a VM: its saved general registers and its PSCI power
+// state (DEN0022 5.1.5). vCPU n always runs on physical CPU n (sched/), so
+// its EL1 system registers and its GIC virtual CPU interface live in that
+// CPU's registers and need no saving.
+#pragma once
+
+#include <cstdint>
+
+#include "vhv/el2/trap/context.h"
+
+namespace nestlab {
+
+enum class PowerState : uint8_t { Off = 0, OnPending = 1, On = 2 };
+
+struct Vcpu {
+  VcpuContext ctx{};
+  volatile PowerState power = PowerState::Off;
+  // Where an OnPending vCPU starts (PSCI CPU_ON entry_point_address and
+  // context_id, or the image entry and device tree for vCPU 0).
+  uint64_t boot_entry = 0;
+  uint64_t boot_x0 = 0;
+  volatile bool in_vm = false;   // its CPU is inside Vm::run_vcpu
+  volatile bool loaded = false;  // its CPU's EL1/timer/GIC state is this vCPU's
+};
+
+}  // namespace nestlab
