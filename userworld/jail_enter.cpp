@@ -21,6 +21,12 @@ bool made(int ret) { return ret == 0 || errno == EEXIST; }
 const char* enter_jail(const JailPlan& plan) {
   if (::mount("tmpfs", plan.root, "tmpfs", MS_NOSUID | MS_NODEV, "size=1m,mode=0755") < 0)
     return "mount the jail's tmpfs";
+  // The private /tmp first: a bind target below /tmp (nestlab built in a
+  // checkout under /tmp) must land on it, not be hidden by it afterwards.
+  if (!made(::mkdir(plan.tmp_dir, 01777))) return "mkdir /tmp in the jail";
+  if (::mount("tmpfs", plan.tmp_dir, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+              "size=64m,mode=1777") < 0)
+    return "mount /tmp in the jail";
   for (int i = 0; i < plan.dir_count; ++i)
     if (!made(::mkdir(plan.dirs[i], 0755))) return "mkdir in the jail";
   for (int i = 0; i < plan.file_count; ++i) {
@@ -41,13 +47,9 @@ const char* enter_jail(const JailPlan& plan) {
         0)
       return "make a jail bind read-only";
   }
-  if (!made(::mkdir(plan.proc_dir, 0555)) || !made(::mkdir(plan.tmp_dir, 01777)))
-    return "mkdir /proc and /tmp in the jail";
+  if (!made(::mkdir(plan.proc_dir, 0555))) return "mkdir /proc in the jail";
   if (::mount("proc", plan.proc_dir, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr) < 0)
     return "mount /proc in the jail";
-  if (::mount("tmpfs", plan.tmp_dir, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
-              "size=64m,mode=1777") < 0)
-    return "mount /tmp in the jail";
 
   // pivot_root(".", ".") stacks the old root on top of the new one; the
   // detach then drops it, and the host's tree with it (pivot_root(2), NOTES).
