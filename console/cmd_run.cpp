@@ -118,6 +118,7 @@ int RunSession::run(int image_fd) {
   spec.mem = m_options.mem;
   spec.smp = m_options.smp;
   spec.smp_boot = m_options.smp_boot;
+  spec.tick_policy = m_options.tick_policy;
   spec.append = m_options.append;
   spec.image_fd = image_fd;
   spec.image_name = std::filesystem::path(m_options.image).filename().string();

@@ -34,6 +34,8 @@ std::string vhv_help() {
          "  rm VHV [VHV...]      destroy VHVs (alias: destroy)\n"
          "  create [OPTIONS]     create a persistent VHV (it stays until rm)\n"
          "  stats VHV            show its resource group's CPU, memory and PIDs use\n"
+         "  pause VHV            stop its CPUs and its guest's clock\n"
+         "  resume VHV           run it again (guest time per the VM's tick policy)\n"
          "\n"
          "VHV is an id (vhv-3) or a name. Every command accepts --json and --help.\n";
 }
@@ -163,8 +165,9 @@ int cmd_vhv(const Invocation& inv) {
     CommandFn fn;
   };
   static constexpr Sub kSubs[] = {
-      {"list", vhv_list},  {"ls", vhv_list},       {"inspect", vhv_inspect}, {"rm", vhv_rm},
-      {"destroy", vhv_rm}, {"create", vhv_create}, {"stats", vhv_stats}};
+      {"list", vhv_list},   {"ls", vhv_list},     {"inspect", vhv_inspect},
+      {"rm", vhv_rm},       {"destroy", vhv_rm},  {"create", vhv_create},
+      {"stats", vhv_stats}, {"pause", vhv_pause}, {"resume", vhv_resume}};
   if (inv.args.empty()) return usage_error(inv.name, "missing command (list, inspect, rm, create)");
   const std::string& word = inv.args[0];
   if (word == "--help" || word == "-h" || word == "help") {

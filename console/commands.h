@@ -8,11 +8,14 @@ namespace nestlab::cli {
 int cmd_run(const Invocation& inv);
 int cmd_console(const Invocation& inv);
 int cmd_vhv(const Invocation& inv);
-int vhv_stats(const Invocation& inv);  // `vhv stats`, cmd_stats.cpp
+int vhv_stats(const Invocation& inv);   // `vhv stats`, cmd_stats.cpp
+int vhv_pause(const Invocation& inv);   // `vhv pause`, cmd_pause.cpp
+int vhv_resume(const Invocation& inv);  // `vhv resume`, cmd_pause.cpp
 int cmd_vm(const Invocation& inv);
 int cmd_demo(const Invocation& inv);
 int cmd_version(const Invocation& inv);
 int cmd_kernel(const Invocation& inv);
 int cmd_doctor(const Invocation& inv);
+int cmd_top(const Invocation& inv);  // cmd_top.cpp
 
 }  // namespace nestlab::cli

@@ -48,6 +48,7 @@ HostResult<void> launch_guests(client::Client& client, std::span<const GuestSpec
     if (g.mem) params["mem"] = *g.mem;
     if (g.smp != 1) params["smp"] = g.smp;
     if (!g.smp_boot.empty()) params["smp_boot"] = g.smp_boot;
+    if (!g.tick_policy.empty()) params["tick_policy"] = g.tick_policy;
     if (!g.append.empty()) params["append"] = g.append;
     int fds[] = {g.image_fd};
     ids.push_back(TRY(client.send_request("vm.run", params, fds)));

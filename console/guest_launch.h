@@ -18,8 +18,9 @@ namespace nestlab::cli {
 struct GuestSpec {
   std::optional<std::string> name;
   std::optional<uint64_t> mem;
-  unsigned smp = 1;      // vCPUs; the VHV gets as many CPUs
-  std::string smp_boot;  // "psci" / "mailbox"; empty: default
+  unsigned smp = 1;         // vCPUs; the VHV gets as many CPUs
+  std::string smp_boot;     // "psci" / "mailbox"; empty: default
+  std::string tick_policy;  // S10: "none" / "skip" / "accelerated"; empty: default
   std::string append;
   int image_fd = -1;  // Not owned.
   std::string image_name;

@@ -24,6 +24,7 @@ constexpr Command kCommands[] = {
     {"console", cmd_console, "attach this terminal to a guest's serial console"},
     {"demo", cmd_demo, "three guests in three virtual hypervisors, side by side"},
     {"kernel", cmd_kernel, "status of the nestlab kernel (nestlabd)"},
+    {"top", cmd_top, "a refreshing table of VHVs: CPU %, memory now/peak/limit, PIDs"},
     {"doctor", cmd_doctor, "what this machine offers VHVs: cgroups, namespaces, seccomp, QEMU"},
     {"version", cmd_version, "versions of nestlab and nestlabd"},
 };

@@ -14,6 +14,8 @@ constexpr OptionSpec kRunOptions[] = {
     {"smp", 0, TakesValue::Yes, "N", "number of vCPUs (1 to 8)"},
     {"smp-boot", 0, TakesValue::Yes, "psci|mailbox",
      "how secondary vCPUs boot: PSCI CPU_ON (default) or parked in mailboxes (spin-table)"},
+    {"tick-policy", 0, TakesValue::Yes, "none|skip|accelerated",
+     "guest time after `vhv pause`: skip the pause (default), exclude it, or catch up fast"},
     {"append", 0, TakesValue::Yes, "ARGS",
      "command line for the guest (in its device tree /chosen/bootargs)"},
     {"name", 0, TakesValue::Yes, "NAME", "name of the virtual hypervisor"},
@@ -47,6 +49,11 @@ HostResult<RunOptions> parse_run_args(std::span<const std::string> words) {
     if (*boot != "psci" && *boot != "mailbox")
       return usage("--smp-boot " + *boot + ": expected psci or mailbox");
     o.smp_boot = *boot;
+  }
+  if (auto policy = o.args.value("tick-policy")) {  // S10
+    if (*policy != "none" && *policy != "skip" && *policy != "accelerated")
+      return usage("--tick-policy " + *policy + ": expected none, skip or accelerated");
+    o.tick_policy = *policy;
   }
   if (auto smp = o.args.value("smp")) {
     TRY(check_smp(*smp));

@@ -17,6 +17,7 @@ struct RunOptions {
   std::optional<uint64_t> mem;  // Bytes; kernel default when absent.
   unsigned smp = 1;             // vCPUs (the VHV gets as many CPUs)
   std::string smp_boot;         // "psci" or "mailbox"; empty: the kernel's default (psci)
+  std::string tick_policy;      // S10: "none" | "skip" | "accelerated"; empty: default (skip)
   std::optional<std::string> name;
   std::string append;
   bool stats = false;

@@ -17,13 +17,14 @@ struct Client {
   uint64_t id = 0;
   uid_t uid = 0;
   pid_t pid = 0;
+  bool admin = false;  // in the kernel's --admin-group
   std::shared_ptr<LineChannel> channel;
   bool events_all = false;                         // events of every VHV it may see
   std::set<std::string> event_vhvs;                // VHV ids
   std::set<std::pair<std::string, int>> consoles;  // (VHV id, vm or -1 for all)
 
-  // Root sees every VHV; everyone else only their own.
-  bool may_see(uid_t owner) const { return uid == 0 || uid == owner; }
+  // Root and the admin group see every VHV; everyone else only their own.
+  bool may_see(uid_t owner) const { return uid == 0 || admin || uid == owner; }
 };
 
 }  // namespace nestlab::kernel

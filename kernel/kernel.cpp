@@ -5,6 +5,7 @@
 
 #include <csignal>
 
+#include "kernel/access_groups.h"
 #include "kernel/log.h"
 
 namespace nestlab::kernel {
@@ -13,7 +14,8 @@ using nlohmann::json;
 
 HostResult<std::unique_ptr<Kernel>> Kernel::create(boost::asio::io_context& io, Options options) {
   TRY(make_dirs(options.state_dir, options.mode == Mode::System ? 0755 : 0700));
-  ListeningSocket socket = TRY(open_listening_socket(options.socket_path, options.mode));
+  ListeningSocket socket =
+      TRY(open_listening_socket(options.socket_path, options.mode, options.socket_gid));
   return std::unique_ptr<Kernel>(new Kernel(io, std::move(options), std::move(socket)));
 }
 
@@ -65,6 +67,8 @@ void Kernel::accept_next() {
           client->id = m_next_client++;
           client->uid = cred.uid;
           client->pid = cred.pid;
+          client->admin =
+              m_options.admin_gid && user_in_group(cred.uid, cred.gid, *m_options.admin_gid);
           client->channel = LineChannel::create(m_io, std::move(fd));
           uint64_t id = client->id;
           client->channel->set_refusal_reply([](const Error& e) {

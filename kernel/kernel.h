@@ -70,6 +70,9 @@ class Kernel final : public VhvObserver {
   // trap_methods.cpp: trap observation and guestinfo (issue 4)
   struct TraceFollow;
   void vm_stats(Client&, Request&, std::vector<UniqueFd>&, Reply);
+  void vhv_pause(Client&, Request&, std::vector<UniqueFd>&, Reply);   // S10: pause_methods.cpp
+  void vhv_resume(Client&, Request&, std::vector<UniqueFd>&, Reply);  // S10: pause_methods.cpp
+  void forward_pause(Client&, Request&, const char* method, Reply);
   void vm_trace(Client&, Request&, std::vector<UniqueFd>&, Reply);
   void guestinfo_get(Client&, Request&, std::vector<UniqueFd>&, Reply);
   void guestinfo_set(Client&, Request&, std::vector<UniqueFd>&, Reply);

@@ -5,6 +5,7 @@
 
 #include "kernel/kernel.h"
 #include "kernel/params.h"
+#include "kernel/tick_policy.h"
 #include "vhv/common/layout.h"
 
 namespace nestlab::kernel {
@@ -31,6 +32,8 @@ const std::map<std::string, Kernel::Handler>& Kernel::methods() {
       {"console.subscribe", &Kernel::console_subscribe},
       {"vm.stats", &Kernel::vm_stats},
       {"vm.trace", &Kernel::vm_trace},
+      {"vhv.pause", &Kernel::vhv_pause},
+      {"vhv.resume", &Kernel::vhv_resume},
       {"guestinfo.get", &Kernel::guestinfo_get},
       {"guestinfo.set", &Kernel::guestinfo_set},
       {"console.attach", &Kernel::console_attach},
@@ -131,7 +134,8 @@ void Kernel::vm_run(Client& client, Request& request, std::vector<UniqueFd>& fds
   json forward;
   UniqueFd image;
   auto found = [&]() -> HostResult<Vhv*> {
-    Params p(request.params, {"vhv", "image_fd", "image_name", "mem", "append", "smp", "smp_boot"});
+    Params p(request.params,
+             {"vhv", "image_fd", "image_name", "mem", "append", "smp", "smp_boot", "tick_policy"});
     TRY(p.check_unknown());
     std::string which = TRY(p.string("vhv"));
     auto index = TRY(p.optional_uint("image_fd", 0, kMaxFdsPerMessage));
@@ -170,6 +174,8 @@ void Kernel::vm_run(Client& client, Request& request, std::vector<UniqueFd>& fds
                    {"smp", smp},
                    {"smp_boot", smp_boot},
                    {"image_name", image_name}};
+    if (auto policy = TRY(p.optional_string("tick_policy")))  // S10: kernel/pause_methods.cpp
+      forward["tick_policy"] = TRY(check_tick_policy(*policy));
     image = std::move(fds[*index]);
     return vhv;
   }();

@@ -45,7 +45,8 @@ HostResult<void> make_dirs(const std::string& dir, mode_t mode) {
   return {};
 }
 
-HostResult<ListeningSocket> open_listening_socket(const std::string& path, Mode mode) {
+HostResult<ListeningSocket> open_listening_socket(const std::string& path, Mode mode,
+                                                  std::optional<gid_t> group) {
   std::string dir = path.substr(0, path.rfind('/'));
   TRY(make_dirs(dir, mode == Mode::System ? 0755 : 0700));
 
@@ -83,6 +84,8 @@ HostResult<ListeningSocket> open_listening_socket(const std::string& path, Mode 
   if (bound < 0) return errno_error("bind " + path);
   if (::chmod(path.c_str(), mode == Mode::System ? 0660 : 0600) < 0)
     return errno_error("chmod " + path);
+  if (group && ::chown(path.c_str(), static_cast<uid_t>(-1), *group) < 0)
+    return errno_error("chgrp " + path);
   if (::listen(s.fd.get(), 64) < 0) return errno_error("listen " + path);
   return s;
 }

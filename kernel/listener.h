@@ -3,6 +3,7 @@
 // two kernels starting at once cannot both take the same path.
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include "base/error.h"
@@ -17,7 +18,9 @@ struct ListeningSocket {
   std::string path;
 };
 
-HostResult<ListeningSocket> open_listening_socket(const std::string& path, Mode mode);
+// With `group`, that group gets read/write on the socket too (system mode).
+HostResult<ListeningSocket> open_listening_socket(const std::string& path, Mode mode,
+                                                  std::optional<gid_t> group = std::nullopt);
 
 // Makes `dir` (and its parents) with `mode` if missing.
 HostResult<void> make_dirs(const std::string& dir, mode_t mode);

@@ -1,5 +1,7 @@
 #include "kernel/options.h"
 
+#include "kernel/access_groups.h"
+
 #include <unistd.h>
 
 #include <climits>
@@ -45,6 +47,10 @@ const char* usage() {
          "  --ready-fd N         write one byte to fd N once the socket accepts connections\n"
          "  --no-jail            keep the host's root and capabilities in userworlds (for\n"
          "                       benchmark baselines and debugging; also NESTLAB_NO_JAIL=1)\n"
+         "  --socket-group NAME  give group NAME read/write on the socket, so its members\n"
+         "                       can use a system-mode kernel (also NESTLAB_SOCKET_GROUP)\n"
+         "  --admin-group NAME   members of group NAME see and control every VHV, as root\n"
+         "                       does (also NESTLAB_ADMIN_GROUP)\n"
          "  --help               show this text\n"
          "\n"
          "As root: socket /run/nestlab/nestlab.sock, state /var/lib/nestlab (system mode).\n"
@@ -72,6 +78,10 @@ HostResult<Options> parse_options(int argc, char** argv) {
       o.idle_exit_seconds = TRY(parse_int(a, TRY(value()), 1));
     else if (a == "--no-jail")
       o.jail = false;
+    else if (a == "--socket-group")
+      o.socket_group = TRY(value());
+    else if (a == "--admin-group")
+      o.admin_group = TRY(value());
     else if (a == "--ready-fd")
       o.ready_fd = TRY(parse_int(a, TRY(value()), 0));
     else
@@ -99,6 +109,10 @@ HostResult<Options> parse_options(int argc, char** argv) {
   o.cgroup_parent = env_or("NESTLAB_CGROUP_PARENT", o.cgroup_parent);
   o.vhv_path = env_or("NESTLAB_VHV", self_dir() + "/nestlab-vhv");
   if (env_or("NESTLAB_NO_JAIL", "0") == "1") o.jail = false;
+  if (o.socket_group.empty()) o.socket_group = env_or("NESTLAB_SOCKET_GROUP", "");
+  if (o.admin_group.empty()) o.admin_group = env_or("NESTLAB_ADMIN_GROUP", "");
+  o.socket_gid = TRY(resolve_group(o.socket_group));
+  o.admin_gid = TRY(resolve_group(o.admin_group));
   if (o.socket_path.size() >= 108)
     return make_error(ErrorCode::InvalidArgument,
                       "socket path is too long for a Unix socket: " + o.socket_path);

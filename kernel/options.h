@@ -17,16 +17,21 @@ struct Options {
   Mode mode = Mode::Session;
   std::string socket_path;
   std::string state_dir;
-  std::string vhv_path;       // the highvisor executable
-  std::string cgroup_parent;  // VHV cgroups are <cgroup_parent>/<vhv id>
-  bool jail = true;           // userworlds pivot_root and drop capabilities (--no-jail)
+  std::string vhv_path;             // the highvisor executable
+  std::string cgroup_parent;        // VHV cgroups are <cgroup_parent>/<vhv id>
+  bool jail = true;                 // userworlds pivot_root and drop capabilities (--no-jail)
+  std::string socket_group;         // group given rw on the socket (--socket-group), system mode
+  std::string admin_group;          // members see and control every VHV (--admin-group)
+  std::optional<gid_t> socket_gid;  // socket_group resolved
+  std::optional<gid_t> admin_gid;   // admin_group resolved
   std::optional<int> idle_exit_seconds;
   std::optional<int> ready_fd;
   bool help = false;
 };
 
 // Parses argv and the environment (NESTLAB_SOCKET, NESTLAB_STATE_DIR,
-// NESTLAB_VHV, NESTLAB_CGROUP_PARENT, XDG_*).
+// NESTLAB_VHV, NESTLAB_CGROUP_PARENT, NESTLAB_SOCKET_GROUP, NESTLAB_ADMIN_GROUP,
+// XDG_*).
 HostResult<Options> parse_options(int argc, char** argv);
 
 const char* usage();

@@ -9,6 +9,7 @@
 #include "gui/client/counter_client.h"
 #include "gui/client/event_client.h"
 #include "gui/client/kernel_connection.h"
+#include "gui/client/trace_client.h"
 #include "gui/client/vhv_client.h"
 
 namespace nestlab::gui {
@@ -23,7 +24,8 @@ class Session : public QObject {
         m_vhvs(new VhvClient(m_connection, this)),
         m_counters(new CounterClient(m_connection, this)),
         m_events(new EventClient(m_connection, this)),
-        m_consoles(new ConsoleClient(m_connection, this)) {
+        m_consoles(new ConsoleClient(m_connection, this)),
+        m_traces(new TraceClient(m_connection, this)) {
     connect(m_vhvs, &VhvClient::vhvRemoved, m_consoles, &ConsoleClient::forget);
   }
 
@@ -32,6 +34,7 @@ class Session : public QObject {
   CounterClient* counters() const { return m_counters; }
   EventClient* events() const { return m_events; }
   ConsoleClient* consoles() const { return m_consoles; }
+  TraceClient* traces() const { return m_traces; }
 
  private:
   KernelConnection* m_connection;  // All children of this.
@@ -39,6 +42,7 @@ class Session : public QObject {
   CounterClient* m_counters;
   EventClient* m_events;
   ConsoleClient* m_consoles;
+  TraceClient* m_traces;
 };
 
 }  // namespace nestlab::gui

@@ -15,7 +15,11 @@ namespace nestlab::gui {
 VhvClient::VhvClient(KernelConnection* connection, QObject* parent)
     : QObject(parent), m_connection(connection), m_model(new VhvListModel(this)) {
   m_poll_timer.setInterval(kPollInterval);
-  connect(&m_poll_timer, &QTimer::timeout, this, &VhvClient::refresh);
+  m_clock.start();
+  connect(&m_poll_timer, &QTimer::timeout, this, [this] {
+    refresh();
+    refresh_usage();
+  });
   connect(m_connection, &KernelConnection::connected, this, [this] {
     refresh();
     m_poll_timer.start();
@@ -39,6 +43,24 @@ void VhvClient::refresh() {
   m_list_in_flight = true;
   m_connection->call(QStringLiteral("vhv.list"), {}, this,
                      [this](const RpcReply& reply) { on_list_reply(reply); });
+}
+
+void VhvClient::refresh_usage() {
+  if (m_connection->state() != KernelConnection::State::Connected) return;
+  for (int row = 0; row < m_model->rowCount(); ++row) {
+    const QJsonObject info = m_model->info(row);
+    const QString id = info.value("id").toString();
+    const QString state = info.value("state").toString();
+    if (state == QLatin1String("stopped") || state == QLatin1String("failed")) continue;
+    if (m_stats_in_flight.contains(id)) continue;
+    m_stats_in_flight.insert(id);
+    m_connection->call(QStringLiteral("vhv.stats"), {{"vhv", id}}, this,
+                       [this, id](const RpcReply& reply) {
+                         m_stats_in_flight.remove(id);
+                         if (reply.ok())
+                           m_model->set_usage(id, reply.result.toObject(), m_clock.nsecsElapsed());
+                       });
+  }
 }
 
 void VhvClient::on_list_reply(const RpcReply& reply) {
@@ -93,6 +115,34 @@ void VhvClient::destroy_vhv(const QString& vhv) {
                        emit actionSucceeded(tr("Destroyed %1").arg(vhv));
                        refresh();
                      });
+}
+
+void VhvClient::pause_vhv(const QString& vhv) { pause_or_resume(vhv, true); }
+
+void VhvClient::resume_vhv(const QString& vhv) { pause_or_resume(vhv, false); }
+
+void VhvClient::pause_or_resume(const QString& vhv, bool pause) {
+  m_connection->call(
+      pause ? QStringLiteral("vhv.pause") : QStringLiteral("vhv.resume"), {{"vhv", vhv}}, this,
+      [this, vhv, pause](const RpcReply& reply) {
+        const QString action = pause ? tr("Pause %1").arg(vhv) : tr("Resume %1").arg(vhv);
+        if (!reply.ok()) {
+          // The highvisor says which state it was already in.
+          const QString message = reply.error->message;
+          if (message.contains(QLatin1String("already paused"))) m_model->set_paused(vhv, true);
+          if (message.contains(QLatin1String("not paused"))) m_model->set_paused(vhv, false);
+          emit actionFailed(action, describe(*reply.error));
+          return;
+        }
+        const QJsonObject result = reply.result.toObject();
+        m_model->set_paused(vhv, result.value("paused").toBool(pause));
+        QString message = pause ? tr("Paused %1").arg(vhv) : tr("Resumed %1").arg(vhv);
+        if (result.contains("paused_ms"))
+          message += tr(" after %1 ms (tick policy %2)")
+                         .arg(result.value("paused_ms").toInteger())
+                         .arg(result.value("tick_policy").toString());
+        emit actionSucceeded(message);
+      });
 }
 
 void VhvClient::run_guest(const RunGuestRequest& request) {

@@ -40,8 +40,15 @@ class VhvClient : public QObject {
   VhvListModel* model() const { return m_model; }
 
   void refresh();
+  // vhv.stats for every VHV that has a running highvisor (each poll tick).
+  void refresh_usage();
   void create_vhv(const CreateVhvRequest& request);
   void destroy_vhv(const QString& vhv);
+  // vhv.pause / vhv.resume: QEMU stops and continues the VHV's CPUs. The
+  // kernel's VhvInfo does not say whether a VHV is paused, so the model
+  // shows what our own calls (and their "already paused" errors) learned.
+  void pause_vhv(const QString& vhv);
+  void resume_vhv(const QString& vhv);
   void run_guest(const RunGuestRequest& request);
 
  signals:
@@ -53,6 +60,7 @@ class VhvClient : public QObject {
 
  private:
   void on_list_reply(const RpcReply& reply);
+  void pause_or_resume(const QString& vhv, bool pause);
   void on_notification(const QString& method, const QJsonObject& params);
 
   KernelConnection* m_connection;  // Not owned.
@@ -60,6 +68,8 @@ class VhvClient : public QObject {
   QTimer m_poll_timer;
   bool m_list_in_flight = false;
   bool m_list_again = false;  // An event arrived while a list was in flight.
+  QSet<QString> m_stats_in_flight;
+  QElapsedTimer m_clock;  // Monotonic time of the vhv.stats samples.
 };
 
 }  // namespace nestlab::gui

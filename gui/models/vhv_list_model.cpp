@@ -67,8 +67,14 @@ QVariant VhvListModel::data(const QModelIndex& index, int role) const {
     case StateRole: return info.value("state").toString();
     case VmStateRole: return info.value("vm").toObject().value("state").toString();
     case InfoRole: return info;
+    case CpuPercentRole: return m_usage.value(info.value("id").toString()).cpu_percent;
+    case MemoryUsedRole: return m_usage.value(info.value("id").toString()).memory;
+    case PidsRole: return m_usage.value(info.value("id").toString()).pids;
+    case PausedRole: return m_paused.contains(info.value("id").toString());
     default: break;
   }
+  if (index.column() >= CpuColumn)
+    return usage_data(info.value("id").toString(), index.column(), role);
   if (role == Qt::DecorationRole && index.column() == StateColumn)
     return state_colour(info.value("state").toString());
   if (role == Qt::TextAlignmentRole &&
@@ -103,7 +109,10 @@ QVariant VhvListModel::data(const QModelIndex& index, int role) const {
   switch (index.column()) {
     case IdColumn: return info.value("id").toString();
     case NameColumn: return info.value("name").toString();
-    case StateColumn: return info.value("state").toString();
+    case StateColumn:
+      return m_paused.contains(info.value("id").toString())
+                 ? tr("%1 (paused)").arg(info.value("state").toString())
+                 : info.value("state").toString();
     case OwnerColumn: return user_name(info.value("owner_uid").toInteger(-1));
     case MemoryColumn: return format_bytes(info.value("mem").toInteger());
     case PidColumn:
@@ -123,6 +132,9 @@ QVariant VhvListModel::headerData(int section, Qt::Orientation orientation, int 
     case MemoryColumn: return tr("Memory");
     case PidColumn: return tr("PID");
     case VmStateColumn: return tr("VM state");
+    case CpuColumn: return tr("CPU %");
+    case MemoryUsedColumn: return tr("Mem used");
+    case PidsColumn: return tr("PIDs");
     default: return {};
   }
 }
@@ -151,6 +163,8 @@ void VhvListModel::set_vhvs(const QJsonArray& vhvs) {
   for (int row = static_cast<int>(m_rows.size()) - 1; row >= 0; --row) {
     if (present.contains(m_rows[row].value("id").toString())) continue;
     beginRemoveRows({}, row, row);
+    m_usage.remove(m_rows[row].value("id").toString());
+    m_paused.remove(m_rows[row].value("id").toString());
     m_rows.removeAt(row);
     endRemoveRows();
   }
@@ -166,6 +180,10 @@ void VhvListModel::set_vhvs(const QJsonArray& vhvs) {
       m_rows.append(info);
       endInsertRows();
     } else if (m_rows[row] != info) {
+      const QString state = info.value("state").toString();
+      if (info.value("pid") != m_rows[row].value("pid") || state == QLatin1String("stopped") ||
+          state == QLatin1String("failed"))
+        m_paused.remove(id);
       m_rows[row] = info;
       emit dataChanged(index(row, 0), index(row, ColumnCount - 1));
     }
@@ -176,7 +194,83 @@ void VhvListModel::clear() {
   if (m_rows.isEmpty()) return;
   beginResetModel();
   m_rows.clear();
+  m_usage.clear();
+  m_paused.clear();
   endResetModel();
+}
+
+void VhvListModel::set_paused(const QString& vhv_id, bool paused) {
+  const int row = row_of(vhv_id);
+  if (row < 0 || m_paused.contains(vhv_id) == paused) return;
+  if (paused)
+    m_paused.insert(vhv_id);
+  else
+    m_paused.remove(vhv_id);
+  emit dataChanged(index(row, StateColumn), index(row, StateColumn));
+}
+
+void VhvListModel::set_usage(const QString& vhv_id, const QJsonObject& stats, qint64 now_ns) {
+  const int row = row_of(vhv_id);
+  if (row < 0) return;
+  Usage& usage = m_usage[vhv_id];
+  const QJsonValue raw = stats.value("usage");
+  if (!raw.isObject()) {
+    usage = Usage{};
+    usage.note = stats.value("note").toString(tr("no resource figures"));
+  } else {
+    const QJsonObject u = raw.toObject();
+    const qint64 cpu_ns = u.value("cpu_ns").toInteger(-1);
+    if (usage.cpu_ns >= 0 && cpu_ns >= usage.cpu_ns && now_ns > usage.sample_ns)
+      usage.cpu_percent = 100.0 * static_cast<double>(cpu_ns - usage.cpu_ns) /
+                          static_cast<double>(now_ns - usage.sample_ns);
+    usage.cpu_ns = cpu_ns;
+    usage.sample_ns = now_ns;
+    const QJsonObject memory = u.value("memory").toObject();
+    usage.memory = memory.value("current").toInteger(-1);
+    usage.memory_peak = memory.value("peak").toInteger(-1);
+    usage.memory_limit = memory.value("limit").toInteger(-1);
+    const QJsonObject pids = u.value("pids").toObject();
+    usage.pids = pids.value("current").toInteger(-1);
+    usage.pids_limit = pids.value("limit").toInteger(-1);
+    usage.note.clear();
+  }
+  emit dataChanged(index(row, CpuColumn), index(row, PidsColumn));
+}
+
+QVariant VhvListModel::usage_data(const QString& vhv_id, int column, int role) const {
+  const auto it = m_usage.constFind(vhv_id);
+  if (role == Qt::TextAlignmentRole) return QVariant::fromValue(Qt::AlignRight | Qt::AlignVCenter);
+  if (it == m_usage.constEnd()) return {};
+  const Usage& u = *it;
+  if (role == Qt::ToolTipRole) {
+    if (!u.note.isEmpty()) return u.note;
+    switch (column) {
+      case CpuColumn:
+        return tr("CPU time of the VHV's cgroup: %1 s (100 % = one host CPU)")
+            .arg(static_cast<double>(u.cpu_ns) / 1e9, 0, 'f', 2);
+      case MemoryUsedColumn:
+        return tr("current %1, peak %2, limit %3")
+            .arg(format_bytes(u.memory), u.memory_peak >= 0 ? format_bytes(u.memory_peak) : "?",
+                 u.memory_limit >= 0 ? format_bytes(u.memory_limit) : tr("none"));
+      case PidsColumn:
+        return tr("processes and threads in the VHV's cgroup, limit %1")
+            .arg(u.pids_limit >= 0 ? QString::number(u.pids_limit) : tr("none"));
+      default: return {};
+    }
+  }
+  if (role != Qt::DisplayRole) return {};
+  if (!u.note.isEmpty()) return column == CpuColumn ? QStringLiteral("—") : QVariant();
+  switch (column) {
+    case CpuColumn:
+      return u.cpu_percent < 0 ? QStringLiteral("…")
+                               : QStringLiteral("%1").arg(u.cpu_percent, 0, 'f', 1);
+    case MemoryUsedColumn: return u.memory >= 0 ? format_bytes(u.memory) : QVariant();
+    case PidsColumn:
+      if (u.pids < 0) return {};
+      return u.pids_limit >= 0 ? QStringLiteral("%1 / %2").arg(u.pids).arg(u.pids_limit)
+                               : QString::number(u.pids);
+    default: return {};
+  }
 }
 
 }  // namespace nestlab::gui

@@ -6,6 +6,7 @@
 #include <QJsonArray>
 #include <QJsonObject>
 #include <QList>
+#include <QSet>
 
 namespace nestlab::gui {
 
@@ -21,6 +22,9 @@ class VhvListModel : public QAbstractTableModel {
     MemoryColumn,
     PidColumn,
     VmStateColumn,
+    CpuColumn,         // CPU % of the VHV's cgroup since the previous vhv.stats
+    MemoryUsedColumn,  // cgroup memory current (peak in the tooltip)
+    PidsColumn,        // cgroup pids current / limit
     ColumnCount
   };
   Q_ENUM(Column)
@@ -31,6 +35,10 @@ class VhvListModel : public QAbstractTableModel {
     StateRole,                     // QString "starting"|"ready"|"running"|"stopped"|"failed"
     VmStateRole,                   // QString, empty when no VM was run
     InfoRole,                      // QJsonObject, the whole VhvInfo
+    CpuPercentRole,                // double, -1 until two vhv.stats samples
+    MemoryUsedRole,                // qint64 bytes, -1 when unknown
+    PidsRole,                      // qint64, -1 when unknown
+    PausedRole,                    // bool, as far as our own vhv.pause/resume know
   };
   Q_ENUM(Role)
 
@@ -51,8 +59,32 @@ class VhvListModel : public QAbstractTableModel {
   int row_of(const QString& vhv_id) const;
   QJsonObject info(int row) const { return m_rows.value(row); }
 
+  // Resource use from one vhv.stats result (docs/protocols.md, "Resource
+  // usage"), sampled at `now_ns` on a monotonic clock. CPU % comes from
+  // the cpu_ns difference to the previous sample (100 % = one host CPU).
+  void set_usage(const QString& vhv_id, const QJsonObject& stats, qint64 now_ns);
+
+  // Paused VHVs show "(paused)" after their state; forgotten when the
+  // highvisor goes (a new one starts unpaused).
+  void set_paused(const QString& vhv_id, bool paused);
+  bool paused(const QString& vhv_id) const { return m_paused.contains(vhv_id); }
+
+  struct Usage {
+    qint64 cpu_ns = -1;
+    qint64 sample_ns = 0;
+    double cpu_percent = -1;
+    qint64 memory = -1, memory_peak = -1, memory_limit = -1;
+    qint64 pids = -1, pids_limit = -1;
+    QString note;  // Why there are no figures (no cgroup, not running).
+  };
+  Usage usage(const QString& vhv_id) const { return m_usage.value(vhv_id); }
+
  private:
+  QVariant usage_data(const QString& vhv_id, int column, int role) const;
+
   QList<QJsonObject> m_rows;
+  QHash<QString, Usage> m_usage;
+  QSet<QString> m_paused;
 };
 
 // "128 MiB", "1.5 GiB": memory sizes as people read them.

@@ -86,6 +86,49 @@ class VhvListModelTest : public QObject {
     QCOMPARE(format_bytes(128ll << 20), QString("128 MiB"));
     QCOMPARE(format_bytes(3ll << 29), QString("1.5 GiB"));
   }
+
+  void usage_columns_from_vhv_stats() {
+    VhvListModel m;
+    QAbstractItemModelTester tester(&m, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    m.set_vhvs(parse(kTwo));
+    QSignalSpy changed(&m, &QAbstractItemModel::dataChanged);
+    auto stats = [](qint64 cpu_ns) {
+      return QJsonDocument::fromJson(QStringLiteral(R"({"vhv":"vhv-2","usage":{"cpu_ns":%1,
+                   "memory":{"current":52428800,"peak":62914560,"limit":null},
+                   "pids":{"current":7,"limit":64}}})")
+                                         .arg(cpu_ns)
+                                         .toUtf8())
+          .object();
+    };
+    auto cell = [&](int column) { return m.index(1, column).data().toString(); };
+    m.set_usage("vhv-2", stats(1'000'000'000), 10'000'000'000);
+    QCOMPARE(changed.count(), 1);
+    QCOMPARE(cell(VhvListModel::CpuColumn), QString("…"));  // One sample: no rate yet.
+    QCOMPARE(cell(VhvListModel::MemoryUsedColumn), QString("50 MiB"));
+    QCOMPARE(cell(VhvListModel::PidsColumn), QString("7 / 64"));
+    QVERIFY(m.index(1, VhvListModel::MemoryUsedColumn)
+                .data(Qt::ToolTipRole)
+                .toString()
+                .contains("peak 60 MiB"));
+    // 0.25 s of CPU over 0.5 s: 50 %.
+    m.set_usage("vhv-2", stats(1'250'000'000), 10'500'000'000);
+    QCOMPARE(cell(VhvListModel::CpuColumn), QString("50.0"));
+    QCOMPARE(m.index(1, 0).data(VhvListModel::CpuPercentRole).toDouble(), 50.0);
+    QCOMPARE(m.index(1, 0).data(VhvListModel::PidsRole).toLongLong(), 7);
+    QCOMPARE(m.index(0, VhvListModel::CpuColumn).data().toString(), QString());
+
+    // No cgroup: a dash and the kernel's note.
+    m.set_usage("vhv-1", QJsonDocument::fromJson(R"({"usage":null,"note":"no cgroup"})").object(),
+                1);
+    QCOMPARE(m.index(0, VhvListModel::CpuColumn).data().toString(), QString("—"));
+    QCOMPARE(m.index(0, VhvListModel::PidsColumn).data(Qt::ToolTipRole).toString(),
+             QString("no cgroup"));
+
+    // A VHV that goes away takes its figures with it.
+    m.set_vhvs(parse(R"([{"id":"vhv-1","name":"lab1","state":"ready"}])"));
+    m.set_usage("vhv-2", stats(2), 11'000'000'000);
+    QCOMPARE(m.rowCount(), 1);
+  }
 };
 
 QTEST_GUILESS_MAIN(VhvListModelTest)

@@ -6,6 +6,7 @@
 #include <QAbstractButton>
 #include <QAction>
 #include <QApplication>
+#include <QCheckBox>
 #include <QDialogButtonBox>
 #include <QElapsedTimer>
 #include <QLabel>
@@ -13,6 +14,7 @@
 #include <QMessageBox>
 #include <QPushButton>
 #include <QSettings>
+#include <QStatusBar>
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
@@ -27,6 +29,7 @@
 #include "gui/views/main_window.h"
 #include "gui/views/run_guest_dialog.h"
 #include "gui/views/terminal_view.h"
+#include "gui/views/trace_panel.h"
 
 using namespace nestlab::gui;
 using nestlab::gui::test::KernelProcess;
@@ -80,9 +83,10 @@ class GuiEndToEndTest : public QObject {
     QVERIFY(!window.create_action()->isEnabled());
     QVERIFY(!window.run_action()->isEnabled());
     QVERIFY(!window.destroy_action()->isEnabled());
+    QVERIFY(!window.pause_action()->isEnabled());
+    QVERIFY(!window.resume_action()->isEnabled());
     // What the API cannot do yet is visible, disabled, and says why.
-    for (const char* name : {"actionPause", "actionResume", "actionStop", "actionTrace",
-                             "actionLabs", "actionTenants"}) {
+    for (const char* name : {"actionStop", "actionLabs", "actionTenants"}) {
       auto* action = window.findChild<QAction*>(name);
       QVERIFY2(action && !action->isEnabled(), name);
       QVERIFY2(action->toolTip().contains("API"), name);
@@ -157,7 +161,9 @@ class GuiEndToEndTest : public QObject {
                                  nestlabd.log()));
     QVERIFY(terminal->plain_text().contains("demo-guest from-the-gui: computing primes"));
     QVERIFY(terminal->plain_text().contains("primes: 2 3 5 7 11 13 17 19 23 29"));
-    QVERIFY(!terminal->input()->isEnabled());
+    // Selecting the VHV made us the console's writer.
+    QVERIFY(wait_until([&] { return terminal->is_writer(); }, 5000));
+    QVERIFY(!terminal->take_over_button()->isVisible());
 
     // Exit counters, in the model and in the chart.
     CounterModel* counters = session.counters()->model();
@@ -194,6 +200,106 @@ class GuiEndToEndTest : public QObject {
                       .isEmpty();
         },
         5000));
+
+    // The trace panel followed the run: the tail of the trap trace ring.
+    QTableView* trace = window.trace_panel()->table();
+    QVERIFY2(wait_until([&] { return trace->model()->rowCount() > 0; }, 10000),
+             qPrintable(window.trace_panel()->status_label()->text()));
+    QVERIFY(window.trace_panel()->follow_box()->isChecked());
+    bool traced_hvc = false;
+    for (int row = 0; row < trace->model()->rowCount(); ++row)
+      traced_hvc |=
+          trace->model()->index(row, TraceModel::ClassColumn).data().toString() == "HVC64";
+    QVERIFY(traced_hvc);
+
+    // Resource use from the VHV's cgroup (or a dash saying there is none).
+    QAbstractItemModel* table = window.vhv_table()->model();
+    QVERIFY(wait_until(
+        [&] {
+          const QString cpu = table->index(0, VhvListModel::CpuColumn).data().toString();
+          return !cpu.isEmpty() && cpu != QString::fromUtf8("…");
+        },
+        10000));
+    if (table->index(0, VhvListModel::CpuColumn).data().toString() != QString::fromUtf8("—")) {
+      QVERIFY(table->index(0, 0).data(VhvListModel::MemoryUsedRole).toLongLong() > 0);
+      QVERIFY(table->index(0, 0).data(VhvListModel::PidsRole).toLongLong() >= 1);
+      QVERIFY(table->index(0, 0).data(VhvListModel::CpuPercentRole).toDouble() >= 0);
+    } else {
+      qInfo("no cgroup figures: %s",
+            qPrintable(table->index(0, VhvListModel::CpuColumn).data(Qt::ToolTipRole).toString()));
+    }
+
+    // The interactive monitor guest: type into the terminal, see its reply.
+    const auto monitor = test::find_shared("guests/monitor.elf");
+    if (monitor.path.isEmpty()) {
+      qInfo("typing not tried: %s", qPrintable(monitor.why));
+    } else {
+      QVERIFY(wait_until([&] { return window.run_action()->isEnabled(); }, 30000));
+      window.activateWindow();
+      QTest::keyClick(&window, Qt::Key_R, Qt::ControlModifier);
+      auto* run2 = wait_for_visible_child<RunGuestDialog>(&window, 2000);
+      QVERIFY2(run2, "Ctrl+R did not open the Run guest dialog");
+      run2->image_edit()->setText(monitor.path);
+      run2->append_edit()->setText(QString());
+      QTest::mouseClick(run2->findChild<QDialogButtonBox*>()->button(QDialogButtonBox::Ok),
+                        Qt::LeftButton);
+      QVERIFY2(wait_until([&] { return terminal->plain_text().contains("monitor> "); }, 60000),
+               qPrintable(terminal->plain_text()));
+      QVERIFY(terminal->is_writer());
+      terminal->text_edit()->setFocus();
+      QTest::keyClicks(terminal->text_edit(), "echo hx");
+      QTest::keyClick(terminal->text_edit(), Qt::Key_Backspace);  // DEL erases the x.
+      QTest::keyClicks(terminal->text_edit(), "i");
+      QTest::keyClick(terminal->text_edit(), Qt::Key_Return);
+      auto replied = [&] {
+        return terminal->plain_text().split('\n').contains(QStringLiteral("hi"));
+      };
+      QVERIFY2(wait_until(replied, 10000), qPrintable(terminal->plain_text()));
+
+      // Another client (a `nestlab console --force`) takes the writer lock:
+      // the terminal says so and offers Take over, which gets it back.
+      KernelConnection other(nestlabd.socket_path());
+      other.start();
+      QVERIFY(
+          wait_until([&] { return other.state() == KernelConnection::State::Connected; }, 5000));
+      bool forced = false;
+      other.call("console.attach",
+                 {{"vhv", id}, {"mode", "write"}, {"force", true}, {"replay", false}}, &other,
+                 [&](const RpcReply& reply) { forced = reply.ok(); });
+      QVERIFY(wait_until([&] { return forced && !terminal->is_writer(); }, 5000));
+      QVERIFY(terminal->take_over_button()->isVisible());
+      QVERIFY2(terminal->writer_label()->text().contains("took the console over"),
+               qPrintable(terminal->writer_label()->text()));
+      QTest::keyClicks(terminal->text_edit(), "ignored");  // Read-only: nothing is sent.
+      QTest::mouseClick(terminal->take_over_button(), Qt::LeftButton);
+      QVERIFY(wait_until([&] { return terminal->is_writer(); }, 5000));
+      QVERIFY(!terminal->take_over_button()->isVisible());
+      QVERIFY(!terminal->plain_text().contains("ignored"));
+      other.stop();
+
+      // Pause (Ctrl+P from the VHV table): the state says so and Pause is
+      // off; Resume (the toolbar): the monitor answers again.
+      window.vhv_table()->setFocus();
+      QTest::keyClick(window.vhv_table(), Qt::Key_P, Qt::ControlModifier);
+      auto state_text = [&] {
+        return table->index(0, VhvListModel::StateColumn).data().toString();
+      };
+      QVERIFY2(wait_until([&] { return state_text().endsWith("(paused)"); }, 10000),
+               qPrintable(state_text() + " / " + window.statusBar()->currentMessage()));
+      QVERIFY(!window.pause_action()->isEnabled());
+      QVERIFY(window.resume_action()->isEnabled());
+      window.resume_action()->trigger();
+      QVERIFY(wait_until([&] { return !state_text().contains("paused"); }, 10000));
+      QVERIFY(window.pause_action()->isEnabled());
+      terminal->text_edit()->setFocus();
+      QTest::keyClicks(terminal->text_edit(), "echo again");
+      QTest::keyClick(terminal->text_edit(), Qt::Key_Return);
+      QVERIFY2(
+          wait_until(
+              [&] { return terminal->plain_text().split('\n').contains(QStringLiteral("again")); },
+              10000),
+          qPrintable(terminal->plain_text()));
+    }
 
     // The artifact: what a person would have seen.
     QTest::qWait(300);  // One more poll so the chart and table settle.

@@ -22,6 +22,7 @@
 #include "gui/views/create_vhv_dialog.h"
 #include "gui/views/run_guest_dialog.h"
 #include "gui/views/terminal_view.h"
+#include "gui/views/trace_panel.h"
 #include "gui/views/unavailable_actions.h"
 
 namespace nestlab::gui {
@@ -140,6 +141,20 @@ void MainWindow::build_actions() {
   m_run->setToolTip(tr("Run a guest image on the selected VHV (Ctrl+R)"));
   connect(m_run, &QAction::triggered, this, &MainWindow::run_guest);
 
+  m_pause = new QAction(tr("&Pause"), this);
+  m_pause->setObjectName(QStringLiteral("actionPause"));
+  m_pause->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_P));
+  m_pause->setToolTip(tr("Stop the selected VHV's CPUs and its guest's clock (Ctrl+P)"));
+  connect(m_pause, &QAction::triggered, this,
+          [this] { m_session->vhvs()->pause_vhv(selected_vhv()); });
+
+  m_resume = new QAction(tr("Res&ume"), this);
+  m_resume->setObjectName(QStringLiteral("actionResume"));
+  m_resume->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_P));
+  m_resume->setToolTip(tr("Let the selected paused VHV run on (Ctrl+Shift+P)"));
+  connect(m_resume, &QAction::triggered, this,
+          [this] { m_session->vhvs()->resume_vhv(selected_vhv()); });
+
   m_refresh = new QAction(tr("Re&fresh"), this);
   m_refresh->setObjectName(QStringLiteral("actionRefresh"));
   m_refresh->setShortcut(QKeySequence(Qt::Key_F5));
@@ -158,14 +173,14 @@ void MainWindow::build_actions() {
   file->addAction(m_quit);
   QMenu* vhv = menuBar()->addMenu(tr("&VHV"));
   vhv->setToolTipsVisible(true);
-  vhv->addActions({m_create, m_destroy, m_run});
+  vhv->addActions({m_create, m_destroy, m_run, m_pause, m_resume});
   vhv->addSeparator();
   vhv->addAction(m_refresh);
 
   QToolBar* toolbar = addToolBar(tr("Actions"));
   toolbar->setObjectName(QStringLiteral("actionsToolBar"));
   toolbar->setToolButtonStyle(Qt::ToolButtonTextOnly);
-  toolbar->addActions({m_create, m_destroy, m_run, m_refresh});
+  toolbar->addActions({m_create, m_destroy, m_run, m_pause, m_resume, m_refresh});
   toolbar->addSeparator();
   add_unavailable_actions(this, vhv, toolbar);
 }
@@ -178,6 +193,15 @@ void MainWindow::build_docks() {
   console_dock->setObjectName(QStringLiteral("consoleDock"));
   console_dock->setWidget(m_terminal);
   addDockWidget(Qt::BottomDockWidgetArea, console_dock);
+  ConsoleClient* consoles = m_session->consoles();
+  connect(
+      m_terminal, &TerminalView::inputBytes, consoles,
+      [this, consoles](const QByteArray& bytes) { consoles->send_input(selected_vhv(), bytes); });
+  connect(m_terminal, &TerminalView::takeOverRequested, consoles,
+          [this, consoles] { consoles->attach_writer(selected_vhv(), true); });
+  connect(consoles, &ConsoleClient::writerChanged, this, [this](const QString& vhv_id) {
+    if (vhv_id == selected_vhv()) update_writer_state();
+  });
 
   auto* counters = new QWidget(this);
   auto* counters_layout = new QVBoxLayout(counters);
@@ -202,6 +226,13 @@ void MainWindow::build_docks() {
   counters_dock->setWidget(counters);
   addDockWidget(Qt::RightDockWidgetArea, counters_dock);
 
+  m_trace = new TracePanel(m_session->traces(), this);
+  auto* trace_dock = new QDockWidget(tr("Trace ring"), this);
+  trace_dock->setObjectName(QStringLiteral("traceDock"));
+  trace_dock->setWidget(m_trace);
+  addDockWidget(Qt::RightDockWidgetArea, trace_dock);
+  splitDockWidget(counters_dock, trace_dock, Qt::Vertical);
+
   m_event_table = make_table(m_session->events()->model(), this, QStringLiteral("eventTable"));
   const int time_width =
       m_event_table->fontMetrics().horizontalAdvance(QStringLiteral("00:00:00.000")) + 16;
@@ -219,7 +250,7 @@ void MainWindow::build_docks() {
 
   QMenu* view = menuBar()->addMenu(tr("V&iew"));
   view->addActions({console_dock->toggleViewAction(), counters_dock->toggleViewAction(),
-                    events_dock->toggleViewAction()});
+                    events_dock->toggleViewAction(), trace_dock->toggleViewAction()});
 }
 
 QString MainWindow::selected_vhv() const {
@@ -236,10 +267,20 @@ void MainWindow::select_vhv(const QString& vhv_id) {
 void MainWindow::on_selection_changed() {
   const QString id = selected_vhv();
   m_session->counters()->set_vhv(id);
+  m_session->traces()->set_vhv(id);
   m_terminal->set_model(m_session->consoles()->model_for(id), id);
+  m_session->consoles()->attach_writer(id, false);
+  update_writer_state();
   m_chart->set_title(id.isEmpty() ? QString() : tr("Exits per exception class — %1").arg(id));
   update_actions();
   update_vm_summary();
+}
+
+void MainWindow::update_writer_state() {
+  const QString id = selected_vhv();
+  if (id.isEmpty()) return;
+  const ConsoleClient::Writer writer = m_session->consoles()->writer(id);
+  m_terminal->set_writer_state(writer.ours, writer.message);
 }
 
 void MainWindow::on_connection_state() {
@@ -272,6 +313,9 @@ void MainWindow::update_actions() {
   m_destroy->setEnabled(up && row >= 0);
   const bool can_run = up && (state == QLatin1String("ready") || state == QLatin1String("running"));
   m_run->setEnabled(can_run);
+  const bool paused = row >= 0 && m_session->vhvs()->model()->paused(id);
+  m_pause->setEnabled(can_run && !paused);
+  m_resume->setEnabled(can_run);
   m_run->setToolTip(can_run || row < 0 ? tr("Run a guest image on the selected VHV (Ctrl+R)")
                                        : tr("%1 is %2; guests run on a ready VHV").arg(id, state));
 }

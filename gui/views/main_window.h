@@ -16,6 +16,7 @@ namespace nestlab::gui {
 class CountersChart;
 class Session;
 class TerminalView;
+class TracePanel;
 
 class MainWindow : public QMainWindow {
   Q_OBJECT
@@ -32,8 +33,11 @@ class MainWindow : public QMainWindow {
   QAction* destroy_action() const { return m_destroy; }
   QAction* run_action() const { return m_run; }
   QAction* refresh_action() const { return m_refresh; }
+  QAction* pause_action() const { return m_pause; }
+  QAction* resume_action() const { return m_resume; }
   QTableView* vhv_table() const { return m_vhv_table; }
   TerminalView* terminal() const { return m_terminal; }
+  TracePanel* trace_panel() const { return m_trace; }
   CountersChart* counters_chart() const { return m_chart; }
   QLabel* banner() const { return m_banner; }
 
@@ -50,6 +54,7 @@ class MainWindow : public QMainWindow {
   void on_connection_state();
   void update_actions();
   void update_vm_summary();
+  void update_writer_state();
   void show_failure(const QString& action, const QString& message);
 
   void create_vhv();
@@ -63,6 +68,8 @@ class MainWindow : public QMainWindow {
   QAction* m_create = nullptr;
   QAction* m_destroy = nullptr;
   QAction* m_run = nullptr;
+  QAction* m_pause = nullptr;
+  QAction* m_resume = nullptr;
   QAction* m_refresh = nullptr;
   QAction* m_quit = nullptr;
   QLabel* m_banner = nullptr;
@@ -72,6 +79,7 @@ class MainWindow : public QMainWindow {
   QTableView* m_counter_table = nullptr;
   QTableView* m_event_table = nullptr;
   TerminalView* m_terminal = nullptr;
+  TracePanel* m_trace = nullptr;
   CountersChart* m_chart = nullptr;
 };
 

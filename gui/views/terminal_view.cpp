@@ -1,14 +1,19 @@
 #include "gui/views/terminal_view.h"
 
+#include <QApplication>
+#include <QClipboard>
 #include <QFontDatabase>
+#include <QHBoxLayout>
+#include <QKeyEvent>
 #include <QLabel>
-#include <QLineEdit>
 #include <QMenu>
+#include <QPushButton>
 #include <QScrollBar>
 #include <QTextBlock>
 #include <QVBoxLayout>
 
 #include "gui/models/terminal_model.h"
+#include "gui/views/terminal_keys.h"
 
 namespace nestlab::gui {
 
@@ -34,13 +39,23 @@ TerminalView::TerminalView(QWidget* parent)
     : QWidget(parent),
       m_title(new QLabel(this)),
       m_text(new QPlainTextEdit(this)),
-      m_input(new QLineEdit(this)) {
+      m_writer_label(new QLabel(this)),
+      m_take_over(new QPushButton(tr("&Take over"), this)) {
   auto* layout = new QVBoxLayout(this);
   layout->setContentsMargins(0, 0, 0, 0);
   layout->setSpacing(2);
   layout->addWidget(m_title);
   layout->addWidget(m_text, 1);
-  layout->addWidget(m_input);
+  auto* writer_bar = new QHBoxLayout;
+  writer_bar->addWidget(m_writer_label, 1);
+  writer_bar->addWidget(m_take_over);
+  layout->addLayout(writer_bar);
+  m_writer_label->setObjectName(QStringLiteral("terminalWriter"));
+  m_writer_label->setWordWrap(true);
+  m_take_over->setObjectName(QStringLiteral("terminalTakeOver"));
+  m_take_over->setToolTip(
+      tr("Take the console's writer lock from the client holding it (console.attach force)."));
+  connect(m_take_over, &QPushButton::clicked, this, &TerminalView::takeOverRequested);
 
   QFont mono = QFontDatabase::systemFont(QFontDatabase::FixedFont);
   mono.setStyleHint(QFont::Monospace);
@@ -49,6 +64,8 @@ TerminalView::TerminalView(QWidget* parent)
   m_text->setLineWrapMode(QPlainTextEdit::NoWrap);
   m_text->setUndoRedoEnabled(false);
   m_text->setTextInteractionFlags(Qt::TextSelectableByMouse | Qt::TextSelectableByKeyboard);
+  m_text->setFocusPolicy(Qt::StrongFocus);
+  m_text->installEventFilter(this);
   m_text->setContextMenuPolicy(Qt::CustomContextMenu);
   m_text->setObjectName(QStringLiteral("terminalText"));
   QPalette palette = m_text->palette();
@@ -56,16 +73,6 @@ TerminalView::TerminalView(QWidget* parent)
   palette.setColor(QPalette::Text, QColor(kForeground));
   m_text->setPalette(palette);
   connect(m_text, &QWidget::customContextMenuRequested, this, &TerminalView::show_context_menu);
-
-  m_input->setFont(mono);
-  m_input->setObjectName(QStringLiteral("terminalInput"));
-  m_input->setPlaceholderText(tr("Console input (not available yet: hover for why)"));
-  m_input->setEnabled(false);
-  const QString why =
-      tr("Console input is not available yet: the client API (docs/protocols.md) "
-         "only streams console output (console.subscribe) and has no method to "
-         "send bytes to a guest.");
-  m_input->setToolTip(why);  // Qt shows tooltips on disabled widgets too.
 
   set_model(nullptr, QString());
 }
@@ -88,6 +95,61 @@ void TerminalView::set_model(TerminalModel* model, const QString& title) {
     };
   }
   rebuild();
+  set_writer_state(false, QString());  // Until the owner says we hold the lock.
+}
+
+void TerminalView::set_writer_state(bool writer, const QString& message) {
+  m_writer = writer;
+  QString text;
+  if (!m_model)
+    text = QString();
+  else if (writer)
+    text = tr("Input: typing here goes to the guest (Ctrl+Shift+C copy, Ctrl+Shift+V paste).");
+  else
+    text = message.isEmpty() ? tr("Read-only.") : message;
+  if (writer && !message.isEmpty()) text = message;
+  m_writer_label->setText(text);
+  m_writer_label->setStyleSheet(writer ? QString() : QStringLiteral("color: #b35900;"));
+  m_take_over->setVisible(m_model && !writer);
+}
+
+void TerminalView::paste() {
+  const QString text = QApplication::clipboard()->text();
+  if (m_writer && !text.isEmpty()) emit inputBytes(bytes_for_paste(text));
+}
+
+bool TerminalView::eventFilter(QObject* watched, QEvent* event) {
+  if (watched != m_text ||
+      (event->type() != QEvent::KeyPress && event->type() != QEvent::ShortcutOverride))
+    return QWidget::eventFilter(watched, event);
+  auto* key = static_cast<QKeyEvent*>(event);
+  if (event->type() == QEvent::ShortcutOverride) {
+    // While we type into a guest, its keys (Ctrl+letter, Delete) are the
+    // guest's, not the window's shortcuts; Ctrl+Shift+… stays the window's.
+    const bool ctrl_shift = (key->modifiers() & (Qt::ControlModifier | Qt::ShiftModifier)) ==
+                            (Qt::ControlModifier | Qt::ShiftModifier);
+    if (m_writer && m_model && !ctrl_shift &&
+        !bytes_for_key(key->key(), key->modifiers(), key->text()).isEmpty()) {
+      event->accept();
+      return true;
+    }
+    return false;
+  }
+  const Qt::KeyboardModifiers mods = key->modifiers() & ~Qt::KeypadModifier;
+  if (mods == (Qt::ControlModifier | Qt::ShiftModifier) && key->key() == Qt::Key_C) {
+    m_text->copy();
+    return true;
+  }
+  if ((mods == (Qt::ControlModifier | Qt::ShiftModifier) && key->key() == Qt::Key_V) ||
+      (mods == Qt::ShiftModifier && key->key() == Qt::Key_Insert)) {
+    paste();
+    return true;
+  }
+  if (!m_writer || !m_model) return false;  // Selection keys still work read-only.
+  const QByteArray bytes = bytes_for_key(key->key(), key->modifiers(), key->text());
+  if (bytes.isEmpty()) return false;
+  emit inputBytes(bytes);
+  return true;
 }
 
 bool TerminalView::at_bottom() const {
@@ -159,6 +221,9 @@ void TerminalView::show_context_menu(const QPoint& position) {
   QMenu* menu = m_text->createStandardContextMenu(position);
   menu->setAttribute(Qt::WA_DeleteOnClose);
   menu->addSeparator();
+  QAction* paste_action = menu->addAction(tr("Paste to guest"));
+  paste_action->setEnabled(m_writer && !QApplication::clipboard()->text().isEmpty());
+  connect(paste_action, &QAction::triggered, this, &TerminalView::paste);
   QAction* clear = menu->addAction(tr("Clear scrollback"));
   clear->setEnabled(m_model);
   connect(clear, &QAction::triggered, this, [this] {

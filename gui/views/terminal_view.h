@@ -2,8 +2,11 @@
 // colours, scrollback) in a read-only QPlainTextEdit, which gives character
 // selection and copy for free. Document block N is always model row N; the
 // view follows the model's four kinds of change (append a line, rewrite the
-// last line, drop lines from the top, reset). Input is shown but disabled:
-// the client API has no console input method yet.
+// last line, drop lines from the top, reset). Keys typed into the text area
+// go out as inputBytes (terminal_keys.h) while we hold the console's writer
+// lock; otherwise a bar says who does and offers "Take over". Ctrl+Shift+C
+// copies the selection, Ctrl+Shift+V (or Shift+Insert, or the context menu)
+// pastes into the guest.
 #pragma once
 
 #include <QPlainTextEdit>
@@ -11,7 +14,7 @@
 #include <QWidget>
 
 class QLabel;
-class QLineEdit;
+class QPushButton;
 
 namespace nestlab::gui {
 
@@ -31,7 +34,21 @@ class TerminalView : public QWidget {
 
   QString plain_text() const { return m_text->toPlainText(); }
   QPlainTextEdit* text_edit() const { return m_text; }
-  QLineEdit* input() const { return m_input; }
+  QLabel* writer_label() const { return m_writer_label; }
+  QPushButton* take_over_button() const { return m_take_over; }
+
+  // Whether typing reaches the guest; `message` says why not (or a failure).
+  void set_writer_state(bool writer, const QString& message);
+  bool is_writer() const { return m_writer; }
+
+  void paste();
+
+ signals:
+  void inputBytes(const QByteArray& bytes);
+  void takeOverRequested();
+
+ protected:
+  bool eventFilter(QObject* watched, QEvent* event) override;
 
  private:
   void rebuild();
@@ -46,7 +63,9 @@ class TerminalView : public QWidget {
   QPointer<TerminalModel> m_model;  // Not owned.
   QLabel* m_title;
   QPlainTextEdit* m_text;
-  QLineEdit* m_input;
+  QLabel* m_writer_label;
+  QPushButton* m_take_over;
+  bool m_writer = false;
   QList<QMetaObject::Connection> m_model_connections;
 };
 

@@ -1,8 +1,10 @@
 #include "gui/views/terminal_view.h"
 
+#include <QAction>
 #include <QApplication>
 #include <QClipboard>
-#include <QLineEdit>
+#include <QLabel>
+#include <QPushButton>
 #include <QTest>
 #include <QTextBlock>
 
@@ -73,10 +75,71 @@ class TerminalViewTest : public QObject {
     QCOMPARE(QApplication::clipboard()->text(), QString("copy me\n"));
   }
 
-  void input_disabled_and_says_why() {
+  void keys_reach_the_guest_only_as_writer() {
+    TerminalModel model;
     TerminalView view;
-    QVERIFY(!view.input()->isEnabled());
-    QVERIFY(view.input()->toolTip().contains("console"));
+    view.set_model(&model, "vhv-1");
+    QList<QByteArray> sent;
+    connect(&view, &TerminalView::inputBytes, [&](const QByteArray& b) { sent << b; });
+    QTest::keyClicks(view.text_edit(), "ab");
+    QVERIFY(sent.isEmpty());
+    QVERIFY(view.take_over_button()->isVisibleTo(&view));
+    view.set_writer_state(false, "Read-only: held by pid 42");
+    QVERIFY(view.writer_label()->text().contains("pid 42"));
+
+    view.set_writer_state(true, QString());
+    QVERIFY(!view.take_over_button()->isVisibleTo(&view));
+    QTest::keyClicks(view.text_edit(), "hi");
+    QTest::keyClick(view.text_edit(), Qt::Key_Return);
+    QTest::keyClick(view.text_edit(), Qt::Key_Backspace);
+    QTest::keyClick(view.text_edit(), Qt::Key_Left);
+    QCOMPARE(sent, (QList<QByteArray>{"h", "i", "\r", "\x7f", "\x1b[D"}));
+  }
+
+  void guest_keys_win_over_window_shortcuts() {
+    QWidget window;
+    auto* destroy = new QAction(&window);
+    destroy->setShortcut(QKeySequence::Delete);
+    window.addAction(destroy);
+    int destroyed = 0;
+    connect(destroy, &QAction::triggered, [&] { ++destroyed; });
+    TerminalModel model;
+    auto* view = new TerminalView(&window);
+    view->set_model(&model, "vhv-1");
+    QByteArray sent;
+    connect(view, &TerminalView::inputBytes, [&](const QByteArray& b) { sent += b; });
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    view->text_edit()->setFocus();
+    QTest::keyClick(view->text_edit(), Qt::Key_Delete);  // Read-only: the shortcut.
+    QCOMPARE(destroyed, 1);
+    view->set_writer_state(true, QString());
+    QTest::keyClick(view->text_edit(), Qt::Key_Delete);  // Writer: the guest's.
+    QCOMPARE(destroyed, 1);
+    QCOMPARE(sent, QByteArray("\x1b[3~"));
+  }
+
+  void paste_sends_clipboard_as_typed() {
+    TerminalModel model;
+    TerminalView view;
+    view.set_model(&model, "vhv-1");
+    view.set_writer_state(true, QString());
+    QByteArray sent;
+    connect(&view, &TerminalView::inputBytes, [&](const QByteArray& b) { sent += b; });
+    QApplication::clipboard()->setText("echo a\necho b\n");
+    QTest::keyClick(view.text_edit(), Qt::Key_V, Qt::ControlModifier | Qt::ShiftModifier);
+    QCOMPARE(sent, QByteArray("echo a\recho b\r"));
+  }
+
+  void take_over_button_asks_for_the_lock() {
+    TerminalModel model;
+    TerminalView view;
+    view.set_model(&model, "vhv-1");
+    view.set_writer_state(false, "Read-only");
+    int asked = 0;
+    connect(&view, &TerminalView::takeOverRequested, [&] { ++asked; });
+    QTest::mouseClick(view.take_over_button(), Qt::LeftButton);
+    QCOMPARE(asked, 1);
   }
 };
 

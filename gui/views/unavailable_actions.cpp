@@ -16,15 +16,9 @@ void add_unavailable_actions(QObject* owner, QMenu* menu, QToolBar* toolbar) {
     bool on_toolbar;
   };
   static constexpr Missing kMissing[] = {
-      {"actionPause", "&Pause", "Pausing a VM waits on the API: there is no vm.pause method yet.",
-       true},
-      {"actionResume", "Res&ume",
-       "Resuming a VM waits on the API: there is no vm.resume method yet.", true},
       {"actionStop", "S&top VHV",
        "Stopping a VHV without destroying it waits on the API: there is no vhv.stop/vhv.start yet.",
        true},
-      {"actionTrace", "&Trace ring…",
-       "The per-vCPU trace ring is not readable through the API yet (no trace method).", false},
       {"actionLabs", "&Labs…", "Labs wait on the API: there are no lab.* methods yet.", false},
       {"actionTenants", "T&enants…",
        "Tenants wait on the API: vhv.list has no tenant grouping and there is no tenant.* method.",

@@ -1,5 +1,5 @@
-// The actions issue #8 asks for that the client API cannot do yet (pause,
-// resume, stop, trace ring, labs, tenants): shown disabled, each with a
+// The actions issue #8 asks for that the client API cannot do yet (stop,
+// labs, tenants): shown disabled, each with a
 // tooltip naming the missing method, so nobody mistakes them for broken.
 #pragma once
 

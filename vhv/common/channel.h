@@ -28,9 +28,10 @@ enum class FrameType : uint8_t {
   VmExit = 0x04,     // payload: VmExitPayload then a message text (no NUL)
   RunFailed = 0x05,  // payload: vm_id(u8) then a message text (no NUL)
   // highvisor -> lowvisor
-  RunVm = 0x81,      // payload: vm_id(u8). BootParams are in shared RAM.
-  ConsoleIn = 0x82,  // payload: vm_id(u8) then bytes for the guest's UART
-  StopVm = 0x83,     // payload: vm_id(u8)
+  RunVm = 0x81,       // payload: vm_id(u8). BootParams are in shared RAM.
+  ConsoleIn = 0x82,   // payload: vm_id(u8) then bytes for the guest's UART
+  StopVm = 0x83,      // payload: vm_id(u8)
+  ResumeTime = 0x84,  // payload: ResumeTimePayload (S10: the VM was paused, now runs again)
 };
 
 enum class VmExitReason : uint8_t {
@@ -53,6 +54,19 @@ struct __attribute__((packed)) VmExitPayload {
   uint32_t iss;  // ESR_EL2.ISS
   uint64_t pc;   // guest PC (ELR_EL2)
   uint64_t far;  // FAR_EL2 / faulting IPA when relevant, else 0
+};
+
+// S10: how a VM's time treats a pause (vm.run "tick_policy").
+enum class TickPolicy : uint8_t {
+  None = 0,         // guest time stands still while paused: nothing is missed
+  Skip = 1,         // guest time jumps over the pause; missed ticks collapse into one
+  Accelerated = 2,  // guest time catches up at double rate; missed ticks come faster
+};
+
+struct __attribute__((packed)) ResumeTimePayload {
+  uint8_t vm_id;
+  TickPolicy policy;
+  uint64_t paused_ns;  // host wall-clock time the VHV was stopped
 };
 
 inline constexpr uint32_t kProtocolVersion = 1;

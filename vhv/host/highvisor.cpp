@@ -241,8 +241,11 @@ json Highvisor::run_vm(const json& params) {
   req.smp = params.value("smp", 1u);
   req.mailbox_boot = params.value("smp_boot", std::string("psci")) == "mailbox";  // S18
   req.vm_name = m_config.name;
+  auto policy = parse_tick_policy(params.value("tick_policy", std::string("skip")));  // S10
   json reply;
-  if (m_state == State::Running) {
+  if (policy.is_error()) {
+    reply = {{"error", error("invalid-argument", policy.error().message)}};
+  } else if (m_state == State::Running) {
     reply = {{"error", error("invalid-argument", "a guest is already running in this VHV")}};
   } else if (m_state != State::Ready) {
     reply = {{"error", error("unavailable", "the VHV is not ready")}};
@@ -259,6 +262,7 @@ json Highvisor::run_vm(const json& params) {
     } else {
       m_state = State::Running;
       m_image_name = req.image_name;
+      m_pause.policy = policy.value();
       reply = {{"result", {{"vm", vm}, {"entry", staged.value()}}}};
     }
   }
@@ -285,6 +289,10 @@ void Highvisor::handle_request(const json& request) {
     reply.update(read_trace(*m_ram, m_config.smp, params));
   } else if (method == "guestinfo") {
     reply.update(guestinfo_request(*m_ram, params));
+  } else if (method == "pause") {  // S10
+    reply.update(pause_vhv(*m_qmp, m_pause));
+  } else if (method == "resume") {
+    reply.update(resume_vhv(*m_qmp, m_qemu->serial_fd(), m_state == State::Running, m_pause));
   } else if (method == "shutdown") {
     // Answered once QEMU is gone (see on_signal / run).
     m_shutdown_reply_id = request.value("id", json());

@@ -14,6 +14,7 @@
 #include "vhv/common/status_page.h"
 #include "vhv/host/control_channel.h"
 #include "vhv/host/frame_codec.h"
+#include "vhv/host/pause_resume.h"
 #include "vhv/host/qemu_process.h"
 #include "vhv/host/qmp_client.h"
 #include "vhv/host/vhv_ram.h"
@@ -77,6 +78,7 @@ class Highvisor {
   std::chrono::steady_clock::time_point m_stop_deadline;
   nlohmann::json m_shutdown_reply_id;  // null when no shutdown request waits for an answer
   std::string m_image_name;
+  PauseState m_pause;  // S10: pause_resume.h
 };
 
 }  // namespace nestlab::vhv

@@ -9,6 +9,7 @@
 #include "vhv/el2/channel/channel.h"
 #include "vhv/el2/channel/gic.h"
 #include "vhv/el2/channel/uart.h"
+#include "vhv/el2/sched/prda.h"
 #include "vhv/el2/trap/status.h"
 #include "vhv/el2/vm/lowvisor.h"
 
@@ -37,6 +38,7 @@ extern "C" [[noreturn]] void lowvisor_main() {
   using namespace nestlab;
   for (InitFunction* f = __init_array_start; f != __init_array_end; ++f) (*f)();
   mmu_enable();
+  prda_init(0);
   VhvUart::init();
   PhysicalGic::init();
   PhysicalGic::enable_spi(layout::kVhvPl011Intid);

@@ -2,6 +2,7 @@
 
 #include "vhv/el2/boot/mmu.h"
 #include "vhv/el2/channel/gic.h"
+#include "vhv/el2/sched/prda.h"
 #include "vhv/el2/sched/sched.h"
 
 extern "C" {
@@ -57,6 +58,7 @@ unsigned smp_boot() {
 extern "C" [[noreturn]] void secondary_main(uint64_t cpu) {
   using namespace nestlab;
   mmu_enable();
+  prda_init(static_cast<unsigned>(cpu));
   PhysicalGic::init_cpu(static_cast<unsigned>(cpu));
   __atomic_fetch_or(&g_online_mask, 1u << cpu, __ATOMIC_SEQ_CST);
   sched_secondary_loop(static_cast<unsigned>(cpu));

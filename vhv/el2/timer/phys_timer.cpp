@@ -2,6 +2,7 @@
 
 #include "vhv/el2/arch/sysreg.h"
 #include "vhv/el2/boot/smp.h"
+#include "vhv/el2/timer/guest_time.h"
 #include "vhv/el2/trap/sysreg_table.h"
 #include "vhv/el2/vgic/vgic.h"
 #include "vhv/el2/vm/vm.h"
@@ -66,7 +67,13 @@ void phys_timer_fired(Vm& vm, unsigned vcpu) {
   update_level(vm, vcpu, t);
 }
 
-void phys_timer_sync(Vm& vm, unsigned vcpu) { update_level(vm, vcpu, g_timers[vcpu % kMaxCpus]); }
+void phys_timer_sync(Vm& vm, unsigned vcpu) {
+  PhysTimer& t = g_timers[vcpu % kMaxCpus];
+  // S10: the VM's offset moved (resume after a pause): the backing deadline
+  // is in host time, so it moves with it.
+  if (guest_time_sync(vm, vcpu)) program_backing(vm, t);
+  update_level(vm, vcpu, t);
+}
 
 ExitAction phys_counter_access(Vm& vm, const ExitInfo&, const SysRegIss& s) {
   if (s.direction == SysRegDirection::Read) vm.ctx().set_reg(s.rt, guest_now(vm));

@@ -17,7 +17,10 @@ enum class VmState : uint64_t { Idle = 0, Loading = 1, Running = 2, Stopped = 3 
 class StatusWriter {
  public:
   static void init();
+  // Counts a synchronous exit and the guest entry it ended (guest_entries
+  // counts entries once they are over, so a round trip is one update).
   static void count_exit(ExceptionClass ec);
+  // Counts a guest entry that ended in anything but a synchronous exit.
   static void count_entry();
   static void set_state(VmState state);
   // Clears the per-VM counters when a new VM starts.

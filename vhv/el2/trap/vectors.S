@@ -4,14 +4,17 @@
 // enter_guest(ctx) saves the lowvisor's callee-saved registers on its own
 // stack, loads the guest's registers from *ctx and ERETs. A lower-EL
 // exception lands on the same SP_EL2 value, so the exit path stores the
-// guest's registers back into *ctx (found through TPIDR_EL2), pops the
-// lowvisor's registers and returns from enter_guest with the ExitKind.
+// guest's registers back into *ctx (found through this CPU's PRDA at
+// TPIDR_EL2, sched/prda.h), pops the lowvisor's registers and returns from
+// enter_guest with the ExitKind.
 
 #define CTX_ELR 248
+#define PRDA_CTX 0
 
 .macro guest_exit kind
     stp     x0, x1, [sp, #-16]!
-    mrs     x0, tpidr_el2
+    mrs     x0, tpidr_el2           // this CPU's PRDA (sched/prda.h)
+    ldr     x0, [x0, #PRDA_CTX]     // the context being run here
     stp     x2, x3, [x0, #16]
     stp     x4, x5, [x0, #32]
     stp     x6, x7, [x0, #48]
@@ -90,7 +93,8 @@ enter_guest:
     stp     x23, x24, [sp, #48]
     stp     x25, x26, [sp, #64]
     stp     x27, x28, [sp, #80]
-    msr     tpidr_el2, x0
+    mrs     x1, tpidr_el2
+    str     x0, [x1, #PRDA_CTX]
     ldp     x1, x2, [x0, #CTX_ELR]
     msr     elr_el2, x1
     msr     spsr_el2, x2

@@ -157,7 +157,12 @@ void vgic_set_level(Vm& vm, unsigned vcpu, uint32_t intid, bool high) {
     vgic_inject(vm, vcpu, intid);
     return;
   }
-  g_model.irq(vcpu, intid).pending = false;
+  Irq& q = g_model.irq(vcpu, intid);
+  // phys_timer_sync lowers its line before every entry: an idle line going
+  // low changes nothing, and marking the model dirty would force the full
+  // INTID scan in vgic_flush on every trap round trip.
+  if (!q.pending) return;
+  q.pending = false;
   mark_dirty();
 }
 

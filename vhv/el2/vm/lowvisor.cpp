@@ -3,6 +3,7 @@
 #include "vhv/common/format.h"
 #include "vhv/common/layout.h"
 #include "vhv/el2/arch/sysreg.h"
+#include "vhv/el2/timer/guest_time.h"
 #include "vhv/el2/trap/status.h"
 #include "vhv/el2/vm/boot_params_check.h"
 
@@ -43,6 +44,13 @@ void Lowvisor::on_frame(channel::FrameType type, const uint8_t* payload, uint16_
       return;
     case channel::FrameType::StopVm:
       if (m_running && vm_id == m_vm.id()) m_vm.request_stop();
+      return;
+    case channel::FrameType::ResumeTime:  // S10: timer/guest_time.h
+      if (m_running && vm_id == m_vm.id() && len >= sizeof(channel::ResumeTimePayload)) {
+        channel::ResumeTimePayload p;
+        __builtin_memcpy(&p, payload, sizeof(p));
+        guest_time_resumed(m_vm, p.policy, p.paused_ns);
+      }
       return;
     default:
       Channel::log("channel: ignored frame type 0x%02x from the highvisor", unsigned(type));

@@ -93,11 +93,11 @@ void Vm::run_vcpu(unsigned cpu) {
     phys_timer_sync(*this, cpu);
     vgic_flush(cpu);
     isec_before_entry(*this, v.ctx);  // S24 (trap/interrupt_security.h)
-    StatusWriter::count_entry();
     lock.unlock();
     const ExitKind kind = enter_guest(&v.ctx);
     lock.lock();
     vgic_sync(cpu);
+    if (kind != ExitKind::Sync) StatusWriter::count_entry();  // Sync: in count_exit
     if (kind == ExitKind::Irq || kind == ExitKind::Fiq) {
       m_console.flush();
       handle_irq();

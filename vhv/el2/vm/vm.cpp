@@ -9,6 +9,7 @@
 #include "vhv/el2/channel/gic.h"
 #include "vhv/el2/sched/sched.h"
 #include "vhv/el2/stage2/stage2.h"
+#include "vhv/el2/timer/guest_time.h"
 #include "vhv/el2/timer/phys_timer.h"
 #include "vhv/el2/trap/dispatch.h"
 #include "vhv/el2/trap/status.h"
@@ -65,6 +66,7 @@ bool Vm::start(const BootParams& params, char* why, size_t why_len) {
   // Guest virtual time starts near 0; kept as an offset so that it can be
   // moved later (pause, checkpoint, migration). Same on every vCPU.
   m_cntvoff = read_sysreg(cntpct_el0);
+  guest_time_reset();  // S10: no pause debt from a previous guest
   return load_image(why, why_len);
 }
 

@@ -41,7 +41,8 @@ class Vm {
 
   // --- vCPUs (PSCI, vgic, sched) ---
   unsigned vcpu_count() const { return m_vcpu_count; }
-  uint64_t cntvoff() const { return m_cntvoff; }  // guest time = host count - this
+  uint64_t cntvoff() const { return m_cntvoff; }   // guest time = host count - this
+  void set_cntvoff(uint64_t v) { m_cntvoff = v; }  // S10: timer/guest_time.h
   Vcpu& vcpu(unsigned i) { return m_vcpus[i % kMaxCpus]; }
   // PSCI CPU_ON: the vCPU starts at entry with x0 = context_id.
   void power_on(unsigned target, uint64_t entry, uint64_t context_id);

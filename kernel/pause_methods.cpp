@@ -1,0 +1,40 @@
+// S10: vhv.pause and vhv.resume (protocols.md "Pause and resume"). The
+// highvisor stops and continues QEMU; on resume the VM's tick_policy (vm.run)
+// decides what its guest time does with the pause.
+#include "kernel/kernel.h"
+#include "kernel/params.h"
+
+namespace nestlab::kernel {
+
+using nlohmann::json;
+
+void Kernel::vhv_pause(Client& client, Request& request, std::vector<UniqueFd>&, Reply reply) {
+  forward_pause(client, request, "pause", std::move(reply));
+}
+
+void Kernel::vhv_resume(Client& client, Request& request, std::vector<UniqueFd>&, Reply reply) {
+  forward_pause(client, request, "resume", std::move(reply));
+}
+
+void Kernel::forward_pause(Client& client, Request& request, const char* method, Reply reply) {
+  auto found = [&]() -> HostResult<Vhv*> {
+    Params p(request.params, {"vhv"});
+    TRY(p.check_unknown());
+    Vhv* vhv = TRY(find_vhv(client, TRY(p.string("vhv"))));
+    if (!vhv->alive() || !vhv->was_ready())
+      return nestlab::make_error(ErrorCode::Unavailable, "VHV " + vhv->record().name + " is " +
+                                                             vhv_state_name(vhv->record().state));
+    return vhv;
+  }();
+  if (found.is_error()) return reply(Err<Error>{found.release_error()});
+  Vhv* vhv = found.value();
+  json base{{"vhv", vhv->record().id}, {"name", vhv->record().name}};
+  vhv->call(method, nullptr, [base, reply = std::move(reply)](HostResult<json> r) mutable {
+    if (r.is_error()) return reply(Err<Error>{r.release_error()});
+    json out = base;
+    if (r.value().is_object()) out.update(r.value());
+    reply(std::move(out));
+  });
+}
+
+}  // namespace nestlab::kernel

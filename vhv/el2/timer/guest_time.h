@@ -1,0 +1,34 @@
+// S10 guest time across a pause. QEMU's counter (CNTPCT_EL0 under TCG)
+// stands still while the VHV is stopped, so without help the guest's time
+// would leave the pause out. On resume the highvisor reports how long the
+// pause lasted in wall-clock time (ResumeTime frame) and the VM's policy
+// decides what guest time does with it:
+//   None        - nothing: guest time excludes the pause, no tick is missed;
+//   Skip        - guest time jumps forward by the pause at once; a timer whose
+//                 deadline fell inside fires once (missed ticks collapse);
+//   Accelerated - the pause becomes a debt that guest time pays back by
+//                 running at double rate (each guest entry on vCPU 0 moves
+//                 the offset by the host time since the previous one), so
+//                 missed periodic ticks arrive faster until caught up.
+// Guest time = host count - CNTVOFF_EL2 (Arm ARM D11.2.4); the offset only
+// ever decreases, so guest time never goes backwards.
+#pragma once
+
+#include <cstdint>
+
+#include "vhv/common/channel.h"
+
+namespace nestlab {
+
+class Vm;
+
+// The VHV ran again after a pause of `paused_ns`: apply `policy`.
+void guest_time_resumed(Vm& vm, channel::TickPolicy policy, uint64_t paused_ns);
+// A new guest (start, reboot): no debt.
+void guest_time_reset();
+// Before every guest entry on `vcpu`: pay back part of the debt (vCPU 0),
+// then load this CPU's CNTVOFF_EL2 if the VM's offset moved. Returns true
+// when it loaded a new offset (the caller reprograms timers that use it).
+bool guest_time_sync(Vm& vm, unsigned vcpu);
+
+}  // namespace nestlab
