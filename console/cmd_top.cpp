@@ -99,7 +99,8 @@ HostResult<json> sample(client::Client& c, std::map<std::string, Sample>& previo
 }
 
 std::string format_top(const json& rows) {
-  static constexpr Column kColumns[] = {
+  static const Column kColumns[] = {
+      // not constexpr: GCC 12 with UBSan rejects it
       {"ID"},
       {"NAME"},
       {"STATE"},

@@ -8,6 +8,7 @@
 #include <initializer_list>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -28,7 +29,9 @@ class Params {
 
  private:
   const nlohmann::json& m_params;  // Not owned; outlives this view.
-  std::initializer_list<const char*> m_known;
+  // A copy: an initializer_list's array lives only until the constructor's
+  // full-expression ends, and check_unknown() runs later.
+  std::vector<const char*> m_known;
 };
 
 }  // namespace nestlab::kernel

@@ -117,6 +117,12 @@ Outcome under_qemu_policy(const std::function<void()>& action) {
 }
 
 void expect_allowed(const Outcome& o) {
+#if defined(__SANITIZE_ADDRESS__)
+  // The sanitizer runtime makes system calls of its own (pipe2 for its
+  // symbolizer, ...) that no production allowlist has; the forbidden-call
+  // tests still run, the allowed-call ones need a build without ASan.
+  GTEST_SKIP() << "allowed-call checks need a build without AddressSanitizer";
+#endif
   EXPECT_EQ(o.output, "ok");
   EXPECT_TRUE(WIFEXITED(o.status) && WEXITSTATUS(o.status) == 0) << o.status;
   EXPECT_EQ(o.notified, "");

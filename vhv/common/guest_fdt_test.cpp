@@ -1,7 +1,9 @@
 #include "vhv/common/guest_fdt.h"
 
 #include <gtest/gtest.h>
+
 #include <libfdt.h>
+#include <cstring>
 
 #include <string>
 #include <vector>
@@ -123,7 +125,9 @@ TEST(GuestFdtMailbox, SecondariesUseSpinTableIntoTheirMailboxes) {
   const auto* addr = static_cast<const fdt64_t*>(
       fdt_getprop(fdt, fdt_path_offset(fdt, "/cpus/cpu@2"), "cpu-release-addr", &len));
   ASSERT_NE(addr, nullptr);
-  EXPECT_EQ(fdt64_to_cpu(*addr), region + 3 * 4096 + 8);
+  fdt64_t raw;  // properties are only 4-byte aligned
+  std::memcpy(&raw, addr, sizeof raw);
+  EXPECT_EQ(fdt64_to_cpu(raw), region + 3 * 4096 + 8);
   EXPECT_GE(fdt_path_offset(fdt, "/reserved-memory"), 0);
 }
 
