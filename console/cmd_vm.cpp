@@ -35,6 +35,8 @@ std::string vm_help() {
          "Looks inside the guest VM of a virtual hypervisor.\n"
          "\n"
          "Commands:\n"
+         "  run VHV IMAGE [--wait]     run a guest in a VHV made with `vhv create`\n"
+         "  wait VHV [--timeout S]     wait for its guest to end; exit with its status\n"
          "  stats VHV                  exit counters per exception class and trap statistics\n"
          "  trace VHV [-f] [-n N]      the last exits (time, vCPU, class, PC, ISS, result)\n"
          "  guestinfo VHV [KEY[=VALUE]]  list, read or set the VM's guestinfo keys\n"
@@ -245,9 +247,13 @@ int cmd_vm(const Invocation& inv) {
     std::string_view name;
     CommandFn fn;
   };
-  static constexpr Sub kSubs[] = {
-      {"stats", vm_stats}, {"trace", vm_trace}, {"guestinfo", vm_guestinfo}};
-  if (inv.args.empty()) return usage_error(inv.name, "missing command (stats, trace, guestinfo)");
+  static constexpr Sub kSubs[] = {{"stats", vm_stats},
+                                  {"trace", vm_trace},
+                                  {"guestinfo", vm_guestinfo},
+                                  {"run", vm_run},
+                                  {"wait", vm_wait}};
+  if (inv.args.empty())
+    return usage_error(inv.name, "missing command (run, wait, stats, trace, guestinfo)");
   const std::string& word = inv.args[0];
   if (word == "--help" || word == "-h" || word == "help") {
     write_all(1, vm_help());

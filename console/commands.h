@@ -12,6 +12,8 @@ int vhv_stats(const Invocation& inv);   // `vhv stats`, cmd_stats.cpp
 int vhv_pause(const Invocation& inv);   // `vhv pause`, cmd_pause.cpp
 int vhv_resume(const Invocation& inv);  // `vhv resume`, cmd_pause.cpp
 int cmd_vm(const Invocation& inv);
+int vm_run(const Invocation& inv);   // `vm run`, cmd_vm_run.cpp
+int vm_wait(const Invocation& inv);  // `vm wait`, cmd_vm_run.cpp
 int cmd_demo(const Invocation& inv);
 int cmd_version(const Invocation& inv);
 int cmd_kernel(const Invocation& inv);

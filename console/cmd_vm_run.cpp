@@ -1,0 +1,261 @@
+// `nestlab vm run VHV IMAGE` and `nestlab vm wait VHV`: a guest on a VHV
+// that outlives the command (created with `vhv create`), for scripts that
+// start a guest, look at it with `vm stats`/`vm guestinfo`/`console --log`,
+// and collect its exit code later.
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <filesystem>
+
+#include "console/client/json_get.h"
+#include "console/commands.h"
+#include "console/run_args.h"
+#include "console/signals.h"
+#include "console/size.h"
+#include "console/vm_exit.h"
+
+namespace nestlab::cli {
+
+namespace {
+
+using client::json;
+using client::json_dump;
+using client::json_string;
+
+constexpr OptionSpec kRunOptions[] = {
+    {"mem", 'm', TakesValue::Yes, "SIZE", "guest RAM, as QEMU -m (default: the VHV's)"},
+    {"smp", 0, TakesValue::Yes, "N", "number of vCPUs (1 to the VHV's CPUs)"},
+    {"append", 0, TakesValue::Yes, "ARGS", "command line for the guest (/chosen/bootargs)"},
+    {"wait", 'w', TakesValue::No, "", "wait for the guest to end; exit with its exit status"},
+    {"timeout", 't', TakesValue::Yes, "SECONDS", "with --wait: give up after SECONDS (exit 124)"},
+};
+constexpr OptionSpec kWaitOptions[] = {
+    {"timeout", 't', TakesValue::Yes, "SECONDS", "give up after SECONDS (exit 124)"},
+};
+
+constexpr int kExitError = 1;
+constexpr int kExitTimeout = 124;  // as timeout(1)
+
+const char* const kRunUsage =
+    "Usage: nestlab vm run VHV IMAGE [OPTIONS]\n"
+    "\n"
+    "Runs the AArch64 guest program IMAGE (ELF or raw) in the existing VHV (see\n"
+    "`nestlab vhv create`), which keeps it after this command ends. Without\n"
+    "--wait it returns as soon as the guest runs; `nestlab vm wait VHV` collects\n"
+    "its exit later, and `nestlab console VHV --log` shows its output.\n"
+    "\n"
+    "Exit status: 0 the guest runs (without --wait); with --wait the guest's\n"
+    "status as `nestlab run` gives it; 1 an error; 2 bad command line; 124 the\n"
+    "--timeout passed (the guest keeps running).\n";
+const char* const kWaitUsage =
+    "Usage: nestlab vm wait VHV [--timeout SECONDS]\n"
+    "\n"
+    "Waits until the guest of VHV ends (or returns at once if it already has)\n"
+    "and exits with its status as `nestlab run` gives it: the guest's exit code\n"
+    "after a power-off, 126 for a guest the lowvisor stopped, 125 when the VHV\n"
+    "failed; 1 when no guest ran in it; 124 when the --timeout passed.\n";
+
+std::optional<double> parse_timeout(const ParsedArgs& args, const std::string& name, int& status) {
+  auto t = args.value("timeout");
+  if (!t) return std::nullopt;
+  char* end = nullptr;
+  double seconds = std::strtod(t->c_str(), &end);
+  if (t->empty() || *end != '\0' || !(seconds > 0) || seconds > 1e6) {
+    status = usage_error(name, "--timeout: '" + *t + "' is not a number of seconds above 0");
+    return std::nullopt;
+  }
+  return seconds;
+}
+
+// The exit a finished guest left in vhv.inspect's `vm` object, if any.
+std::optional<VmExit> exit_from_inspect(const json& info) {
+  const json vm = client::json_object(info, "vm");
+  if (vm.empty() || json_string(vm, "state") == "running" || json_string(vm, "state") == "loading")
+    return std::nullopt;
+  if (!vm.contains("reason")) return std::nullopt;
+  json event{{"vhv", json_string(info, "id")},
+             {"vm", vm.value("id", 0)},
+             {"reason", json_string(vm, "reason")},
+             {"code", vm.value("exit_code", 0)},
+             {"message", json_string(vm, "message")},
+             {"counters", info.value("counters", json::object())}};
+  return parse_vm_exit(event);
+}
+
+int report_exit(const Invocation& inv, const VmExit& exit, bool as_json) {
+  const int status = exit_status_for(exit);
+  if (as_json) {
+    write_all(1, json_dump({{"exit",
+                             {{"vhv", exit.vhv},
+                              {"reason", exit.reason},
+                              {"code", exit.code},
+                              {"message", exit.message},
+                              {"status", status},
+                              {"counters", counters_json(exit)}}}}) +
+                     "\n");
+  } else {
+    write_all(1, exit.vhv + ": guest ended (" + exit.reason + ", code " +
+                     std::to_string(exit.code) + ")\n");
+  }
+  if (std::string why = describe_abnormal_exit(exit); !why.empty()) fail(inv.name, why, status);
+  return status;
+}
+
+// Waits for the vm-exit event of `vhv` (events already subscribed).
+int wait_for_exit(const Invocation& inv, client::Client& c, const std::string& vhv,
+                  std::optional<double> timeout, bool as_json) {
+  using Clock = std::chrono::steady_clock;
+  const auto deadline =
+      timeout ? Clock::now() + std::chrono::milliseconds(static_cast<int64_t>(*timeout * 1000))
+              : Clock::time_point::max();
+  for (;;) {
+    int wait_ms = -1;
+    if (timeout) {
+      auto left =
+          std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
+      if (left <= 0) {
+        if (as_json) write_all(1, json_dump({{"timeout", *timeout}, {"vhv", vhv}}) + "\n");
+        return fail(inv.name, "the guest of " + vhv + " still runs after the timeout",
+                    kExitTimeout);
+      }
+      wait_ms = static_cast<int>(left);
+    }
+    auto next = c.next_notification(wait_ms);
+    if (next.is_error()) {
+      if (c.interrupted() == client::Interrupted::Yes) return kExitInterrupted;
+      return fail(inv.name, next.error().message, kExitError);
+    }
+    if (!next.value()) continue;
+    const client::Notification& n = *next.value();
+    if (n.method != "event" || json_string(n.params, "vhv") != vhv) continue;
+    const std::string type = json_string(n.params, "type");
+    if (type == "vm-exit") return report_exit(inv, parse_vm_exit(n.params), as_json);
+    if (type == "vhv-failed" || type == "vhv-stopped")
+      return fail(inv.name,
+                  "the virtual hypervisor " + vhv +
+                      " ended before its guest: " + json_string(n.params, "message", type),
+                  kExitFailed);
+  }
+}
+
+int open_image(const Invocation& inv, const std::string& path, int& fd) {
+  fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return fail(inv.name, "cannot open '" + path + "': " + std::strerror(errno), 1);
+  struct stat st;
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    ::close(fd);
+    fd = -1;
+    return fail(inv.name, "cannot run '" + path + "': not a regular file", 1);
+  }
+  return 0;
+}
+
+}  // namespace
+
+int vm_run(const Invocation& inv) {
+  int status = 0;
+  auto args = parse_or_report(inv, kRunOptions, status);
+  if (!args) return status;
+  if (args->help()) {
+    write_all(1, std::string(kRunUsage) + "\n" + format_options_help(kRunOptions));
+    return 0;
+  }
+  if (args->operands.size() < 2)
+    return usage_error(inv.name,
+                       args->operands.empty() ? "missing VHV and IMAGE" : "missing IMAGE");
+  if (args->operands.size() > 2)
+    return usage_error(inv.name, "unexpected argument '" + args->operands[2] + "'");
+  const std::string& vhv = args->operands[0];
+  const std::string& image = args->operands[1];
+  json params{{"vhv", vhv},
+              {"image_fd", 0},
+              {"image_name", std::filesystem::path(image).filename().string()}};
+  if (auto mem = args->value("mem")) {
+    auto bytes = parse_size(*mem);
+    if (bytes.is_error()) return usage_error(inv.name, "--mem: " + bytes.error().message);
+    params["mem"] = bytes.value();
+  }
+  if (auto smp = args->value("smp")) {
+    auto checked = check_smp(*smp);
+    if (checked.is_error()) return usage_error(inv.name, checked.error().message);
+    params["smp"] = std::stoul(*smp);
+  }
+  if (auto append = args->value("append")) params["append"] = *append;
+  const bool wait = args->has("wait");
+  auto timeout = parse_timeout(*args, inv.name, status);
+  if (status) return status;
+  if (timeout && !wait) return usage_error(inv.name, "--timeout needs --wait");
+  const bool as_json = wants_json(inv, *args);
+
+  int fd = -1;
+  if (int bad = open_image(inv, image, fd)) return bad;
+  auto c = connect(inv, *args);
+  if (c.is_error()) {
+    ::close(fd);
+    return fail(inv.name, c.error().message, kExitError);
+  }
+  auto signals = InterruptSignals::install();
+  if (signals.is_ok()) c.value()->set_interrupt_fd(signals.value()->fd());
+  // Subscribe before starting, so a guest that ends at once is not missed.
+  if (wait) {
+    auto sub = c.value()->call("events.subscribe", {{"vhv", vhv}});
+    if (sub.is_error()) {
+      ::close(fd);
+      return fail(inv.name, sub.error().message, kExitError);
+    }
+  }
+  int fds[] = {fd};
+  auto started = c.value()->call("vm.run", params, fds);
+  ::close(fd);
+  if (started.is_error()) return fail(inv.name, started.error().message, kExitError);
+  if (!wait) {
+    if (as_json)
+      write_all(1, json_dump({{"vhv", vhv}, {"vm", started.value().value("vm", 0)}}) + "\n");
+    else
+      write_all(1,
+                "the guest runs in " + vhv + "; `nestlab vm wait " + vhv + "` collects its exit\n");
+    return 0;
+  }
+  // The reply names the VHV by what the user typed; events carry its id.
+  auto info = c.value()->call("vhv.inspect", {{"vhv", vhv}});
+  if (info.is_error()) return fail(inv.name, info.error().message, kExitError);
+  if (auto done = exit_from_inspect(info.value())) return report_exit(inv, *done, as_json);
+  return wait_for_exit(inv, *c.value(), json_string(info.value(), "id"), timeout, as_json);
+}
+
+int vm_wait(const Invocation& inv) {
+  int status = 0;
+  auto args = parse_or_report(inv, kWaitOptions, status);
+  if (!args) return status;
+  if (args->help()) {
+    write_all(1, std::string(kWaitUsage) + "\n" + format_options_help(kWaitOptions));
+    return 0;
+  }
+  if (args->operands.size() != 1)
+    return usage_error(inv.name, args->operands.empty()
+                                     ? "missing VHV (an id like vhv-3, or a name)"
+                                     : "unexpected argument '" + args->operands[1] + "'");
+  auto timeout = parse_timeout(*args, inv.name, status);
+  if (status) return status;
+  const bool as_json = wants_json(inv, *args);
+  auto c = connect(inv, *args);
+  if (c.is_error()) return fail(inv.name, c.error().message, kExitError);
+  auto signals = InterruptSignals::install();
+  if (signals.is_ok()) c.value()->set_interrupt_fd(signals.value()->fd());
+  auto sub = c.value()->call("events.subscribe", {{"vhv", args->operands[0]}});
+  if (sub.is_error()) return fail(inv.name, sub.error().message, kExitError);
+  auto info = c.value()->call("vhv.inspect", {{"vhv", args->operands[0]}});
+  if (info.is_error()) return fail(inv.name, info.error().message, kExitError);
+  const std::string id = json_string(info.value(), "id");
+  if (client::json_object(info.value(), "vm").empty())
+    return fail(inv.name, "no guest has run in " + id + " (start one with `nestlab vm run`)",
+                kExitError);
+  if (auto done = exit_from_inspect(info.value())) return report_exit(inv, *done, as_json);
+  return wait_for_exit(inv, *c.value(), id, timeout, as_json);
+}
+
+}  // namespace nestlab::cli
