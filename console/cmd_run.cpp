@@ -120,6 +120,7 @@ int RunSession::run(int image_fd) {
   spec.smp_boot = m_options.smp_boot;
   spec.tick_policy = m_options.tick_policy;
   spec.append = m_options.append;
+  if (m_options.device_map_given) spec.device_map = m_options.device_map;
   spec.image_fd = image_fd;
   spec.image_name = std::filesystem::path(m_options.image).filename().string();
   auto launched = launch_guests(*m_client, std::span(&spec, 1), m_vhvs);

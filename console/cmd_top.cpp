@@ -42,7 +42,7 @@ constexpr char kHelp[] =
     "  -d, --delay SECONDS    time between refreshes (default 2, min 0.1)\n"
     "  -n, --iterations N     stop after N refreshes\n"
     "      --json             one JSON array per refresh, one object per VHV:\n"
-    "                         {vhv, name, state, owner_uid, limits, cpu_percent,\n"
+    "                         {vhv, name, state, owner_uid, tenant, limits, cpu_percent,\n"
     "                          cpu_ns, memory: {current, peak, limit, limit_hits,\n"
     "                          oom_kills}, pids: {current, limit}}; null where unknown\n";
 
@@ -71,6 +71,7 @@ HostResult<json> sample(client::Client& c, std::map<std::string, Sample>& previo
              {"name", client::json_string(v, "name")},
              {"state", client::json_string(v, "state")},
              {"owner_uid", v.value("owner_uid", json())},
+             {"tenant", v.value("tenant", json())},
              {"limits", v.value("limits", json())},
              {"cpu_percent", nullptr},
              {"cpu_ns", nullptr},
@@ -111,6 +112,7 @@ std::string format_top(const json& rows) {
       {"HITS", Align::Right},
       {"OOM", Align::Right},
       {"PIDS", Align::Right},
+      {"TENANT"},
   };
   std::vector<Row> table;
   for (const json& r : rows) {
@@ -123,13 +125,15 @@ std::string format_top(const json& rows) {
     std::string limit = "-";
     if (m.is_object())
       limit = m.value("limit", json()).is_number() ? size_cell(m["limit"]) : "none";
+    std::string tenant =
+        r.value("tenant", json()).is_string() ? r["tenant"].get<std::string>() : "-";
     table.push_back({r["vhv"].get<std::string>(), r["name"].get<std::string>(),
                      r["state"].get<std::string>(), cpu,
                      size_cell(m.is_object() ? m.value("current", none) : none),
                      size_cell(m.is_object() ? m.value("peak", none) : none), limit,
                      number_cell(m.is_object() ? m.value("limit_hits", none) : none),
                      number_cell(m.is_object() ? m.value("oom_kills", none) : none),
-                     number_cell(p.is_object() ? p.value("current", none) : none)});
+                     number_cell(p.is_object() ? p.value("current", none) : none), tenant});
   }
   if (table.empty()) return "no VHVs\n";
   return format_table(kColumns, table);

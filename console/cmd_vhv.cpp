@@ -1,4 +1,7 @@
 // `nestlab vhv list|inspect|rm|create`: managing virtual hypervisors.
+#include <cerrno>
+#include <cstdlib>
+#include <optional>
 #include <string_view>
 
 #include "console/client/json_get.h"
@@ -21,7 +24,21 @@ constexpr OptionSpec kCreateOptions[] = {
     {"name", 0, TakesValue::Yes, "NAME", "name of the virtual hypervisor (default: its id)"},
     {"mem", 'm', TakesValue::Yes, "SIZE",
      "guest RAM capacity, as QEMU -m: 256M, 1G; a plain number is MiB"},
+    {"cpu-weight", 0, TakesValue::Yes, "N",
+     "CPU weight against other VHVs, 1..10000 (default 100)"},
+    {"cpu-quota", 0, TakesValue::Yes, "PERCENT", "CPU time cap, in percent of one CPU"},
+    {"tenant", 0, TakesValue::Yes, "NAME",
+     "the tenant whose resource group holds it (default: your user name; others: root/admin)"},
 };
+
+// A whole number within [min, max] from an option's text.
+std::optional<uint64_t> parse_bounded(const std::string& text, uint64_t min, uint64_t max) {
+  if (text.empty() || text.find_first_not_of("0123456789") != std::string::npos) return {};
+  errno = 0;
+  unsigned long long v = std::strtoull(text.c_str(), nullptr, 10);
+  if (errno || v < min || v > max) return {};
+  return v;
+}
 
 std::string vhv_help() {
   return "Usage: nestlab vhv COMMAND\n"
@@ -146,6 +163,19 @@ int vhv_create(const Invocation& inv) {
     if (name->empty()) return usage_error(inv.name, "--name: the name must not be empty");
     params["name"] = *name;
   }
+  if (auto w = args->value("cpu-weight")) {
+    auto v = parse_bounded(*w, 1, 10000);
+    if (!v) return usage_error(inv.name, "--cpu-weight needs a number from 1 to 10000");
+    params["cpu_weight"] = *v;
+  }
+  if (auto q = args->value("cpu-quota")) {
+    std::string text = *q;
+    if (!text.empty() && text.back() == '%') text.pop_back();
+    auto v = parse_bounded(text, 1, 800);
+    if (!v) return usage_error(inv.name, "--cpu-quota needs a percentage of one CPU, 1 to 800");
+    params["cpu_quota"] = *v;
+  }
+  if (auto t = args->value("tenant")) params["tenant"] = *t;
   auto client = connect(inv, *args);
   if (client.is_error()) return fail(inv.name, client.error().message, kExitError);
   auto info = client.value()->call("vhv.create", params);

@@ -19,5 +19,7 @@ int cmd_version(const Invocation& inv);
 int cmd_kernel(const Invocation& inv);
 int cmd_doctor(const Invocation& inv);
 int cmd_top(const Invocation& inv);  // cmd_top.cpp
+int cmd_tenant(const Invocation& inv);
+int cmd_lab(const Invocation& inv);  // cmd_lab.cpp (+ cmd_lab_grade.cpp, cmd_lab_run.cpp)
 
 }  // namespace nestlab::cli

@@ -50,6 +50,7 @@ HostResult<void> launch_guests(client::Client& client, std::span<const GuestSpec
     if (!g.smp_boot.empty()) params["smp_boot"] = g.smp_boot;
     if (!g.tick_policy.empty()) params["tick_policy"] = g.tick_policy;
     if (!g.append.empty()) params["append"] = g.append;
+    if (g.device_map) params["device_map"] = *g.device_map;
     int fds[] = {g.image_fd};
     ids.push_back(TRY(client.send_request("vm.run", params, fds)));
   }

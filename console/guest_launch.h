@@ -22,7 +22,8 @@ struct GuestSpec {
   std::string smp_boot;     // "psci" / "mailbox"; empty: default
   std::string tick_policy;  // S10: "none" / "skip" / "accelerated"; empty: default
   std::string append;
-  int image_fd = -1;  // Not owned.
+  std::optional<std::string> device_map;  // S9: the mapping file's text
+  int image_fd = -1;                      // Not owned.
   std::string image_name;
 };
 

@@ -23,8 +23,10 @@ constexpr Command kCommands[] = {
     {"vm", cmd_vm, "exit statistics, exit trace and guestinfo of a VHV's guest"},
     {"console", cmd_console, "attach this terminal to a guest's serial console"},
     {"demo", cmd_demo, "three guests in three virtual hypervisors, side by side"},
+    {"lab", cmd_lab, "labs: list, show, init a working copy, run it, grade it"},
     {"kernel", cmd_kernel, "status of the nestlab kernel (nestlabd)"},
     {"top", cmd_top, "a refreshing table of VHVs: CPU %, memory now/peak/limit, PIDs"},
+    {"tenant", cmd_tenant, "tenants: their resource limits, VHVs and use"},
     {"doctor", cmd_doctor, "what this machine offers VHVs: cgroups, namespaces, seccomp, QEMU"},
     {"version", cmd_version, "versions of nestlab and nestlabd"},
 };

@@ -1,6 +1,10 @@
 #include "console/run_args.h"
 
+#include <cerrno>
 #include <charconv>
+#include <cstring>
+#include <fstream>
+#include <iterator>
 
 #include "console/size.h"
 
@@ -16,6 +20,8 @@ constexpr OptionSpec kRunOptions[] = {
      "how secondary vCPUs boot: PSCI CPU_ON (default) or parked in mailboxes (spin-table)"},
     {"tick-policy", 0, TakesValue::Yes, "none|skip|accelerated",
      "guest time after `vhv pause`: skip the pause (default), exclude it, or catch up fast"},
+    {"device-map", 0, TakesValue::Yes, "FILE",
+     "map device IDs to the guest's own (lines DEVICE_ID = GUEST_ID; in its device tree)"},
     {"append", 0, TakesValue::Yes, "ARGS",
      "command line for the guest (in its device tree /chosen/bootargs)"},
     {"name", 0, TakesValue::Yes, "NAME", "name of the virtual hypervisor"},
@@ -67,6 +73,12 @@ HostResult<RunOptions> parse_run_args(std::span<const std::string> words) {
   if (auto name = o.args.value("name")) {
     if (name->empty()) return usage("--name: the name must not be empty");
     o.name = *name;
+  }
+  if (auto file = o.args.value("device-map")) {  // S9: checked by the highvisor
+    std::ifstream in(*file, std::ios::binary);
+    if (!in) return usage("--device-map " + *file + ": cannot read it: " + std::strerror(errno));
+    o.device_map.assign(std::istreambuf_iterator<char>(in), {});
+    o.device_map_given = true;
   }
   o.append = o.args.value("append").value_or("");
   o.stats = o.args.has("stats");

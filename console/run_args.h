@@ -20,6 +20,8 @@ struct RunOptions {
   std::string tick_policy;      // S10: "none" | "skip" | "accelerated"; empty: default (skip)
   std::optional<std::string> name;
   std::string append;
+  std::string device_map;         // S9: the --device-map file's text
+  bool device_map_given = false;  // an empty file is still a map
   bool stats = false;
   std::string image;  // Empty only when --help was given.
 };

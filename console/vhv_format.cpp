@@ -62,15 +62,22 @@ std::string owner_name(int64_t uid) {
   return std::to_string(uid);
 }
 
+// "running (paused)" while `vhv pause` holds the VHV's CPUs.
+std::string state_text(const json& v) {
+  std::string state = json_string(v, "state", "?");
+  if (v.is_object() && v.value("paused", false)) state += " (paused)";
+  return state;
+}
+
 std::string format_vhv_table(const json& vhvs) {
   static const Column kColumns[] = {
       {"ID"}, {"NAME"}, {"STATE"}, {"OWNER"}, {"MEM", Align::Right}, {"PID", Align::Right}};
   std::vector<Row> rows;
   if (vhvs.is_array()) {
     for (const auto& v : vhvs) {
-      rows.push_back({json_string(v, "id", "?"), json_string(v, "name", "-"),
-                      json_string(v, "state", "?"), owner_name(json_int(v, "owner_uid", -1)),
-                      mem_text(v), int_or_dash(v, "pid")});
+      rows.push_back({json_string(v, "id", "?"), json_string(v, "name", "-"), state_text(v),
+                      owner_name(json_int(v, "owner_uid", -1)), mem_text(v),
+                      int_or_dash(v, "pid")});
     }
   }
   return format_table(kColumns, rows);
@@ -78,18 +85,24 @@ std::string format_vhv_table(const json& vhvs) {
 
 std::string format_vhv_details(const json& info) {
   Lines top = {
-      {"id", json_string(info, "id", "?")},
-      {"name", json_string(info, "name", "-")},
-      {"state", json_string(info, "state", "?")},
-      {"owner", owner_name(json_int(info, "owner_uid", -1))},
-      {"pid", int_or_dash(info, "pid")},
-      {"qemu pid", int_or_dash(info, "qemu_pid")},
-      {"memory", mem_text(info)},
-      {"vcpus", int_or_dash(info, "smp")},
+      {"id", json_string(info, "id", "?")}, {"name", json_string(info, "name", "-")},
+      {"state", state_text(info)},          {"owner", owner_name(json_int(info, "owner_uid", -1))},
+      {"pid", int_or_dash(info, "pid")},    {"qemu pid", int_or_dash(info, "qemu_pid")},
+      {"memory", mem_text(info)},           {"vcpus", int_or_dash(info, "smp")},
   };
   if (json_has_int(info, "created"))
     top.emplace_back("created", time_text(json_int(info, "created")));
   if (auto cg = json_string(info, "cgroup"); !cg.empty()) top.emplace_back("cgroup", cg);
+  if (auto t = json_string(info, "tenant"); !t.empty()) top.emplace_back("tenant", t);
+  if (json_has_int(info, "cpu_weight"))
+    top.emplace_back("cpu weight", int_or_dash(info, "cpu_weight"));
+  if (json_has_int(info, "cpu_quota"))
+    top.emplace_back("cpu quota", int_or_dash(info, "cpu_quota") + " % of a CPU");
+  if (const json* ev = json_field(info, "memory_events"); ev && ev->is_object()) {
+    if (auto last = json_string(*ev, "last"); !last.empty()) top.emplace_back("memory event", last);
+  }
+  if (auto m = json_string(info, "message"); !m.empty()) top.emplace_back("message", m);
+  if (info.value("adopted", false)) top.emplace_back("adopted", "yes (after a kernel restart)");
   std::string out = align(top, "");
 
   if (const json* vm = json_field(info, "vm"); vm && vm->is_object()) {

@@ -1,6 +1,8 @@
 #include "kernel/console_broker.h"
 
+#include <algorithm>
 #include <cstdlib>
+#include <fstream>
 
 #include "kernel/log.h"
 
@@ -44,6 +46,25 @@ ConsoleStream& ConsoleBroker::stream(const std::string& vhv, int vm) {
 ConsoleStream* ConsoleBroker::find(const std::string& vhv, int vm) {
   auto it = m_streams.find({vhv, vm});
   return it == m_streams.end() ? nullptr : it->second.get();
+}
+
+void ConsoleBroker::reload_history(const std::string& vhv, int vm) {
+  if (m_dir.empty()) return;
+  std::string path = m_dir + "/" + vhv + "/" + console_stream_name(vm) + ".log";
+  std::string history;
+  for (const std::string& file : {path + ".1", path}) {
+    std::ifstream in(file, std::ios::binary);
+    if (!in) continue;
+    in.seekg(0, std::ios::end);
+    auto size = static_cast<size_t>(std::max<std::streamoff>(in.tellg(), 0));
+    size_t want = std::min(size, m_ring_bytes);
+    in.seekg(static_cast<std::streamoff>(size - want));
+    std::string part(want, '\0');
+    in.read(part.data(), static_cast<std::streamsize>(want));
+    history += part.substr(0, static_cast<size_t>(in.gcount()));
+  }
+  if (history.size() > m_ring_bytes) history.erase(0, history.size() - m_ring_bytes);
+  if (!history.empty()) stream(vhv, vm).preload(history);
 }
 
 void ConsoleBroker::drop_vhv(const std::string& vhv) {

@@ -25,6 +25,9 @@ class ConsoleBroker {
 
   ConsoleStream& stream(const std::string& vhv, int vm);
   ConsoleStream* find(const std::string& vhv, int vm);
+  // A re-adopted VHV (kernel restart): fills the stream's ring with the
+  // newest bytes of its log on disk (the rotated file, then the current).
+  void reload_history(const std::string& vhv, int vm);
   // The VHV is gone for good: its streams close (their logs stay on disk).
   void drop_vhv(const std::string& vhv);
   // A connection closed: it reads and writes nothing any more.

@@ -5,9 +5,15 @@ namespace nestlab::kernel {
 ConsoleStream::ConsoleStream(size_t ring_bytes, std::string log_path, size_t log_cap)
     : m_ring_bytes(ring_bytes), m_log(std::move(log_path), log_cap) {}
 
+void ConsoleStream::preload(std::string_view bytes) {
+  m_preloading = true;
+  append(bytes);
+  m_preloading = false;
+}
+
 void ConsoleStream::append(std::string_view bytes) {
   m_total += bytes.size();
-  m_log.append(bytes);
+  if (!m_preloading) m_log.append(bytes);
   if (bytes.size() >= m_ring_bytes) {
     m_ring.assign(bytes.substr(bytes.size() - m_ring_bytes));
     m_ring_start = 0;

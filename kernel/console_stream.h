@@ -32,6 +32,8 @@ class ConsoleStream {
   ConsoleStream(size_t ring_bytes, std::string log_path, size_t log_cap);
 
   void append(std::string_view bytes);
+  // Puts bytes in the ring only (they are in the log already).
+  void preload(std::string_view bytes);
   // The newest output, at most the ring's capacity, oldest byte first.
   std::string_view recent() const;
   uint64_t total_bytes() const { return m_total; }
@@ -53,6 +55,7 @@ class ConsoleStream {
   size_t m_ring_start = 0;
   uint64_t m_total = 0;  // bytes ever appended
   ConsoleLog m_log;
+  bool m_preloading = false;
   std::set<uint64_t> m_readers;
   std::optional<ConsoleWriter> m_writer;
   unsigned m_rows = 0, m_cols = 0;  // the writer's window, 0 = unknown

@@ -14,6 +14,9 @@ using nlohmann::json;
 
 HostResult<std::unique_ptr<Kernel>> Kernel::create(boost::asio::io_context& io, Options options) {
   TRY(make_dirs(options.state_dir, options.mode == Mode::System ? 0755 : 0700));
+  // VHV records and control sockets: whoever reaches a socket controls
+  // that VHV, so only the kernel's own user may enter.
+  TRY(make_dirs(options.state_dir + "/vhvs", 0700));
   ListeningSocket socket =
       TRY(open_listening_socket(options.socket_path, options.mode, options.socket_gid));
   return std::unique_ptr<Kernel>(new Kernel(io, std::move(options), std::move(socket)));
@@ -27,6 +30,7 @@ Kernel::Kernel(boost::asio::io_context& io, Options options, ListeningSocket soc
       m_signals(io, SIGTERM, SIGINT),
       m_idle_timer(io),
       m_shutdown_timer(io),
+      m_memory_timer(io),
       m_idle_since(std::chrono::steady_clock::now()) {}
 
 Kernel::~Kernel() {
@@ -39,6 +43,12 @@ Kernel::~Kernel() {
 void Kernel::start() {
   log("kernel", std::string("listening on ") + m_socket.path + " (" + mode_name(m_options.mode) +
                     " mode, state in " + m_options.state_dir + ")");
+  if (auto loaded = m_tenants.load(); loaded.is_error())
+    log("state", loaded.error().message +
+                     "; starting without tenant limits (fix or remove the "
+                     "file, then set them again with nestlab tenant set)");
+  readopt();
+  poll_memory_events();
   accept_next();
   m_signals.async_wait([this](const boost::system::error_code& ec, int sig) {
     if (!ec) shutdown(std::string("received ") + (sig == SIGINT ? "SIGINT" : "SIGTERM"));
@@ -172,6 +182,7 @@ void Kernel::shutdown(const std::string& why) {
   boost::system::error_code ignored;
   m_acceptor.close(ignored);
   m_idle_timer.cancel();
+  m_memory_timer.cancel();
   // Backstop: each VHV gets its own grace period, so this only fires if
   // something is badly stuck; ~Vhv then SIGKILLs what is left.
   m_shutdown_timer.expires_after(std::chrono::milliseconds(Vhv::kShutdownGraceMs + 5000));

@@ -16,6 +16,7 @@
 #include "kernel/listener.h"
 #include "kernel/options.h"
 #include "kernel/rpc.h"
+#include "kernel/tenants.h"
 #include "kernel/vhv.h"
 
 namespace nestlab::kernel {
@@ -57,6 +58,20 @@ class Kernel final : public VhvObserver {
   void vm_run(Client&, Request&, std::vector<UniqueFd>&, Reply);
   void vhv_stats(Client&, Request&, std::vector<UniqueFd>&, Reply);  // stats_methods.cpp
   void events_subscribe(Client&, Request&, std::vector<UniqueFd>&, Reply);
+  // tenant_methods.cpp: tenants and their resource groups (issue 3)
+  void tenant_list(Client&, Request&, std::vector<UniqueFd>&, Reply);
+  void tenant_set(Client&, Request&, std::vector<UniqueFd>&, Reply);
+  HostResult<std::string> tenant_for(const Client& client,
+                                     const std::optional<std::string>& wanted);
+  std::string tenant_cgroup(const std::string& tenant) const;
+  // Makes the tenant's group with its limits, before a VHV goes into it.
+  void prepare_tenant_group(const std::string& tenant);
+  void release_tenant_group(const std::string& tenant);
+
+  // kernel_readopt.cpp: surviving a restart (protocols.md "Kernel restarts")
+  void readopt();
+  void readopt_one(const std::string& dir);
+  void poll_memory_events();
   void console_subscribe(Client&, Request&, std::vector<UniqueFd>&, Reply);
 
   // console_methods.cpp: the console broker's API
@@ -93,6 +108,7 @@ class Kernel final : public VhvObserver {
   boost::asio::signal_set m_signals;
   boost::asio::steady_timer m_idle_timer;
   boost::asio::steady_timer m_shutdown_timer;
+  boost::asio::steady_timer m_memory_timer;  // poll_memory_events, every second
   std::map<uint64_t, std::shared_ptr<Client>> m_clients;
   std::map<std::string, std::unique_ptr<Vhv>> m_vhvs;  // by id
   uint64_t m_next_client = 1;
@@ -100,6 +116,7 @@ class Kernel final : public VhvObserver {
   bool m_shutting_down = false;
   std::chrono::steady_clock::time_point m_idle_since;
   ConsoleBroker m_console_broker{m_options.state_dir};
+  TenantTable m_tenants{m_options.state_dir + "/tenants.json"};
 };
 
 }  // namespace nestlab::kernel

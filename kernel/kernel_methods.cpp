@@ -27,6 +27,8 @@ const std::map<std::string, Kernel::Handler>& Kernel::methods() {
       {"vhv.inspect", &Kernel::vhv_inspect},
       {"vhv.destroy", &Kernel::vhv_destroy},
       {"vhv.stats", &Kernel::vhv_stats},
+      {"tenant.list", &Kernel::tenant_list},
+      {"tenant.set", &Kernel::tenant_set},
       {"vm.run", &Kernel::vm_run},
       {"events.subscribe", &Kernel::events_subscribe},
       {"console.subscribe", &Kernel::console_subscribe},
@@ -56,13 +58,19 @@ void Kernel::hello(Client& client, Request& request, std::vector<UniqueFd>&, Rep
 
 void Kernel::vhv_create(Client& client, Request& request, std::vector<UniqueFd>&, Reply reply) {
   auto result = [&]() -> HostResult<Vhv*> {
-    Params p(request.params, {"name", "mem", "smp", "ephemeral"});
+    Params p(request.params,
+             {"name", "mem", "smp", "ephemeral", "tenant", "cpu_weight", "cpu_quota"});
     TRY(p.check_unknown());
     auto name = TRY(p.optional_string("name"));
     uint64_t mem = TRY(p.optional_uint("mem", kMinMem, layout::kGuestMaxRam)).value_or(kDefaultMem);
     uint64_t smp = TRY(p.optional_uint("smp", 1, kMaxSmp)).value_or(1);
     bool ephemeral = TRY(p.optional_bool("ephemeral")).value_or(false);
+    std::string tenant = TRY(tenant_for(client, TRY(p.optional_string("tenant"))));
     VhvConfig config;
+    config.limits.cpu_weight =
+        TRY(p.optional_uint("cpu_weight", 1, userworld::kMaxCpuWeight)).value_or(0);
+    config.limits.cpu_quota_percent =
+        TRY(p.optional_uint("cpu_quota", 1, 100 * kMaxSmp)).value_or(0);
     config.name = TRY(choose_name(name));
     config.id = name ? next_id() : config.name;
     config.owner_uid = client.uid;
@@ -71,8 +79,11 @@ void Kernel::vhv_create(Client& client, Request& request, std::vector<UniqueFd>&
     config.ephemeral = ephemeral;
     config.creator_connection = client.id;
     config.vhv_path = m_options.vhv_path;
-    config.cgroup_parent = m_options.cgroup_parent;
+    config.tenant = tenant;
+    config.cgroup_path = tenant_cgroup(tenant) + "/" + config.id;
     config.jail_root = m_options.jail ? m_options.state_dir + "/jail" : "";
+    config.state_dir = m_options.state_dir + "/vhvs/" + config.id;
+    prepare_tenant_group(tenant);
     auto vhv = TRY(Vhv::create(m_io, config, *this));
     Vhv* raw = vhv.get();
     m_vhvs[config.id] = std::move(vhv);
@@ -134,8 +145,8 @@ void Kernel::vm_run(Client& client, Request& request, std::vector<UniqueFd>& fds
   json forward;
   UniqueFd image;
   auto found = [&]() -> HostResult<Vhv*> {
-    Params p(request.params,
-             {"vhv", "image_fd", "image_name", "mem", "append", "smp", "smp_boot", "tick_policy"});
+    Params p(request.params, {"vhv", "image_fd", "image_name", "mem", "append", "smp", "smp_boot",
+                              "tick_policy", "guestinfo", "device_map"});
     TRY(p.check_unknown());
     std::string which = TRY(p.string("vhv"));
     auto index = TRY(p.optional_uint("image_fd", 0, kMaxFdsPerMessage));
@@ -174,8 +185,22 @@ void Kernel::vm_run(Client& client, Request& request, std::vector<UniqueFd>& fds
                    {"smp", smp},
                    {"smp_boot", smp_boot},
                    {"image_name", image_name}};
+    if (auto map = TRY(p.optional_string("device_map")))  // S9: the highvisor checks it
+      forward["device_map"] = *map;
     if (auto policy = TRY(p.optional_string("tick_policy")))  // S10: kernel/pause_methods.cpp
       forward["tick_policy"] = TRY(check_tick_policy(*policy));
+    // Keys the guest finds already set when it starts (the lab grader's
+    // secret); the highvisor checks each key and value as guestinfo.set does.
+    if (auto gi = request.params.find("guestinfo"); gi != request.params.end()) {
+      bool ok = gi->is_object() && gi->size() <= 16;
+      if (ok)
+        for (const auto& value : *gi) ok = ok && value.is_string();
+      if (!ok)
+        return nestlab::make_error(ErrorCode::Protocol,
+                                   "parameter \"guestinfo\" must be an object of at most 16 "
+                                   "string values");
+      forward["guestinfo"] = *gi;
+    }
     image = std::move(fds[*index]);
     return vhv;
   }();

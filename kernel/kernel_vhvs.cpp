@@ -60,10 +60,12 @@ void Kernel::on_vhv_exited(Vhv& vhv) {
   // A destroyed VHV goes away; so does one that never became ready (its
   // creator got an error, not an id). Others stay listed as stopped/failed
   // so their owner can see what happened, until vhv.destroy.
+  std::string tenant = vhv.record().tenant;
   if (vhv.destroying() || !vhv.was_ready()) {
     m_console_broker.drop_vhv(vhv.record().id);
     m_vhvs.erase(vhv.record().id);
   }
+  release_tenant_group(tenant);
 }
 
 void Kernel::on_vhv_event(const Vhv& vhv, json event) {

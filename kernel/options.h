@@ -18,7 +18,7 @@ struct Options {
   std::string socket_path;
   std::string state_dir;
   std::string vhv_path;             // the highvisor executable
-  std::string cgroup_parent;        // VHV cgroups are <cgroup_parent>/<vhv id>
+  std::string cgroup_parent;        // VHV cgroups are <cgroup_parent>/<tenant>/<vhv id>
   bool jail = true;                 // userworlds pivot_root and drop capabilities (--no-jail)
   std::string socket_group;         // group given rw on the socket (--socket-group), system mode
   std::string admin_group;          // members see and control every VHV (--admin-group)

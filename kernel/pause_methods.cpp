@@ -4,6 +4,8 @@
 #include "kernel/kernel.h"
 #include "kernel/params.h"
 
+#include <string_view>
+
 namespace nestlab::kernel {
 
 using nlohmann::json;
@@ -29,12 +31,17 @@ void Kernel::forward_pause(Client& client, Request& request, const char* method,
   if (found.is_error()) return reply(Err<Error>{found.release_error()});
   Vhv* vhv = found.value();
   json base{{"vhv", vhv->record().id}, {"name", vhv->record().name}};
-  vhv->call(method, nullptr, [base, reply = std::move(reply)](HostResult<json> r) mutable {
-    if (r.is_error()) return reply(Err<Error>{r.release_error()});
-    json out = base;
-    if (r.value().is_object()) out.update(r.value());
-    reply(std::move(out));
-  });
+  const bool pausing = std::string_view(method) == "pause";
+  vhv->call(method, nullptr,
+            [this, base, pausing, reply = std::move(reply)](HostResult<json> r) mutable {
+              if (r.is_error()) return reply(Err<Error>{r.release_error()});
+              // The VHV may have gone while the highvisor answered: look it up again.
+              if (auto it = m_vhvs.find(base["vhv"].get<std::string>()); it != m_vhvs.end())
+                it->second->set_paused(pausing);
+              json out = base;
+              if (r.value().is_object()) out.update(r.value());
+              reply(std::move(out));
+            });
 }
 
 }  // namespace nestlab::kernel

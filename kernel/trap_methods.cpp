@@ -106,6 +106,7 @@ void Kernel::vm_stats(Client& client, Request& request, std::vector<UniqueFd>&, 
     out["guest_entries"] = s.value("guest_entries", uint64_t{0});
     out["trap"] = s.value("trap", json::object());
     out["uuid"] = s.value("uuid", std::string());
+    if (s.contains("guest_time_ns")) out["guest_time_ns"] = s["guest_time_ns"];
     reply(std::move(out));
   });
 }

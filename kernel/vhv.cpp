@@ -66,6 +66,7 @@ void Vhv::run(const json& params, UniqueFd image, const std::string& image_name,
               record.state = "running";
               m_record.vm = record;
               m_record.state = VhvState::Running;
+              persist();
               m_observer.on_vhv_event(*this, {{"type", "vm-started"}, {"vm", vm}});
               reply(json{{"vm", vm}});
               return;
@@ -124,13 +125,16 @@ void Vhv::on_response(const json& msg) {
 
 void Vhv::on_event(const json& msg) {
   std::string event = msg["event"].get<std::string>();
-  if (event == "ready") {
+  if (event == "hello") {
+    on_hello(msg);
+  } else if (event == "ready") {
     if (m_was_ready) return;
     m_was_ready = true;
     m_timer.cancel();
     if (msg.value("qemu_pid", json()).is_number_integer())
       m_record.qemu_pid = msg["qemu_pid"].get<pid_t>();
     m_record.state = VhvState::Ready;
+    persist();
     m_observer.on_vhv_event(*this, {{"type", "vhv-ready"}});
     if (m_ready_reply) {
       auto reply = std::move(m_ready_reply);
@@ -160,6 +164,7 @@ void Vhv::on_event(const json& msg) {
       m_record.vm->counters = m_last_counters;
     }
     if (m_record.state == VhvState::Running) m_record.state = VhvState::Ready;
+    persist();
     m_observer.on_vhv_event(*this, {{"type", "vm-exit"},
                                     {"vm", vm},
                                     {"reason", reason},

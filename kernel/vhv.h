@@ -45,9 +45,20 @@ struct VhvConfig {
   bool ephemeral = false;
   uint64_t creator_connection = 0;  // for ephemeral VHVs
   std::string vhv_path;             // the highvisor executable
-  std::string cgroup_parent;
-  std::string jail_root;  // mount point of the jail's root; empty: no jail
+  std::string cgroup_path;          // <parent>/<tenant>/<id>
+  std::string tenant;
+  userworld::CgroupLimits limits;  // memory and PIDs are filled in by create()
+  std::string jail_root;           // mount point of the jail's root; empty: no jail
+  // <state>/vhvs/<id>: the record a restarted kernel re-adopts the VHV
+  // from, and the socket it reconnects on. Empty: nothing kept (tests).
+  std::string state_dir;
 };
+
+// Makes <state_dir> (0700) and a listening Unix socket at
+// <state_dir>/control.sock for the highvisor (vhv_adopt.cpp).
+HostResult<UniqueFd> make_control_listener(const std::string& state_dir);
+inline constexpr const char* kVhvRecordFile = "record.json";
+inline constexpr const char* kVhvControlSocket = "control.sock";
 
 class Vhv {
  public:
@@ -55,6 +66,17 @@ class Vhv {
   // highvisor says ready; when_ready() learns the outcome.
   static HostResult<std::unique_ptr<Vhv>> create(boost::asio::io_context& io,
                                                  const VhvConfig& config, VhvObserver& observer);
+  // A restarted kernel takes over a VHV an earlier one started (vhv_adopt.cpp):
+  // `record` as read from `state_dir`, `pidfd` the highvisor checked to be
+  // the record's process. Connects to its control socket; the highvisor
+  // answers with a `hello` that brings the record up to date.
+  static HostResult<std::unique_ptr<Vhv>> adopt(boost::asio::io_context& io, VhvRecord record,
+                                                UniqueFd pidfd, const std::string& state_dir,
+                                                VhvObserver& observer);
+  // Only a record: a VHV whose highvisor ended while no kernel watched it,
+  // listed (failed, with why) until vhv.destroy.
+  static std::unique_ptr<Vhv> stale(boost::asio::io_context& io, VhvRecord record,
+                                    VhvObserver& observer);
   ~Vhv();
 
   void when_ready(Reply reply);
@@ -70,7 +92,14 @@ class Vhv {
   // period, then calls done (also at once if it is already gone).
   void destroy(std::function<void()> done);
 
+  // Reads the group's memory counters; a rise since the last look is a
+  // `memory-limit` or `oom-kill` event (vhv_memory.cpp). The kernel calls
+  // it every second, and the VHV once more before its group goes.
+  void poll_memory();
+
   const VhvRecord& record() const { return m_record; }
+  // After the highvisor confirmed a pause or resume (pause_methods.cpp).
+  void set_paused(bool paused) { m_record.paused = paused; }
   const ConsoleRing& console() const { return m_console; }
   bool alive() const { return m_child.pidfd.valid(); }
   bool destroying() const { return m_destroying; }
@@ -93,6 +122,11 @@ class Vhv {
   void watch_exit();
   void on_exit();
   void fail_pending(const std::string& why);
+  void on_hello(const nlohmann::json& msg);  // vhv_adopt.cpp
+  void start_control(UniqueFd fd);
+  // Writes the record to the state directory (a no-op without one).
+  void persist();
+  void forget_state();
 
   boost::asio::io_context& m_io;
   VhvObserver& m_observer;
@@ -110,6 +144,8 @@ class Vhv {
   nlohmann::json m_last_counters = nlohmann::json::object();
   bool m_destroying = false;
   bool m_was_ready = false;
+  bool m_adopted = false;  // not our child: no waitid, exit status unknown
+  std::string m_state_dir;
   std::vector<std::function<void()>> m_destroy_done;
 };
 

@@ -10,10 +10,12 @@
 #include <climits>
 #include <cstdlib>
 #include <ctime>
+#include <filesystem>
 
 #include "kernel/log.h"
 #include "kernel/vhv.h"
 #include "kernel/vhv_jail.h"
+#include "userworld/process_identity.h"
 #include "vhv/common/layout.h"
 
 namespace nestlab::kernel {
@@ -65,6 +67,23 @@ HostResult<std::unique_ptr<Vhv>> Vhv::create(boost::asio::io_context& io, const 
     jail = made.release_value();
   }
 
+  // The socket a restarted kernel reconnects on (protocols.md §2,
+  // "Reconnecting"): made here, on the host, and handed to the highvisor as
+  // a listening fd, so it works from inside the jail's namespaces.
+  UniqueFd listener;
+  std::string state_dir = config.state_dir;
+  if (!state_dir.empty()) {
+    auto made = make_control_listener(state_dir);
+    if (made.is_ok()) {
+      listener = made.release_value();
+    } else {
+      // The VHV works without it; it only cannot outlive this kernel.
+      log("state", config.id + ": " + made.error().message +
+                       "; this VHV will not survive a restart of nestlabd");
+      state_dir.clear();
+    }
+  }
+
   userworld::SpawnSpec spec;
   spec.path = config.vhv_path;
   if (jail) {
@@ -83,14 +102,31 @@ HostResult<std::unique_ptr<Vhv>> Vhv::create(boost::asio::io_context& io, const 
                "--control-fd",
                "3"};
   spec.fds = {{theirs.get(), 3}};
+  if (listener) {
+    spec.fds.push_back({listener.get(), 4});
+    spec.argv.insert(spec.argv.end(), {"--listen-fd", "4"});
+  }
   spec.hostname = config.name;
-  spec.cgroup =
-      userworld::CgroupSpec{config.cgroup_parent + "/" + config.id,
-                            {config.mem + layout::kVhvOverhead + kProcessOverhead, kPidsLimit}};
+  userworld::CgroupLimits limits = config.limits;
+  limits.memory_bytes = config.mem + layout::kVhvOverhead + kProcessOverhead;
+  limits.pids = kPidsLimit;
+  spec.cgroup = userworld::CgroupSpec{config.cgroup_path, limits};
   auto child = spawn(spec);
   if (child.is_error()) {
     Error e = child.release_error();
     return nestlab::make_error(e.code, "cannot start the highvisor: " + e.message);
+  }
+  // CPU limits the user asked for are enforced or the VHV is not made:
+  // running without them would be a silent pretence of a limit.
+  if (!child.value().cgroup && (config.limits.cpu_weight || config.limits.cpu_quota_percent)) {
+    std::string why = child.value().cgroup_error;
+    userworld::kill_and_reap(child.value());
+    if (!state_dir.empty()) {
+      std::error_code ec;
+      std::filesystem::remove_all(state_dir, ec);
+    }
+    return nestlab::make_error(ErrorCode::InvalidArgument,
+                               "cannot apply the requested CPU limits: " + why);
   }
 
   auto vhv = std::unique_ptr<Vhv>(new Vhv(io, observer));
@@ -105,21 +141,24 @@ HostResult<std::unique_ptr<Vhv>> Vhv::create(boost::asio::io_context& io, const 
   r.smp = config.smp;
   r.created = static_cast<int64_t>(std::time(nullptr));
   r.ephemeral = config.ephemeral;
+  r.tenant = config.tenant;
+  r.cpu_weight = config.limits.cpu_weight;
+  r.cpu_quota = config.limits.cpu_quota_percent;
+  r.start_time = userworld::process_start_time(r.pid).value_or(0);
+  vhv->m_state_dir = state_dir;
   if (vhv->m_child.cgroup) {
     r.cgroup = "/" + vhv->m_child.cgroup->path();
     r.limits = "cgroup";
+    r.memory_limit = limits.memory_bytes;
   } else {
     r.limits = "rlimits-only";
     log("userworld", r.id + ": no cgroup, limits are rlimits only: " + vhv->m_child.cgroup_error);
   }
 
-  vhv->m_control = LineChannel::create(io, std::move(ours));
-  Vhv* self = vhv.get();  // The channel and watchers are closed in ~Vhv.
-  vhv->m_control->start([self](Line line) { self->on_line(std::move(line)); },
-                        [self](const Error* e) {
-                          if (e) log("vhv", self->m_record.id + ": control channel: " + e->message);
-                        });
+  vhv->persist();
+  vhv->start_control(std::move(ours));
   vhv->watch_exit();
+  Vhv* self = vhv.get();  // The timer is cancelled in ~Vhv.
   vhv->m_timer.expires_after(std::chrono::milliseconds(kReadyTimeoutMs));
   vhv->m_timer.async_wait([self](const boost::system::error_code& ec) {
     if (ec || self->m_record.state != VhvState::Starting || !self->alive()) return;
@@ -128,6 +167,15 @@ HostResult<std::unique_ptr<Vhv>> Vhv::create(boost::asio::io_context& io, const 
     ::syscall(SYS_pidfd_send_signal, self->m_child.pidfd.get(), SIGKILL, nullptr, 0);
   });
   return vhv;
+}
+
+void Vhv::start_control(UniqueFd fd) {
+  m_control = LineChannel::create(m_io, std::move(fd));
+  Vhv* self = this;  // The channel is closed in ~Vhv.
+  m_control->start([self](Line line) { self->on_line(std::move(line)); },
+                   [self](const Error* e) {
+                     if (e) log("vhv", self->m_record.id + ": control channel: " + e->message);
+                   });
 }
 
 void Vhv::watch_exit() {
@@ -141,20 +189,37 @@ void Vhv::watch_exit() {
 
 void Vhv::on_exit() {
   siginfo_t info{};
-  if (::waitid(static_cast<idtype_t>(P_PIDFD), m_child.pidfd.get(), &info, WEXITED | WNOHANG) < 0 ||
-      info.si_pid == 0) {
-    watch_exit();  // spurious wake-up
-    return;
+  std::string status;
+  if (m_adopted) {
+    // Not our child (an earlier kernel started it): the pidfd said it
+    // exited; init reaps it and keeps its status.
+    info.si_code = CLD_KILLED;
+    status = "ended (its exit status went to init: an earlier nestlabd started it)";
+  } else {
+    if (::waitid(static_cast<idtype_t>(P_PIDFD), m_child.pidfd.get(), &info, WEXITED | WNOHANG) <
+            0 ||
+        info.si_pid == 0) {
+      watch_exit();  // spurious wake-up
+      return;
+    }
+    status = describe_status(info);
   }
   m_child.pidfd.reset();
   m_exit_watch->close();
   m_timer.cancel();
-  std::string status = describe_status(info);
-  // The PID namespace died with its init, so the cgroup is empty now.
+  poll_memory();  // an OOM kill may be why it ended: say so before the group goes
+  // The PID namespace died with its init, so the cgroup is empty now (for
+  // an adopted VHV, once init has reaped it: give that a moment).
   if (m_child.cgroup) {
     auto removed = m_child.cgroup->remove();
+    for (int i = 0; m_adopted && removed.is_error() && i < 20; ++i) {
+      ::usleep(10000);
+      auto again = userworld::Cgroup::adopt(m_child.cgroup->path());
+      removed = again.is_ok() ? again.value()->remove() : HostResult<void>{};
+    }
     if (removed.is_error()) log("userworld", m_record.id + ": " + removed.error().message);
   }
+  forget_state();
   if (m_control) m_control->close();
 
   if (m_record.vm && m_record.vm->state != "exited") {
@@ -169,6 +234,7 @@ void Vhv::on_exit() {
                                     {"counters", m_last_counters}});
   }
   bool clean = m_destroying || (info.si_code == CLD_EXITED && info.si_status == 0);
+  m_record.paused = false;
   if (m_record.state == VhvState::Failed) {
     // Already reported by the highvisor's own `failed` event.
   } else if (clean && m_failure.empty()) {

@@ -1,6 +1,6 @@
 // Everything the kernel knows about one VHV, as a plain struct: what VhvInfo
-// (protocols.md section 1) reports, and what a later kernel would write to
-// the state directory to re-adopt running VHVs after a restart.
+// (protocols.md section 1) reports, and what the kernel writes to its state
+// directory (state_file.h) so that a restarted kernel re-adopts running VHVs.
 #pragma once
 
 #include <sys/types.h>
@@ -10,6 +10,8 @@
 #include <string>
 
 #include <nlohmann/json.hpp>
+
+#include "base/error.h"
 
 namespace nestlab::kernel {
 
@@ -41,8 +43,27 @@ struct VhvRecord {
   VhvState state = VhvState::Starting;
   std::string message;  // why it failed, e.g. "killed: seccomp violation: openat"
   std::optional<VmRecord> vm;
+
+  // Resource group (issue 3): <parent>/<tenant>/<id>, with these limits.
+  std::string tenant;
+  uint64_t cpu_weight = 0;  // 0: the default (100)
+  uint64_t cpu_quota = 0;   // percent of one CPU; 0: none
+  std::optional<uint64_t> memory_limit;
+  uint64_t memory_limit_hits = 0;  // as last seen in the group's counters
+  uint64_t oom_kills = 0;
+  std::string memory_event;  // the last memory-limit event's message
+
+  uint64_t start_time = 0;  // the highvisor's, /proc/PID/stat field 22
+  bool adopted = false;     // re-adopted by a restarted kernel
+  bool paused = false;      // vhv.pause: QEMU stopped, guest time held
 };
 
 nlohmann::json to_json(const VhvRecord& r);
+
+// What the state directory holds for a VHV (kind "vhv"), and back. A record
+// read back is checked field by field; a bad one is an error naming the
+// field, never a half-filled record.
+nlohmann::json record_to_state(const VhvRecord& r);
+HostResult<VhvRecord> record_from_state(const nlohmann::json& j);
 
 }  // namespace nestlab::kernel

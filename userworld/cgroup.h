@@ -1,8 +1,11 @@
-// One resource group for one userworld, made and removed through libcgroup.
-// Handles cgroup v1 (one hierarchy per controller; this project's hosts) and
-// the v2 unified hierarchy. Only controllers the host actually mounts are
-// used; which ones is reported so nobody is told about limits that are not
-// enforced.
+// Resource groups made, adopted and removed through libcgroup; limits
+// written per userworld/cgroup_settings.h. Handles cgroup v1 (one hierarchy
+// per controller; this project's hosts) and the v2 unified hierarchy. Only
+// controllers the host actually mounts are used; which ones is reported so
+// nobody is told about limits that are not enforced.
+//
+// Groups nest: <parent>/<tenant>/<vhv> (DESIGN.md S5). A tenant's group
+// carries the tenant's limits, which bound the sum of its VHVs' groups.
 #pragma once
 
 #include <sys/types.h>
@@ -13,22 +16,22 @@
 #include <vector>
 
 #include "base/error.h"
+#include "userworld/cgroup_settings.h"
 
 struct cgroup;
 
 namespace nestlab::userworld {
 
-struct CgroupLimits {
-  uint64_t memory_bytes = 0;  // 0: no memory limit
-  uint64_t pids = 0;          // 0: no pids limit
-};
-
 class Cgroup {
  public:
-  // Creates `path` (relative to each controller's root, e.g. "nestlab/vhv-3"),
-  // replacing an empty leftover of the same name, and applies the limits.
+  // Creates `path` (relative to each controller's root, e.g. "nestlab/alice/vhv-3")
+  // and its missing parents, replacing an empty leftover of the same name,
+  // and applies the limits.
   static HostResult<std::unique_ptr<Cgroup>> create(const std::string& path,
                                                     const CgroupLimits& limits);
+  // Takes over an existing group (a restarted kernel re-adopting its VHVs):
+  // nothing is recreated or rewritten; remove() works as for a created one.
+  static HostResult<std::unique_ptr<Cgroup>> adopt(const std::string& path);
   ~Cgroup();  // removes the group (best effort; see remove())
   Cgroup(const Cgroup&) = delete;
   Cgroup& operator=(const Cgroup&) = delete;
@@ -51,5 +54,16 @@ class Cgroup {
 
 // True if the host's cgroup hierarchy is v2-only (unified).
 bool cgroup_v2_unified();
+CgroupVersion host_cgroup_version();
+
+// A group that only holds others (a tenant's): made if missing, with the
+// controllers enabled for its children, and its limits (re)written.
+HostResult<void> ensure_cgroup(const std::string& path, const CgroupLimits& limits);
+// Writes a group's limits (unset ones are lifted).
+HostResult<void> apply_cgroup_limits(const std::string& path, const CgroupLimits& limits);
+// Removes a group if it is empty (no processes, no children); quiet otherwise.
+void remove_cgroup_if_empty(const std::string& path);
+// Whether the group exists in the memory (or unified) hierarchy.
+bool cgroup_exists(const std::string& path);
 
 }  // namespace nestlab::userworld

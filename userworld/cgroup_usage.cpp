@@ -89,4 +89,27 @@ HostResult<CgroupUsage> read_cgroup_usage(const std::string& path, CgroupVersion
   return u;
 }
 
+HostResult<CgroupUsage> read_memory_events(const std::string& path, CgroupVersion version,
+                                           const std::string& root) {
+  CgroupUsage u;
+  if (version == CgroupVersion::V2) {
+    std::string dir = root + "/" + path + "/";
+    auto events = read_text(dir + "memory.events");
+    if (!events) return make_error(ErrorCode::NotFound, "no cgroup " + dir);
+    u.memory_limit_hits = parse_keyed(*events, "max").value_or(0);
+    u.oom_kills = parse_keyed(*events, "oom_kill").value_or(0);
+    if (auto max = read_text(dir + "memory.max")) u.memory_limit = parse_limit(*max);
+    return u;
+  }
+  std::string memory = root + "/memory/" + path + "/";
+  auto failcnt = read_text(memory + "memory.failcnt");
+  if (!failcnt) return make_error(ErrorCode::NotFound, "no cgroup " + memory);
+  u.memory_limit_hits = parse_u64(*failcnt).value_or(0);
+  if (auto oom = read_text(memory + "memory.oom_control"))
+    u.oom_kills = parse_keyed(*oom, "oom_kill").value_or(0);
+  if (auto limit = read_text(memory + "memory.limit_in_bytes"))
+    u.memory_limit = parse_limit(*limit);
+  return u;
+}
+
 }  // namespace nestlab::userworld

@@ -37,4 +37,11 @@ std::optional<uint64_t> parse_keyed(std::string_view text, std::string_view key)
 HostResult<CgroupUsage> read_cgroup_usage(const std::string& path, CgroupVersion version,
                                           const std::string& root = "/sys/fs/cgroup");
 
+// Only what memory-limit events need, read often (every second per VHV):
+// v1 memory.failcnt, memory.oom_control "oom_kill" and memory.limit_in_bytes;
+// v2 memory.events "max" and "oom_kill" and memory.max. The other fields
+// stay zero.
+HostResult<CgroupUsage> read_memory_events(const std::string& path, CgroupVersion version,
+                                           const std::string& root = "/sys/fs/cgroup");
+
 }  // namespace nestlab::userworld

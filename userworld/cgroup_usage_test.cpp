@@ -64,6 +64,11 @@ TEST_F(CgroupUsageFiles, ReadsV1) {
   EXPECT_EQ(u.value().cpu_ns, 123456789u);
   EXPECT_EQ(u.value().pids_current, 5u);
   EXPECT_EQ(u.value().pids_limit, std::nullopt);
+  auto e = read_memory_events(g, CgroupVersion::V1, m_root);
+  ASSERT_TRUE(e.is_ok()) << e.error().message;
+  EXPECT_EQ(e.value().memory_limit_hits, 4u);
+  EXPECT_EQ(e.value().oom_kills, 1u);
+  EXPECT_EQ(e.value().memory_limit, 671088640u);
 }
 
 TEST_F(CgroupUsageFiles, ReadsV2) {
@@ -85,11 +90,18 @@ TEST_F(CgroupUsageFiles, ReadsV2) {
   EXPECT_EQ(u.value().oom_kills, 1u);
   EXPECT_EQ(u.value().pids_current, 3u);
   EXPECT_EQ(u.value().pids_limit, 256u);
+  auto e = read_memory_events(g, CgroupVersion::V2, m_root);
+  ASSERT_TRUE(e.is_ok()) << e.error().message;
+  EXPECT_EQ(e.value().memory_limit_hits, 7u);
+  EXPECT_EQ(e.value().oom_kills, 1u);
+  EXPECT_EQ(e.value().memory_limit, std::nullopt);
 }
 
 TEST_F(CgroupUsageFiles, AMissingGroupIsNotFound) {
   EXPECT_EQ(read_cgroup_usage("nope", CgroupVersion::V1, m_root).error().code, ErrorCode::NotFound);
   EXPECT_EQ(read_cgroup_usage("nope", CgroupVersion::V2, m_root).error().code, ErrorCode::NotFound);
+  EXPECT_TRUE(read_memory_events("nope", CgroupVersion::V1, m_root).is_error());
+  EXPECT_TRUE(read_memory_events("nope", CgroupVersion::V2, m_root).is_error());
 }
 
 }  // namespace

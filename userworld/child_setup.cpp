@@ -70,6 +70,10 @@ void run_child(const ChildPlan& plan) {
   while (got < 0 && errno == EINTR);
   if (got != 1) ::_exit(127);  // the parent gave up; it reports why
   ::close(plan.sync_fd);
+  // A session of its own: the VHV outlives its kernel (a restarted one
+  // re-adopts it), so the kernel's terminal hanging up or a Ctrl-C meant
+  // for the kernel's process group must not reach it.
+  if (::setsid() < 0) fail("setsid");
 
   // Mount events must not leak back to the host (shared propagation is the
   // systemd default), then /proc must show our PID namespace, not the host's.

@@ -86,8 +86,10 @@ constexpr const char* kCommon[] = {"read",
                                    "membarrier"};
 
 // The highvisor once QEMU runs: it reaps and kills only its own children
-// (it is PID 1 of its namespace, so it sees nothing else).
-constexpr const char* kHighvisor[] = {"wait4", "waitid", "kill", "tgkill"};
+// (it is PID 1 of its namespace, so it sees nothing else), and accepts the
+// next kernel's control connection on the listening socket nestlabd gave
+// it (it can neither make nor bind nor connect a socket).
+constexpr const char* kHighvisor[] = {"wait4", "waitid", "kill", "tgkill", "accept4"};
 
 // QEMU from exec on: loading itself and its libraries inside the jail (so
 // opening files, which the jail confines), threads, its own -sandbox

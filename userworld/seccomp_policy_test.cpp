@@ -12,6 +12,7 @@
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -167,6 +168,22 @@ void exec_a_program() {
   char* argv[] = {const_cast<char*>("true"), nullptr};
   ::execve("/bin/true", argv, nullptr);
 }
+// A listening socket made before the filter, as nestlabd passes one to the
+// highvisor for the next kernel's control connection.
+int g_listener = -1;
+void accept_on_a_held_listener() {
+  int fd = ::accept4(g_listener, nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
+  if (fd >= 0 || errno == EAGAIN) {
+    if (fd >= 0) ::close(fd);
+  } else {
+    ::_exit(4);
+  }
+}
+void connect_somewhere() {
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  ::connect(g_io[1], reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+}
 void ptrace_someone() { ::ptrace(PTRACE_ATTACH, 1, nullptr, nullptr); }
 void mount_something() { ::mount("none", "/tmp", "tmpfs", 0, nullptr); }
 void signal_someone() { ::kill(1, 0); }
@@ -175,6 +192,18 @@ TEST(HighvisorSeccomp, IoOnHeldFdsWorks) { expect_allowed(under_highvisor_policy
 TEST(HighvisorSeccomp, MemoryWorks) { expect_allowed(under_highvisor_policy(map_memory)); }
 TEST(HighvisorSeccomp, TimeWorks) { expect_allowed(under_highvisor_policy(sleep_a_little)); }
 TEST(HighvisorSeccomp, ThreadsWork) { expect_allowed(under_highvisor_policy(start_a_thread)); }
+TEST(HighvisorSeccomp, AcceptingTheNextKernelWorks) {
+  g_listener = ::socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0);
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;  // autobind: an abstract address of its own
+  ASSERT_EQ(::bind(g_listener, reinterpret_cast<sockaddr*>(&addr), sizeof(sa_family_t)), 0);
+  ASSERT_EQ(::listen(g_listener, 1), 0);
+  expect_allowed(under_highvisor_policy(accept_on_a_held_listener));
+  ::close(g_listener);
+}
+TEST(HighvisorSeccomp, ConnectingASocketIsStopped) {
+  expect_highvisor_stopped(under_highvisor_policy(connect_somewhere), "connect");
+}
 TEST(HighvisorSeccomp, OpeningAFileIsStopped) {
   expect_highvisor_stopped(under_highvisor_policy(open_a_file), "openat");
 }

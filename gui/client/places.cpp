@@ -23,4 +23,10 @@ QString share_dir() {
                          QStringLiteral("/../share/nestlab"));
 }
 
+QString cli_path() {
+  const QString explicit_path = qEnvironmentVariable("NESTLAB_CLI");
+  if (!explicit_path.isEmpty()) return explicit_path;
+  return QDir(QCoreApplication::applicationDirPath()).filePath(QStringLiteral("nestlab"));
+}
+
 }  // namespace nestlab::gui

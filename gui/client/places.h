@@ -13,4 +13,8 @@ QString default_socket_path();
 // NESTLAB_SHARE_DIR, else ../share/nestlab beside the executable.
 QString share_dir();
 
+// The nestlab CLI (the lab runner): NESTLAB_CLI, else `nestlab` beside the
+// executable (the build and the install put both in one bin directory).
+QString cli_path();
+
 }  // namespace nestlab::gui

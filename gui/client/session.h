@@ -9,6 +9,8 @@
 #include "gui/client/counter_client.h"
 #include "gui/client/event_client.h"
 #include "gui/client/kernel_connection.h"
+#include "gui/client/lab_client.h"
+#include "gui/client/places.h"
 #include "gui/client/trace_client.h"
 #include "gui/client/vhv_client.h"
 
@@ -25,7 +27,8 @@ class Session : public QObject {
         m_counters(new CounterClient(m_connection, this)),
         m_events(new EventClient(m_connection, this)),
         m_consoles(new ConsoleClient(m_connection, this)),
-        m_traces(new TraceClient(m_connection, this)) {
+        m_traces(new TraceClient(m_connection, this)),
+        m_labs(new LabClient(cli_path(), socket_path, this)) {
     connect(m_vhvs, &VhvClient::vhvRemoved, m_consoles, &ConsoleClient::forget);
   }
 
@@ -35,6 +38,8 @@ class Session : public QObject {
   EventClient* events() const { return m_events; }
   ConsoleClient* consoles() const { return m_consoles; }
   TraceClient* traces() const { return m_traces; }
+  // The lab runner: the CLI as a child process, talking to the same kernel.
+  LabClient* labs() const { return m_labs; }
 
  private:
   KernelConnection* m_connection;  // All children of this.
@@ -43,6 +48,7 @@ class Session : public QObject {
   EventClient* m_events;
   ConsoleClient* m_consoles;
   TraceClient* m_traces;
+  LabClient* m_labs;
 };
 
 }  // namespace nestlab::gui

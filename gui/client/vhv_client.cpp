@@ -13,15 +13,21 @@
 namespace nestlab::gui {
 
 VhvClient::VhvClient(KernelConnection* connection, QObject* parent)
-    : QObject(parent), m_connection(connection), m_model(new VhvListModel(this)) {
+    : QObject(parent),
+      m_connection(connection),
+      m_model(new VhvListModel(this)),
+      m_inventory(new InventoryModel(m_model, this)) {
   m_poll_timer.setInterval(kPollInterval);
   m_clock.start();
   connect(&m_poll_timer, &QTimer::timeout, this, [this] {
     refresh();
     refresh_usage();
+    refresh_tenants();
   });
   connect(m_connection, &KernelConnection::connected, this, [this] {
+    m_has_tenant_list = true;  // Perhaps a newer kernel.
     refresh();
+    refresh_tenants();
     m_poll_timer.start();
   });
   connect(m_connection, &KernelConnection::disconnected, this, [this] {
@@ -30,6 +36,7 @@ VhvClient::VhvClient(KernelConnection* connection, QObject* parent)
     for (int row = 0; row < m_model->rowCount(); ++row)
       emit vhvRemoved(m_model->info(row).value("id").toString());
     m_model->clear();
+    m_inventory->set_tenants({});
   });
   connect(m_connection, &KernelConnection::notification, this, &VhvClient::on_notification);
 }
@@ -63,6 +70,19 @@ void VhvClient::refresh_usage() {
   }
 }
 
+void VhvClient::refresh_tenants() {
+  if (m_connection->state() != KernelConnection::State::Connected) return;
+  if (!m_has_tenant_list || m_tenants_in_flight) return;
+  m_tenants_in_flight = true;
+  m_connection->call(QStringLiteral("tenant.list"), {}, this, [this](const RpcReply& reply) {
+    m_tenants_in_flight = false;
+    if (reply.ok())
+      m_inventory->set_tenants(reply.result.toArray());
+    else if (reply.error->code == -32601)  // JSON-RPC "method not found": an older kernel.
+      m_has_tenant_list = false;
+  });
+}
+
 void VhvClient::on_list_reply(const RpcReply& reply) {
   m_list_in_flight = false;
   if (reply.ok()) {
@@ -92,6 +112,7 @@ void VhvClient::create_vhv(const CreateVhvRequest& request) {
   if (!request.name.isEmpty()) params.insert("name", request.name);
   if (request.mem > 0) params.insert("mem", request.mem);
   if (request.smp > 1) params.insert("smp", request.smp);
+  if (!request.tenant.isEmpty()) params.insert("tenant", request.tenant);
   m_connection->call(QStringLiteral("vhv.create"), params, this, [this](const RpcReply& reply) {
     if (!reply.ok()) {
       emit actionFailed(tr("Create VHV"), describe(*reply.error));

@@ -11,6 +11,7 @@
 #include <QTimer>
 
 #include "gui/client/kernel_connection.h"
+#include "gui/models/inventory_model.h"
 #include "gui/models/vhv_list_model.h"
 
 namespace nestlab::gui {
@@ -19,6 +20,7 @@ struct CreateVhvRequest {
   QString name;    // Empty: the kernel picks one.
   qint64 mem = 0;  // Bytes; 0: the kernel's default.
   int smp = 1;
+  QString tenant;  // Empty: the caller's own (and not sent).
 };
 
 struct RunGuestRequest {
@@ -38,10 +40,14 @@ class VhvClient : public QObject {
   explicit VhvClient(KernelConnection* connection, QObject* parent = nullptr);
 
   VhvListModel* model() const { return m_model; }
+  // The same VHVs as a tenant -> VHV -> VM tree, for the inventory view.
+  InventoryModel* inventory() const { return m_inventory; }
 
   void refresh();
   // vhv.stats for every VHV that has a running highvisor (each poll tick).
   void refresh_usage();
+  // tenant.list into the inventory (kernels without it are asked once).
+  void refresh_tenants();
   void create_vhv(const CreateVhvRequest& request);
   void destroy_vhv(const QString& vhv);
   // vhv.pause / vhv.resume: QEMU stops and continues the VHV's CPUs. The
@@ -65,11 +71,14 @@ class VhvClient : public QObject {
 
   KernelConnection* m_connection;  // Not owned.
   VhvListModel* m_model;           // Child of this.
+  InventoryModel* m_inventory;     // Child of this; mirrors m_model.
   QTimer m_poll_timer;
   bool m_list_in_flight = false;
   bool m_list_again = false;  // An event arrived while a list was in flight.
   QSet<QString> m_stats_in_flight;
-  QElapsedTimer m_clock;  // Monotonic time of the vhv.stats samples.
+  bool m_tenants_in_flight = false;
+  bool m_has_tenant_list = true;  // Until the kernel says "method not found".
+  QElapsedTimer m_clock;          // Monotonic time of the vhv.stats samples.
 };
 
 }  // namespace nestlab::gui

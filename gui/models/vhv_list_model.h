@@ -1,5 +1,7 @@
 // The VHVs the kernel reports (vhv.list), one row each, in the order they
-// first appeared. Passive: VhvClient feeds it; it never talks to the kernel.
+// first appeared, with their resource use and pause state: the one store
+// of what the GUI knows about VHVs. InventoryModel shows it as the tenant ->
+// VHV -> VM tree. Passive: VhvClient feeds it; it never talks to the kernel.
 #pragma once
 
 #include <QAbstractTableModel>

@@ -47,6 +47,17 @@ Found find_kernel() {
               .arg(tried.join(QStringLiteral(", ")))};
 }
 
+Found find_cli() {
+  QStringList tried;
+  if (!build_dir().isEmpty()) tried << build_dir() + QStringLiteral("/bin/nestlab");
+  tried << QCoreApplication::applicationDirPath() + QStringLiteral("/nestlab");
+  for (const QString& path : tried)
+    if (QFileInfo(path).isExecutable()) return {path, {}};
+  return {{},
+          QStringLiteral("the nestlab CLI is not built (looked for %1)")
+              .arg(tried.join(QStringLiteral(", ")))};
+}
+
 Found find_shared(const QString& relative_path) {
   QStringList dirs;
   if (const QString d = qEnvironmentVariable("NESTLAB_SHARE_DIR"); !d.isEmpty()) dirs << d;

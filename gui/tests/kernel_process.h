@@ -18,6 +18,8 @@ struct Found {
 
 // nestlabd from $NESTLAB_BUILD_DIR/bin, else beside the test executable.
 Found find_kernel();
+// The nestlab CLI, found like nestlabd.
+Found find_cli();
 // A file in share/nestlab: $NESTLAB_SHARE_DIR, else $NESTLAB_BUILD_DIR/share/nestlab,
 // else ../share/nestlab beside the test executable.
 Found find_shared(const QString& relative_path);

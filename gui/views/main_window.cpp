@@ -20,6 +20,7 @@
 #include "gui/client/session.h"
 #include "gui/views/counters_chart.h"
 #include "gui/views/create_vhv_dialog.h"
+#include "gui/views/inventory_view.h"
 #include "gui/views/run_guest_dialog.h"
 #include "gui/views/terminal_view.h"
 #include "gui/views/trace_panel.h"
@@ -60,10 +61,9 @@ MainWindow::MainWindow(Session* session, const QString& guests_dir, QWidget* par
   m_banner->setMargin(8);
   m_banner->setStyleSheet(
       QStringLiteral("background:#fff4ce; color:#5c4400; border-bottom:1px solid #e0c36b;"));
-  m_vhv_table = make_table(session->vhvs()->model(), central, QStringLiteral("vhvTable"));
-  m_vhv_table->setSortingEnabled(false);
+  m_inventory = new InventoryView(session->vhvs()->inventory(), central);
   layout->addWidget(m_banner);
-  layout->addWidget(m_vhv_table, 1);
+  layout->addWidget(m_inventory, 1);
   setCentralWidget(central);
 
   build_actions();
@@ -75,30 +75,19 @@ MainWindow::MainWindow(Session* session, const QString& guests_dir, QWidget* par
   KernelConnection* connection = session->connection();
   connect(connection, &KernelConnection::stateChanged, this, &MainWindow::on_connection_state);
   connect(connection, &KernelConnection::disconnected, this, &MainWindow::on_connection_state);
-  connect(m_vhv_table->selectionModel(), &QItemSelectionModel::selectionChanged, this,
+  connect(m_inventory->selectionModel(), &QItemSelectionModel::selectionChanged, this,
           &MainWindow::on_selection_changed);
 
   VhvListModel* vhvs = session->vhvs()->model();
-  connect(vhvs, &QAbstractItemModel::rowsInserted, this, [this] {
-    if (!m_select_when_listed.isEmpty() &&
-        m_session->vhvs()->model()->row_of(m_select_when_listed) >= 0) {
-      select_vhv(m_select_when_listed);
-      m_select_when_listed.clear();
-    } else if (selected_vhv().isEmpty()) {
-      m_vhv_table->selectRow(0);
-    }
-  });
+  // A removed row may have held the selection.
+  connect(session->vhvs()->inventory(), &QAbstractItemModel::rowsRemoved, this,
+          &MainWindow::on_selection_changed);
   connect(vhvs, &QAbstractItemModel::dataChanged, this, &MainWindow::update_actions);
   connect(vhvs, &QAbstractItemModel::dataChanged, this, &MainWindow::update_vm_summary);
   connect(vhvs, &QAbstractItemModel::modelReset, this, &MainWindow::on_selection_changed);
 
   VhvClient* client = session->vhvs();
-  connect(client, &VhvClient::vhvCreated, this, [this](const QString& id) {
-    if (m_session->vhvs()->model()->row_of(id) >= 0)
-      select_vhv(id);
-    else
-      m_select_when_listed = id;
-  });
+  connect(client, &VhvClient::vhvCreated, m_inventory, &InventoryView::select_when_listed);
   connect(client, &VhvClient::actionSucceeded, this, [this](const QString& message) {
     statusBar()->showMessage(message, 8000);
     m_session->events()->note(message);
@@ -248,24 +237,27 @@ void MainWindow::build_docks() {
   resizeDocks({console_dock}, {380}, Qt::Vertical);
   resizeDocks({counters_dock}, {460}, Qt::Horizontal);
 
+  QDockWidget* labs_dock = build_labs(trace_dock);
+
   QMenu* view = menuBar()->addMenu(tr("V&iew"));
   view->addActions({console_dock->toggleViewAction(), counters_dock->toggleViewAction(),
-                    events_dock->toggleViewAction(), trace_dock->toggleViewAction()});
+                    events_dock->toggleViewAction(), trace_dock->toggleViewAction(),
+                    labs_dock->toggleViewAction()});
 }
 
-QString MainWindow::selected_vhv() const {
-  const QModelIndexList rows = m_vhv_table->selectionModel()->selectedRows();
-  if (rows.isEmpty()) return {};
-  return rows.first().data(VhvListModel::VhvIdRole).toString();
-}
+QString MainWindow::selected_vhv() const { return m_inventory->selected_vhv(); }
 
-void MainWindow::select_vhv(const QString& vhv_id) {
-  const int row = m_session->vhvs()->model()->row_of(vhv_id);
-  if (row >= 0) m_vhv_table->selectRow(row);
-}
+void MainWindow::select_vhv(const QString& vhv_id) { m_inventory->select_vhv(vhv_id); }
 
 void MainWindow::on_selection_changed() {
   const QString id = selected_vhv();
+  // A VM row and its VHV's row show the same VHV; so does a row removed
+  // elsewhere in the tree.
+  if (id == m_shown_vhv && !id.isEmpty()) {
+    update_actions();
+    return;
+  }
+  m_shown_vhv = id;
   m_session->counters()->set_vhv(id);
   m_session->traces()->set_vhv(id);
   m_terminal->set_model(m_session->consoles()->model_for(id), id);
@@ -393,15 +385,14 @@ void MainWindow::restore_settings() {
   QSettings settings;
   restoreGeometry(settings.value("window/geometry").toByteArray());
   restoreState(settings.value("window/state").toByteArray());
-  m_vhv_table->horizontalHeader()->restoreState(
-      settings.value("window/vhvTableHeader").toByteArray());
+  m_inventory->header()->restoreState(settings.value("window/inventoryHeader").toByteArray());
 }
 
 void MainWindow::save_settings() {
   QSettings settings;
   settings.setValue("window/geometry", saveGeometry());
   settings.setValue("window/state", saveState());
-  settings.setValue("window/vhvTableHeader", m_vhv_table->horizontalHeader()->saveState());
+  settings.setValue("window/inventoryHeader", m_inventory->header()->saveState());
 }
 
 void MainWindow::closeEvent(QCloseEvent* event) {

@@ -1,19 +1,22 @@
-// The management console's window: the VHV table in the middle, docks for
-// the selected VHV's console, exit counters and the event log, a banner
-// while the kernel is away. It reads models and calls client actions; it
-// never touches the socket.
+// The management console's window: the inventory (tenants -> VHVs -> VMs)
+// in the middle, docks for the selected VHV's console, exit counters, trace
+// ring and the event log, the labs panel, a banner while the kernel is away. It reads models and
+// calls client actions; it never touches the socket.
 #pragma once
 
 #include <QMainWindow>
 #include <QPointer>
 
 class QAction;
+class QDockWidget;
 class QLabel;
 class QTableView;
 
 namespace nestlab::gui {
 
 class CountersChart;
+class InventoryView;
+class LabsPanel;
 class Session;
 class TerminalView;
 class TracePanel;
@@ -25,7 +28,7 @@ class MainWindow : public QMainWindow {
   // `guests_dir` is where the Run dialog's file picker starts.
   MainWindow(Session* session, const QString& guests_dir, QWidget* parent = nullptr);
 
-  // The selected VHV's id, empty when none.
+  // The selected VHV's id (a VM row selects its VHV), empty when none.
   QString selected_vhv() const;
   void select_vhv(const QString& vhv_id);
 
@@ -35,7 +38,9 @@ class MainWindow : public QMainWindow {
   QAction* refresh_action() const { return m_refresh; }
   QAction* pause_action() const { return m_pause; }
   QAction* resume_action() const { return m_resume; }
-  QTableView* vhv_table() const { return m_vhv_table; }
+  QAction* labs_action() const { return m_labs; }
+  InventoryView* inventory_view() const { return m_inventory; }
+  LabsPanel* labs_panel() const { return m_labs_panel; }
   TerminalView* terminal() const { return m_terminal; }
   TracePanel* trace_panel() const { return m_trace; }
   CountersChart* counters_chart() const { return m_chart; }
@@ -47,6 +52,9 @@ class MainWindow : public QMainWindow {
  private:
   void build_actions();
   void build_docks();
+  // The labs dock, tabbed with `tab_with`, and the Labs menu
+  // (main_window_labs.cpp).
+  QDockWidget* build_labs(QDockWidget* tab_with);
   void restore_settings();
   void save_settings();
 
@@ -63,7 +71,7 @@ class MainWindow : public QMainWindow {
 
   Session* m_session;  // Not owned.
   QString m_guests_dir;
-  QString m_select_when_listed;  // A VHV we created, selected once the list shows it.
+  QString m_shown_vhv;  // The VHV the docks show.
 
   QAction* m_create = nullptr;
   QAction* m_destroy = nullptr;
@@ -72,15 +80,17 @@ class MainWindow : public QMainWindow {
   QAction* m_resume = nullptr;
   QAction* m_refresh = nullptr;
   QAction* m_quit = nullptr;
+  QAction* m_labs = nullptr;  // Shows the labs dock.
   QLabel* m_banner = nullptr;
   QLabel* m_connection_label = nullptr;
   QLabel* m_vm_summary = nullptr;
-  QTableView* m_vhv_table = nullptr;
+  InventoryView* m_inventory = nullptr;
   QTableView* m_counter_table = nullptr;
   QTableView* m_event_table = nullptr;
   TerminalView* m_terminal = nullptr;
   TracePanel* m_trace = nullptr;
   CountersChart* m_chart = nullptr;
+  LabsPanel* m_labs_panel = nullptr;
 };
 
 }  // namespace nestlab::gui

@@ -19,10 +19,6 @@ void add_unavailable_actions(QObject* owner, QMenu* menu, QToolBar* toolbar) {
       {"actionStop", "S&top VHV",
        "Stopping a VHV without destroying it waits on the API: there is no vhv.stop/vhv.start yet.",
        true},
-      {"actionLabs", "&Labs…", "Labs wait on the API: there are no lab.* methods yet.", false},
-      {"actionTenants", "T&enants…",
-       "Tenants wait on the API: vhv.list has no tenant grouping and there is no tenant.* method.",
-       false},
   };
   menu->addSeparator();
   for (const Missing& m : kMissing) {

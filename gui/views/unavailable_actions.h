@@ -1,6 +1,6 @@
-// The actions issue #8 asks for that the client API cannot do yet (stop,
-// labs, tenants): shown disabled, each with a
-// tooltip naming the missing method, so nobody mistakes them for broken.
+// The actions issue #8 asks for that the client API cannot do yet (stopping
+// a VHV without destroying it): shown disabled, each with a tooltip naming
+// the missing method, so nobody mistakes them for broken.
 #pragma once
 
 class QMenu;

@@ -57,7 +57,7 @@ extern "C" int guest_main(uint64_t dtb) {
                 static_cast<unsigned long long>(hz), static_cast<unsigned long long>(period_ms));
   for (uint64_t i = 0; i < ticks; ++i) {
     guest::timer_arm_at(guest::counter() + period_ms * hz / 1000);
-    while (g_state.fired == i) asm volatile("wfi");
+    guest::wait_until([i] { return g_state.fired != i; });
     const uint64_t v = guest::counter(), p = physical_counter();
     if (v < last_v || p < last_p) {
       backwards = true;

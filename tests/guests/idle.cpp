@@ -38,7 +38,7 @@ extern "C" int guest_main(uint64_t dtb) {
   for (uint64_t i = 0; i < seconds * 100; ++i) {
     next += hz / 100;
     guest::timer_arm_at(next);
-    while (g_state.ticks == i) asm volatile("wfi");
+    guest::wait_until([i] { return g_state.ticks != i; });
   }
   guest::printf("idle: %llu ticks in %llu ms\n", static_cast<unsigned long long>(g_state.ticks),
                 static_cast<unsigned long long>((guest::counter() - start) * 1000 / hz));

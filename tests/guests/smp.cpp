@@ -55,7 +55,7 @@ extern "C" void guest_secondary_main(unsigned cpu) {
   say("cpu %u: up, MPIDR.Aff0 %u\n", cpu, guest::cpu_index());
   g_hello_from[cpu] = 1;
   guest::gic_send_sgi(0, kHelloSgi);
-  while (!g_bye[cpu]) asm volatile("wfi");
+  guest::wait_until([cpu] { return g_bye[cpu]; });
   say("cpu %u: got SGI %u from cpu 0, turning off\n", cpu, kByeSgi);
 }
 
@@ -99,7 +99,7 @@ extern "C" int guest_main(uint64_t dtb) {
   };
   for (uint64_t spins = 0; arrived() < cpus - 1 && spins < 100; ++spins) {
     const uint64_t deadline = guest::counter() + guest::frequency() / 20;
-    while (arrived() < cpus - 1 && guest::counter() < deadline) asm volatile("wfi");
+    guest::wait_until([&] { return arrived() >= cpus - 1 || guest::counter() >= deadline; });
   }
   guest::print_lock();
   guest::printf("cpu 0: %u secondaries said hello, SGIs received: %s\n", arrived(),

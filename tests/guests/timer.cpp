@@ -108,7 +108,7 @@ extern "C" int guest_main(uint64_t dtb) {
   for (uint64_t i = 0; i < ticks; ++i) {
     g_deadline = guest::counter() + period_us * hz / 1'000'000;
     guest::timer_arm_at(g_deadline);
-    while (g_fired == i) asm volatile("wfi");
+    guest::wait_until([i] { return g_fired != i; });
   }
   const uint64_t us_min = g_late_min * 1'000'000 / hz, us_max = g_late_max * 1'000'000 / hz;
   const uint64_t us_avg = ticks ? g_late_sum * 1'000'000 / hz / ticks : 0;
@@ -129,7 +129,8 @@ extern "C" int guest_main(uint64_t dtb) {
   guest::gic_enable_private(kPtimerIntid, 0xa0);
   asm volatile("msr cntp_tval_el0, %0; msr cntp_ctl_el0, %1; isb" ::"r"(hz / 1000),
                "r"(uint64_t(1)));
-  for (int i = 0; i < 100 && g_state.ptimer_fired == 0; ++i) asm volatile("wfi");
+  int wakeups = 0;
+  guest::wait_until([&] { return g_state.ptimer_fired != 0 || ++wakeups > 100; });
   guest::printf("timer: physical counter %s, physical timer interrupts: %llu\n",
                 counters_ok ? "consistent" : "INCONSISTENT",
                 static_cast<unsigned long long>(g_state.ptimer_fired));

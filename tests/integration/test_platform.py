@@ -1,20 +1,14 @@
 """The guest platform (issue 5): guest SMP over PSCI, the virtual GICv3
 (SGIs, PPIs, pending/active state read back) and the virtual timer, WFI
-blocking. Guests in tests/guests/: smp.cpp, timer.cpp, idle.cpp."""
+blocking, the boot tables (S3, S9) and the lowvisor's per-CPU data area
+across a move between CPUs (S13, issue 4). Guests in tests/guests/:
+smp.cpp, timer.cpp, idle.cpp, mailbox.cpp, devmap.cpp, prda.cpp."""
+import json
 import os
-import unittest
+import tempfile
 import time
 
-from harness import KernelTestCase, guest
-
-# Known bug, still open in issue 5: smp.elf with several vCPUs hangs now and
-# then (about one run in ten, more often under load) waiting for a secondary
-# vCPU or for vCPU 0 after a reset: a lost wake-up in the lowvisor's
-# scheduler. These tests are reported as skipped with this reason, not as
-# passed, until it is fixed; NESTLAB_RUN_KNOWN_FLAKY=1 runs them.
-KNOWN_SMP_HANG = unittest.skipUnless(
-    os.environ.get("NESTLAB_RUN_KNOWN_FLAKY"),
-    "known intermittent lost wake-up with several vCPUs running smp.elf (issue 5)")
+from harness import KernelTestCase, guest, read_until
 
 TICK = os.sysconf("SC_CLK_TCK")
 
@@ -38,7 +32,6 @@ def qemu_cpu_seconds(marker):
 
 
 class PlatformTest(KernelTestCase):
-    @KNOWN_SMP_HANG
     def test_smp_guest_starts_sgis_and_stops_every_vcpu(self):
         r = self.nestlab("run", "--smp", "4", guest("smp.elf"), timeout=120)
         self.assertEqual(r.code, 0, r)
@@ -51,14 +44,12 @@ class PlatformTest(KernelTestCase):
         self.assertIn("cpu 0: 3 secondaries said hello, SGIs received: yes", r.out)
         self.assertIn("cpu 0: all 3 secondaries are off again; 0 failures", r.out)
 
-    @KNOWN_SMP_HANG
     def test_two_vcpus(self):
         r = self.nestlab("run", "--smp", "2", guest("smp.elf"), timeout=120)
         self.assertEqual(r.code, 0, r)
         self.assertIn("cpu 1: up, MPIDR.Aff0 1", r.out)
         self.assertIn("all 1 secondaries are off again; 0 failures", r.out)
 
-    @KNOWN_SMP_HANG
     def test_system_reset_from_a_secondary_restarts_every_vcpu(self):
         r = self.nestlab("run", "--smp", "3", "--append", "reboot=1", guest("smp.elf"), timeout=120)
         self.assertEqual(r.code, 0, r)
@@ -117,3 +108,79 @@ class PlatformTest(KernelTestCase):
         r = self.nestlab("run", "--smp-boot", "acpi", guest("hello.elf"))
         self.assertEqual(r.code, 2, r)
         self.assertIn("--smp-boot acpi", r.err)
+
+    # S3/S9: the boot tables and the user's device map.
+    def device_map(self, text):
+        f = tempfile.NamedTemporaryFile("w", suffix=".map", delete=False)
+        f.write(text)
+        f.close()
+        self.addCleanup(os.unlink, f.name)
+        return f.name
+
+    def test_a_driver_binds_to_an_obscure_device_through_the_device_map(self):
+        path = self.device_map("# our drivers' names for nestlab's devices\n"
+                               "NLAB0003 = acme,dogwatch-3000\n"
+                               "arm,pl011 = acme,uart\n")
+        r = self.nestlab("run", "--device-map", path, guest("devmap.elf"))
+        self.assertEqual(r.code, 0, r)
+        self.assertIn("devmap: the device tree carries a device map", r.out)
+        self.assertIn("devmap: bound acme-dogwatch to wfe-watchdog (NLAB0003, mapped to "
+                      "acme,dogwatch-3000): probe ok", r.out)
+        self.assertIn("devmap: bound acme-uart to pl011@9000000 (arm,pl011, mapped to acme,uart): "
+                      "probe ok", r.out)
+        # Unmapped devices of the second table still say what they resemble.
+        self.assertIn("devmap: no driver for backdoor (NLAB0001, compatible-id arm,smccc-1.1)",
+                      r.out)
+
+    def test_without_a_map_the_obscure_device_gets_no_driver(self):
+        r = self.nestlab("run", guest("devmap.elf"))
+        self.assertEqual(r.code, 1, r)
+        self.assertIn("devmap: no device map", r.out)
+        self.assertIn("devmap: no driver for wfe-watchdog (NLAB0003, compatible-id arm,sbsa-gwdt)",
+                      r.out)
+        self.assertIn("devmap: 0 driver(s) bound", r.out)
+
+    def test_a_bad_device_map_is_refused_naming_the_line(self):
+        path = self.device_map("NLAB0003 = acme,dogwatch-3000\n\nNLAB0003 = acme,other\n")
+        r = self.nestlab("run", "--device-map", path, guest("devmap.elf"))
+        self.assertEqual(r.code, 125, r)
+        self.assertIn('device map line 3: device "NLAB0003" is already mapped on line 1', r.err)
+        r = self.nestlab("run", "--device-map", self.device_map("NLAB0003 acme\n"),
+                         guest("devmap.elf"))
+        self.assertEqual(r.code, 125, r)
+        self.assertIn('device map line 1: expected DEVICE_ID = GUEST_ID, found "NLAB0003 acme"',
+                      r.err)
+        r = self.nestlab("run", "--device-map", "/nonexistent/map", guest("devmap.elf"))
+        self.assertEqual(r.code, 2, r)
+        self.assertIn("--device-map /nonexistent/map: cannot read it", r.err)
+
+    # S13: a lowvisor task moved to another CPU in the middle of a PRDA operation.
+    def test_a_prda_operation_touches_the_area_of_the_cpu_it_runs_on_after_a_move(self):
+        name = f"prda-{os.getpid()}-{time.monotonic_ns()}"
+        p = self.start_nestlab("run", "--name", name, "--smp", "2", "--append", "rounds=4 wait=1",
+                               guest("prda.elf"))
+        try:
+            out = read_until(p.stdout, b"waiting for host.command=exit", 90).decode(errors="replace")
+            self.assertIn("prda: window: status 0, address obtained on cpu 0, operation on cpu 1, "
+                          "touched cpu 1's area, task finished on cpu 1", out)
+            self.assertIn("prda: no-preempt: status 0, address obtained on cpu 0, operation on "
+                          "cpu 0, touched cpu 0's area, task finished on cpu 1", out)
+            # The unsafe way, for contrast: a cached home address hits the old CPU.
+            self.assertIn("prda: home-address: status 0, address obtained on cpu 0, operation on "
+                          "cpu 1, touched cpu 0's area", out)
+            r = self.nestlab("vm", "stats", name, "--json")
+            self.assertEqual(r.code, 0, r)
+            trap = json.loads(r.out)["trap"]
+            # Per CPU, from the status page: 4 window operations in CPU 1's
+            # area, 4 no-preempt + 4 home-address ones in CPU 0's.
+            self.assertEqual(trap["prda_ops"][:2], [8, 4], trap)
+            self.assertEqual(trap["task_migrations"], 12, trap)
+            r = self.nestlab("vm", "guestinfo", name, "host.command=exit")
+            self.assertEqual(r.code, 0, r)
+            out, err = p.communicate(timeout=60)
+        finally:
+            if p.poll() is None:
+                p.kill()
+                p.wait()
+        self.assertEqual(p.returncode, 0, err)
+        self.assertIn(b"prda: 4 rounds, 0 failure(s)", out)

@@ -3,7 +3,11 @@ resource group, and a VHV's processes run jailed (what /proc on the host
 shows about them: no host files, no capabilities, seccomp on, only lo)."""
 import json
 import os
+import select
+import socket
 import subprocess
+import sys
+import time
 import unittest
 
 from harness import BIN, KernelTestCase
@@ -110,6 +114,120 @@ class UserworldTest(KernelTestCase):
                                     capture_output=True, text=True, timeout=30)
             self.assertIn("no delegated group for this user: VHVs run with rlimits only",
                           nobody.stdout, nobody)
+
+
+class EventWatcher:
+    """A raw API connection subscribed to the kernel's event bus."""
+
+    def __init__(self, socket_path):
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.sock.connect(socket_path)
+        self.buf = b""
+        self.sock.sendall(b'{"jsonrpc":"2.0","id":1,"method":"events.subscribe"}\n')
+
+    def wait_for(self, predicate, timeout):
+        deadline = time.time() + timeout
+        while time.time() < deadline and len(self.buf) < (1 << 20):
+            while b"\n" in self.buf:
+                line, self.buf = self.buf.split(b"\n", 1)
+                msg = json.loads(line)
+                if msg.get("method") == "event" and predicate(msg["params"]):
+                    return msg["params"]
+            r, _, _ = select.select([self.sock], [], [], max(0, deadline - time.time()))
+            if not r:
+                break
+            chunk = self.sock.recv(65536)
+            if not chunk:
+                break
+            self.buf += chunk
+        return None
+
+    def close(self):
+        self.sock.close()
+
+
+class TenantTest(KernelTestCase):
+    """Hierarchical resource groups: <parent>/<tenant>/<vhv>, the tenant's
+    limits bounding its VHVs together, and memory events on the bus."""
+
+    def test_tenant_memory_limit_bounds_two_vhvs_together(self):
+        if os.geteuid() != 0 or os.path.exists("/sys/fs/cgroup/cgroup.controllers"):
+            self.skipTest("needs root on a cgroup v1 host (v2 is covered by cgroup_settings_test)")
+        limit = 400 << 20
+        r = self.nestlab("tenant", "set", "team1", "--mem", "400M", "--pids", "600")
+        self.assertEqual(r.code, 0, r)
+        self.assertIn("team1", r.out)
+        infos = []
+        for name in ("ta", "tb"):
+            c = self.nestlab("vhv", "create", "--name", name, "--tenant", "team1",
+                             "--cpu-weight", "50", "--cpu-quota", "80")
+            self.assertEqual(c.code, 0, c)
+            self.addCleanup(self.nestlab, "vhv", "rm", name)
+            infos.append(json.loads(self.nestlab("--json", "vhv", "inspect", name).out))
+        a, b = infos
+        tenant_dir = f"/{self.cgroup_parent}/team1"
+        for info in infos:
+            self.assertEqual(info["tenant"], "team1", info)
+            self.assertEqual(info["cgroup"], f"{tenant_dir}/{info['id']}", info)
+            # Each VHV alone may use more than the tenant has for both.
+            self.assertGreater(info["memory_limit"], limit, info)
+        mem = "/sys/fs/cgroup/memory" + tenant_dir
+        with open(mem + "/memory.limit_in_bytes") as f:
+            self.assertEqual(int(f.read()), limit)
+        if os.path.exists(mem + "/memory.memsw.limit_in_bytes"):
+            with open(mem + "/memory.memsw.limit_in_bytes") as f:
+                self.assertEqual(int(f.read()), limit)  # no swap beyond it
+        with open(f"/sys/fs/cgroup/cpu{a['cgroup']}/cpu.shares") as f:
+            self.assertEqual(int(f.read()), 512)
+        with open(f"/sys/fs/cgroup/cpu{a['cgroup']}/cpu.cfs_quota_us") as f:
+            self.assertEqual(int(f.read()), 80000)
+        listed = json.loads(self.nestlab("--json", "tenant", "list").out)
+        team = [t for t in listed if t["tenant"] == "team1"][0]
+        self.assertEqual(sorted(team["vhvs"]), ["ta", "tb"])
+        self.assertEqual(team["usage"]["memory"]["limit"], limit)
+        self.assertGreater(team["usage"]["memory"]["current"], 0)
+
+        # A hog in ta's group gets 600 MiB of ta's own limit but not of the
+        # tenant's 400 MiB: the OOM killer stops it, and says so on the bus.
+        watcher = EventWatcher(self.env["NESTLAB_SOCKET"])
+        self.addCleanup(watcher.close)
+
+        def join_cgroup():
+            with open(f"/sys/fs/cgroup/memory{a['cgroup']}/cgroup.procs", "w") as f:
+                f.write(str(os.getpid()))
+
+        hog = ("b = []\nfor i in range(600 // 16): b.append(bytearray(16 << 20))\n"
+               "print('survived')")
+        p = subprocess.run([sys.executable, "-c", hog], preexec_fn=join_cgroup,
+                           capture_output=True, text=True, timeout=120)
+        self.assertNotIn("survived", p.stdout)
+        self.assertEqual(p.returncode, -9, p)
+        event = watcher.wait_for(lambda e: e["type"] == "oom-kill" and e["vhv"] == a["id"], 10)
+        self.assertIsNotNone(event, "no oom-kill event")
+        self.assertIn("OOM-killed", event["message"])
+        inspect = json.loads(self.nestlab("--json", "vhv", "inspect", "ta").out)
+        self.assertGreaterEqual(inspect["memory_events"]["oom_kills"], 1, inspect)
+        self.assertIn("OOM-killed", self.nestlab("vhv", "inspect", "ta").out)
+        for name in ("ta", "tb"):
+            state = json.loads(self.nestlab("--json", "vhv", "inspect", name).out)["state"]
+            self.assertEqual(state, "ready", name)
+
+    def test_a_cpu_limit_that_cannot_be_applied_is_an_error(self):
+        if os.geteuid() != 0 or os.path.exists("/sys/fs/cgroup/cgroup.controllers"):
+            self.skipTest("needs root on a cgroup v1 host (v1 refuses a quota above its parent's)")
+        self.assertEqual(self.nestlab("tenant", "set", "team3", "--cpu-quota", "20").code, 0)
+        r = self.nestlab("vhv", "create", "--name", "tq", "--tenant", "team3", "--cpu-quota", "80")
+        self.assertEqual(r.code, 1, r)
+        self.assertIn("cannot apply the requested CPU limits", r.err)
+        self.assertIn("cpu.cfs_quota_us", r.err)
+        self.assertNotIn("tq", self.nestlab("vhv", "list").out)
+        ok = self.nestlab("vhv", "create", "--name", "tq", "--tenant", "team3", "--cpu-quota", "10")
+        self.assertEqual(ok.code, 0, ok)
+        self.addCleanup(self.nestlab, "vhv", "rm", "tq")
+        listed = json.loads(self.nestlab("--json", "tenant", "list").out)
+        team = [t for t in listed if t["tenant"] == "team3"][0]
+        self.assertEqual(team["limits"]["cpu_quota"], 20)
+        self.assertEqual(team["vhvs"], ["tq"])
 
 
 if __name__ == "__main__":

@@ -115,6 +115,14 @@ class AttackTest(KernelTestCase):
         self.assertEqual(r.returncode, -9, r)  # the OOM killer's SIGKILL
         stats = json.loads(self.nestlab("--json", "vhv", "stats", "hog").out)
         self.assertGreaterEqual(stats["usage"]["memory"]["oom_kills"], 1, stats)
+        # The kernel noticed and says so where a user looks (within its
+        # once-a-second reading of the group's counters).
+        for _ in range(30):
+            info = json.loads(self.nestlab("--json", "vhv", "inspect", "hog").out)
+            if info["memory_events"]["oom_kills"]:
+                break
+            time.sleep(0.1)
+        self.assertIn("OOM-killed", info["memory_events"].get("last", ""), info)
         self.assertOthersUnharmed(b)
 
     def test_no_network_beyond_its_own_loopback(self):

@@ -12,6 +12,7 @@ const char* service_name(uint64_t service) {
     case Service::GuestInfoSet: return "guestinfo-set";
     case Service::Echo: return "echo";
     case Service::SecretRegion: return "secret-region";
+    case Service::PrdaProbe: return "prda-probe";
   }
   return "unknown";
 }

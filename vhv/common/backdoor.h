@@ -29,8 +29,11 @@ enum class Service : uint64_t {
   GuestInfoSet = 5,  // x1 = key VA, x2 = value VA (both NUL-terminated); "" removes
   Echo = 6,          // x1..x3 -> x1..x3 (a no-op round trip, for benchmarks)
   SecretRegion = 7,  // x1 = register 0..30 (31: clear), x2 = start VA, x3 = end VA (S24)
+  PrdaProbe = 8,     // x1 = CPU, x2 = mode (S13, docs/traps.md) -> x1 = CPU the PRDA address
+                     //   was obtained on | CPU the task finished on << 32, x2 = CPU the
+                     //   operation ran on, x3 = owner of the PRDA it touched
 };
-inline constexpr uint64_t kLastService = 7;
+inline constexpr uint64_t kLastService = 8;
 // What a secret register reads as inside an interrupt handler (S24).
 inline constexpr uint64_t kScrubbedValue = 0x5ec2'e7c0'ffee'0000ull;
 inline constexpr uint64_t kMaxPrint = 4096;

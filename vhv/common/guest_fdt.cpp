@@ -123,7 +123,66 @@ void add_uart(FdtWriter& w) {
   w.end_node();
 }
 
+constexpr GuestDeviceInfo kInfo[] = {
+    {"psci", nullptr, nullptr, nullptr},
+    {"timer", nullptr, nullptr, nullptr},
+    {"intc@8000000", nullptr, nullptr, nullptr},
+    {"pl011@9000000", nullptr, nullptr, nullptr},
+    {"backdoor", "NLAB0001", "arm,smccc-1.1", "brk #0x5658"},
+    {"dcc-channel", "NLAB0002", "arm,dcc", "mrs mdccsr_el0"},
+    {"wfe-watchdog", "NLAB0003", "arm,sbsa-gwdt", "wfe"},
+    {"guestinfo", "NLAB0004", "qemu,fw-cfg-mmio", "brk #0x5658"},
+};
+
+void add_standard(FdtWriter& w, GuestDevice d) {
+  switch (d) {
+    case GuestDevice::Psci: add_psci(w); return;
+    case GuestDevice::ArchTimer: add_timer(w); return;
+    case GuestDevice::Gicv3: add_gic(w); return;
+    case GuestDevice::Pl011: add_uart(w); return;
+    default: return;
+  }
+}
+
+// The second table (S3): one entry per device without a standard binding.
+void add_nestlab_devices(FdtWriter& w, const GuestDevice* devices, size_t count) {
+  bool any = false;
+  for (size_t i = 0; i < count; ++i) any = any || guest_device_info(devices[i]).nestlab_id;
+  if (!any) return;
+  w.begin_node("nestlab-devices");
+  w.prop_string("compatible", "nestlab,device-table");
+  for (size_t i = 0; i < count; ++i) {
+    const GuestDeviceInfo& info = guest_device_info(devices[i]);
+    if (!info.nestlab_id) continue;
+    w.begin_node(info.node);
+    w.prop_string("nestlab,device-id", info.nestlab_id);
+    w.prop_string("compatible-id", info.compatible_id);
+    w.prop_string("nestlab,interface", info.interface);
+    w.end_node();
+  }
+  w.end_node();
+}
+
+// S9: the user's mapping, as pairs of strings: device ID, guest ID, ...
+void add_device_map(FdtWriter& w, const device_map::Table& map) {
+  if (map.count == 0) return;
+  const char* pairs[2 * device_map::kMaxEntries];
+  for (unsigned i = 0; i < map.count; ++i) {
+    pairs[2 * i] = map.entries[i].device;
+    pairs[2 * i + 1] = map.entries[i].guest;
+  }
+  w.begin_node("nestlab-device-map");
+  w.prop_string("compatible", "nestlab,device-map");
+  w.prop_strings("map", pairs, 2 * map.count);
+  w.end_node();
+}
+
 }  // namespace
+
+const GuestDeviceInfo& guest_device_info(GuestDevice d) {
+  const auto i = static_cast<size_t>(d);
+  return kInfo[i < sizeof(kInfo) / sizeof(kInfo[0]) ? i : 0];
+}
 
 Result<uint32_t, FdtError> build_guest_fdt(void* buf, size_t len, const GuestFdtConfig& config) {
   FdtWriter w(buf, len);
@@ -163,10 +222,13 @@ Result<uint32_t, FdtError> build_guest_fdt(void* buf, size_t len, const GuestFdt
     w.end_node();
     w.end_node();
   }
-  add_psci(w);
-  add_timer(w);
-  add_gic(w);
-  add_uart(w);
+  const GuestDevice* devices = config.devices ? config.devices : kDefaultInventory;
+  const size_t count = config.devices ? config.device_count
+                                      : sizeof(kDefaultInventory) / sizeof(kDefaultInventory[0]);
+  for (size_t i = 0; i < count; ++i)
+    if (!guest_device_info(devices[i]).nestlab_id) add_standard(w, devices[i]);
+  add_nestlab_devices(w, devices, count);
+  if (config.device_map) add_device_map(w, *config.device_map);
   w.end_node();
   return w.finish();
 }

@@ -133,3 +133,82 @@ TEST(GuestFdtMailbox, SecondariesUseSpinTableIntoTheirMailboxes) {
 
 }  // namespace
 }  // namespace nestlab
+
+namespace nestlab {
+namespace {
+
+// S3 and S9, read back with libfdt.
+class BootTables : public ::testing::Test {
+ protected:
+  void build(const GuestFdtConfig& c) {
+    m_buf.assign(64 * 1024, 0);
+    auto r = build_guest_fdt(m_buf.data(), m_buf.size(), c);
+    ASSERT_TRUE(r.is_ok());
+    ASSERT_EQ(fdt_check_header(m_buf.data()), 0);
+  }
+  int node(const char* path) { return fdt_path_offset(m_buf.data(), path); }
+  std::vector<std::string> strings(const char* path, const char* prop) {
+    int len = 0;
+    const char* p = static_cast<const char*>(fdt_getprop(m_buf.data(), node(path), prop, &len));
+    std::vector<std::string> v;
+    for (int i = 0; p && i < len; i += static_cast<int>(std::strlen(p + i)) + 1)
+      v.emplace_back(p + i);
+    return v;
+  }
+  std::vector<uint8_t> m_buf;
+};
+
+TEST_F(BootTables, StandardNodesAndASecondTableForNestlabsOwnDevices) {
+  build(GuestFdtConfig{0x4000'0000, 128ull << 20, 1, ""});
+  // Components with a standard binding: standard nodes, no nestlab ID.
+  EXPECT_GE(node("/pl011@9000000"), 0);
+  EXPECT_GE(node("/intc@8000000"), 0);
+  EXPECT_EQ(strings("/pl011@9000000", "nestlab,device-id").size(), 0u);
+  // The others: one entry each in /nestlab-devices with a nestlab ID and
+  // the compatible of a standard component.
+  EXPECT_EQ(strings("/nestlab-devices", "compatible"),
+            std::vector<std::string>{"nestlab,device-table"});
+  EXPECT_EQ(strings("/nestlab-devices/wfe-watchdog", "nestlab,device-id"),
+            std::vector<std::string>{"NLAB0003"});
+  EXPECT_EQ(strings("/nestlab-devices/wfe-watchdog", "compatible-id"),
+            std::vector<std::string>{"arm,sbsa-gwdt"});
+  EXPECT_EQ(strings("/nestlab-devices/backdoor", "nestlab,interface"),
+            std::vector<std::string>{"brk #0x5658"});
+  int children = 0, child = 0;
+  fdt_for_each_subnode(child, m_buf.data(), node("/nestlab-devices"))++ children;
+  EXPECT_EQ(children, 4);
+  // No map given: no map node.
+  EXPECT_LT(node("/nestlab-device-map"), 0);
+}
+
+TEST_F(BootTables, TheTreeFollowsTheInventory) {
+  const GuestDevice only[] = {GuestDevice::Gicv3, GuestDevice::Pl011, GuestDevice::GuestInfo};
+  GuestFdtConfig c{0x4000'0000, 128ull << 20, 1, ""};
+  c.devices = only;
+  c.device_count = 3;
+  build(c);
+  EXPECT_GE(node("/pl011@9000000"), 0);
+  EXPECT_LT(node("/psci"), 0);
+  EXPECT_LT(node("/nestlab-devices/backdoor"), 0);
+  EXPECT_EQ(strings("/nestlab-devices/guestinfo", "nestlab,device-id"),
+            std::vector<std::string>{"NLAB0004"});
+  c.device_count = 2;  // only standard devices: no second table
+  build(c);
+  EXPECT_LT(node("/nestlab-devices"), 0);
+}
+
+TEST_F(BootTables, TheUsersMappingTravelsWithTheTree) {
+  const char text[] =
+      "# watchdog for the acme driver\nNLAB0003 = acme,dogwatch-3000\narm,pl011=acme,uart\n";
+  device_map::Table map;
+  device_map::ParseError err;
+  ASSERT_TRUE(device_map::parse(text, sizeof(text) - 1, &map, &err));
+  GuestFdtConfig c{0x4000'0000, 128ull << 20, 1, ""};
+  c.device_map = &map;
+  build(c);
+  EXPECT_EQ(strings("/nestlab-device-map", "map"),
+            (std::vector<std::string>{"NLAB0003", "acme,dogwatch-3000", "arm,pl011", "acme,uart"}));
+}
+
+}  // namespace
+}  // namespace nestlab

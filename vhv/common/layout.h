@@ -27,6 +27,8 @@ inline constexpr uint64_t kStatusPa = kSharedBase + 0x1000;
 // one exit trace ring per vCPU (trace_ring.h Ring, 32 KiB + 64 bytes each).
 inline constexpr uint64_t kTrapStatsPa = kSharedBase + 0x2000;
 inline constexpr uint64_t kGuestInfoPa = kSharedBase + 0x4000;  // 8 KiB + 128 bytes
+// S9: the user's device-ID mapping file (device_map.h DeviceMapBlock, 8 KiB).
+inline constexpr uint64_t kDeviceMapPa = kSharedBase + 0x8000;
 inline constexpr uint64_t kTracePa = kSharedBase + 0x10000;
 inline constexpr uint64_t kTraceStride = 0x9000;  // per vCPU ring
 

@@ -66,7 +66,11 @@ struct TrapStats {
   uint64_t wfe_calls;        // WFE channel requests
   uint64_t watchdog_fired;   // watchdog deadlines missed
   uint64_t sysreg_emulated;  // other trapped system register accesses
-  uint64_t reserved[20];
+  // S13: operations in each CPU's PRDA, and moves of lowvisor tasks between
+  // CPUs, since the lowvisor booted (the PRDA probe, backdoor service 8).
+  uint64_t prda_ops[8];
+  uint64_t task_migrations;
+  uint64_t reserved[11];
 };
 static_assert(sizeof(TrapStats) == 256);
 

@@ -1,5 +1,6 @@
 #include "vhv/host/control_channel.h"
 
+#include <fcntl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -36,6 +37,7 @@ HostResult<bool> ControlChannel::receive(std::vector<ControlMessage>& out) {
   msg.msg_controllen = sizeof control;
   ssize_t n = recvmsg(m_fd, &msg, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
   if (n < 0 && (errno == EINTR || errno == EAGAIN)) return true;
+  if (n < 0 && errno == ECONNRESET) return false;  // the kernel died mid-conversation
   if (n < 0) return errno_error("read from nestlabd");
   for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c != nullptr; c = CMSG_NXTHDR(&msg, c)) {
     if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
@@ -60,6 +62,24 @@ HostResult<bool> ControlChannel::receive(std::vector<ControlMessage>& out) {
   }
   if (m_buffer.size() > kMaxLine) return make_error(ErrorCode::Protocol, "control line too long");
   return true;
+}
+
+void ControlChannel::disconnected() {
+  m_connected = false;
+  m_buffer.clear();
+  for (int fd : m_fds) ::close(fd);
+  m_fds.clear();
+}
+
+HostResult<void> ControlChannel::replace(int fd) {
+  if (::dup3(fd, m_fd, O_CLOEXEC) < 0) {
+    ::close(fd);
+    return errno_error("dup3 of the new control connection");
+  }
+  ::close(fd);
+  disconnected();
+  m_connected = true;
+  return {};
 }
 
 int ControlChannel::take_fd() {

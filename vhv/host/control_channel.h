@@ -1,5 +1,8 @@
 // The highvisor's end of its control socket to nestlabd: JSON lines both
 // ways, file descriptors riding along with SCM_RIGHTS (docs/protocols.md §2).
+// The connection can be replaced (a restarted nestlabd reconnects): the new
+// socket is moved onto the same fd number, so anything that captured the
+// number (the SIGSYS reporter) keeps reaching whoever is connected now.
 #pragma once
 
 #include <deque>
@@ -27,10 +30,20 @@ class ControlChannel {
   // Takes the oldest received fd not yet claimed, or -1. The caller owns it.
   int take_fd();
 
+  // The peer went away: forget its partial line and unclaimed fds. The dead
+  // socket stays on fd() (sends fail with EPIPE) until replace() so the
+  // number is never reused by something else.
+  void disconnected();
+  bool connected() const { return m_connected; }
+  // Makes `fd` (a newly accepted connection) the control socket, on the
+  // same fd number; closes `fd`.
+  HostResult<void> replace(int fd);
+
  private:
   int m_fd;
   std::string m_buffer;
   std::deque<int> m_fds;
+  bool m_connected = true;
 };
 
 }  // namespace nestlab::vhv

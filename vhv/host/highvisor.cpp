@@ -103,7 +103,18 @@ HostResult<void> Highvisor::start_qemu() {
 }
 
 void Highvisor::emit(const json& event) {
-  if (auto r = m_control.send(event); r.is_error()) m_done = true;  // kernel gone
+  if (m_control.connected()) {
+    auto r = m_control.send(event);
+    if (r.is_ok()) return;
+    on_control_lost(r.error().message);
+    if (m_done || m_state == State::Stopping) return;
+  }
+  // Nobody listens now: keep it for the next kernel. Output may be dropped
+  // when there is too much of it; state changes may not.
+  std::string type = event.value("event", std::string());
+  bool output = type == "console" || type == "log";
+  m_backlog.push(event.dump(-1, ' ', false, json::error_handler_t::replace),
+                 output ? Droppable::Yes : Droppable::No);
 }
 
 void Highvisor::log(const std::string& text) { emit({{"event", "log"}, {"text", text}}); }
@@ -240,6 +251,8 @@ json Highvisor::run_vm(const json& params) {
   req.append = params.value("append", std::string());
   req.smp = params.value("smp", 1u);
   req.mailbox_boot = params.value("smp_boot", std::string("psci")) == "mailbox";  // S18
+  if (auto map = params.find("device_map"); map != params.end() && map->is_string())
+    req.device_map = map->get<std::string>();  // S9
   req.vm_name = m_config.name;
   auto policy = parse_tick_policy(params.value("tick_policy", std::string("skip")));  // S10
   json reply;
@@ -251,6 +264,9 @@ json Highvisor::run_vm(const json& params) {
     reply = {{"error", error("unavailable", "the VHV is not ready")}};
   } else if (auto staged = stage_image(*m_ram, req); staged.is_error()) {
     reply = {{"error", error("invalid-argument", staged.error().message)}};
+  } else if (json preset = guestinfo_preset(*m_ram, params.value("guestinfo", json::object()));
+             !preset.is_null()) {
+    reply = {{"error", preset}};  // keys the guest must find at its first instruction
   } else {
     guestinfo_prepare_run(*m_ram);  // the new VM's UUID and host time base
     uint8_t vm = 0;
@@ -261,6 +277,7 @@ json Highvisor::run_vm(const json& params) {
                 error("io", std::string("cannot reach the lowvisor: ") + std::strerror(errno))}};
     } else {
       m_state = State::Running;
+      m_run_started = std::chrono::steady_clock::now();
       m_image_name = req.image_name;
       m_pause.policy = policy.value();
       reply = {{"result", {{"vm", vm}, {"entry", staged.value()}}}};
@@ -268,6 +285,19 @@ json Highvisor::run_vm(const json& params) {
   }
   close(fd);
   return reply;
+}
+
+// QEMU's TCG virtual clock, and with it the counter the guest reads, runs
+// with host time except while QEMU is stopped; a pause under the default
+// tick policy (skip) is then added back by the lowvisor. So the guest's time
+// since RunVm is the host time since then, less a pause in progress
+// (docs/labs.md, "Guest virtual time").
+uint64_t Highvisor::guest_time_ns() const {
+  if (m_run_started == std::chrono::steady_clock::time_point{}) return 0;
+  auto end = m_pause.paused ? m_pause.since : std::chrono::steady_clock::now();
+  if (end < m_run_started) return 0;
+  return static_cast<uint64_t>(
+      std::chrono::duration_cast<std::chrono::nanoseconds>(end - m_run_started).count());
 }
 
 void Highvisor::handle_request(const json& request) {
@@ -283,6 +313,7 @@ void Highvisor::handle_request(const json& request) {
                        {"guest_entries", s.guest_entries}};
     reply["result"]["trap"] = read_trap_stats(*m_ram);
     reply["result"]["uuid"] = guestinfo_uuid(*m_ram);
+    reply["result"]["guest_time_ns"] = guest_time_ns();
   } else if (method == "console-input") {
     reply.update(send_console_input(m_qemu->serial_fd(), params));
   } else if (method == "trace") {
@@ -381,7 +412,9 @@ void Highvisor::on_qemu_seccomp_violation() {
 int Highvisor::run() {
   while (!m_done) {
     pollfd fds[6] = {
-        {m_control.fd(), POLLIN, 0},
+        // The control connection, or while there is none the socket the
+        // next kernel connects to.
+        {m_control.connected() ? m_control.fd() : m_config.listen_fd, POLLIN, 0},
         {m_qemu->serial_fd(), POLLIN, 0},
         {m_qemu->qmp_fd(), POLLIN, 0},
         {m_qemu->stderr_fd(), POLLIN, 0},
@@ -421,11 +454,10 @@ int Highvisor::run() {
     if (fds[3].revents & POLLIN) on_qemu_stderr();
     if (fds[2].revents & POLLIN) m_qmp->drain();
     if (fds[0].revents & (POLLIN | POLLHUP | POLLERR)) {
-      if (!on_control()) {
-        // The kernel closed our control socket: nobody can reach this VHV
-        // any more, so stop it rather than run unobserved.
-        begin_shutdown();
-      }
+      if (!m_control.connected())
+        accept_control();
+      else if (!on_control())
+        on_control_lost("nestlabd closed the control connection");
     }
   }
   if (m_qemu) m_qemu->kill_and_reap();

@@ -13,6 +13,7 @@
 #include "base/error.h"
 #include "vhv/common/status_page.h"
 #include "vhv/host/control_channel.h"
+#include "vhv/host/event_backlog.h"
 #include "vhv/host/frame_codec.h"
 #include "vhv/host/pause_resume.h"
 #include "vhv/host/qemu_process.h"
@@ -26,6 +27,10 @@ struct HighvisorConfig {
   uint64_t mem = 128ull << 20;
   unsigned smp = 1;
   int control_fd = 3;
+  // A listening socket nestlabd made: after the control connection ends,
+  // the next kernel connects here and the VHV goes on. -1: the VHV shuts
+  // down when its control connection ends.
+  int listen_fd = -1;
   std::string qemu_binary;
   std::string lowvisor_image;
 };
@@ -55,8 +60,13 @@ class Highvisor {
   void handle_request(const nlohmann::json& request);
   nlohmann::json run_vm(const nlohmann::json& params);
   nlohmann::json counters() const;
+  uint64_t guest_time_ns() const;  // since the last RunVm; docs/labs.md
   StatusPage read_status() const;
   void emit(const nlohmann::json& event);
+  // reconnect.cpp: surviving the kernel's death (protocols.md §2, "Reconnecting")
+  void on_control_lost(const std::string& why);
+  void accept_control();
+  nlohmann::json hello() const;
   void log(const std::string& text);
   void fail(const std::string& message);
   void begin_shutdown();
@@ -78,7 +88,12 @@ class Highvisor {
   std::chrono::steady_clock::time_point m_stop_deadline;
   nlohmann::json m_shutdown_reply_id;  // null when no shutdown request waits for an answer
   std::string m_image_name;
-  PauseState m_pause;  // S10: pause_resume.h
+  PauseState m_pause;                     // S10: pause_resume.h
+  EventBacklog m_backlog{kBacklogBytes};  // lines for the next kernel while none is connected
+  uint64_t m_connections = 1;             // the first is the inherited control fd
+  static constexpr size_t kBacklogBytes = 1u << 20;
+  // When the last RunVm was sent (the epoch before the first): guest_time_ns().
+  std::chrono::steady_clock::time_point m_run_started;
 };
 
 }  // namespace nestlab::vhv

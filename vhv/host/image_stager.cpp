@@ -8,6 +8,7 @@
 #include <random>
 
 #include "vhv/common/boot_params.h"
+#include "vhv/common/device_map.h"
 #include "vhv/common/elf_loader.h"
 
 namespace nestlab::vhv {
@@ -67,6 +68,17 @@ HostResult<uint64_t> stage_image(VhvRam& ram, const RunRequest& req) {
                           " bytes; at most " + std::to_string(sizeof(BootParams{}.bootargs) - 1) +
                           " fit");
   }
+  // S9: a bad mapping file is the user's mistake: say which line, before
+  // anything runs (the lowvisor checks it again).
+  if (req.device_map) {
+    device_map::Table map_check;
+    device_map::ParseError e;
+    if (!device_map::parse(req.device_map->data(), req.device_map->size(), &map_check, &e)) {
+      char text[200];
+      device_map::describe(e, text, sizeof text);
+      return make_error(ErrorCode::InvalidArgument, text);
+    }
+  }
   struct stat st {};
   if (fstat(req.image_fd, &st) != 0) return errno_error("cannot stat " + name);
   if (!S_ISREG(st.st_mode))
@@ -123,6 +135,16 @@ HostResult<uint64_t> stage_image(VhvRam& ram, const RunRequest& req) {
   std::strncpy(bp->vm_name, req.vm_name.c_str(), sizeof bp->vm_name - 1);
   std::memcpy(bp->bootargs, req.append.data(), req.append.size());
   bp->checksum = boot_params_checksum(*bp);
+  auto* map_block = reinterpret_cast<device_map::DeviceMapBlock*>(
+      ram.at(layout::kDeviceMapPa, sizeof(device_map::DeviceMapBlock)));
+  if (map_block == nullptr) return make_error(ErrorCode::Internal, "device map block out of range");
+  map_block->magic = 0;  // no map, unless one follows
+  if (req.device_map) {
+    map_block->length = static_cast<uint32_t>(req.device_map->size());
+    std::memcpy(map_block->text, req.device_map->data(), req.device_map->size());
+    map_block->checksum = fnv1a32(map_block->text, map_block->length);
+    map_block->magic = device_map::DeviceMapBlock::kMagic;
+  }
   return plan.value().entry;
 }
 

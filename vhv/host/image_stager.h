@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "base/error.h"
@@ -18,7 +19,8 @@ struct RunRequest {
   uint64_t mem = 0;  // guest RAM; 0 = the VHV's capacity
   std::string append;
   uint32_t smp = 1;
-  bool mailbox_boot = false;  // S18: secondaries boot through mailboxes
+  bool mailbox_boot = false;              // S18: secondaries boot through mailboxes
+  std::optional<std::string> device_map;  // S9: the user's mapping file (device_map.h)
   std::string vm_name;
   uint32_t vm_id = 0;
 };

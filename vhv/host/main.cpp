@@ -1,5 +1,6 @@
 // nestlab-vhv: the highvisor. Started by nestlabd inside a userworld; see
 // docs/protocols.md §2 for its command line and control protocol.
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <climits>
@@ -15,9 +16,11 @@ namespace {
 
 void usage() {
   std::fputs(
-      "usage: nestlab-vhv --name NAME [--mem BYTES] [--smp N] [--control-fd FD]\n"
+      "usage: nestlab-vhv --name NAME [--mem BYTES] [--smp N] [--control-fd FD] [--listen-fd FD]\n"
       "The highvisor of one VHV; nestlabd starts it. It starts QEMU with the\n"
-      "lowvisor and serves it; FD (default 3) is its socket to nestlabd.\n",
+      "lowvisor and serves it; FD (default 3) is its socket to nestlabd. With\n"
+      "--listen-fd, a listening socket, the VHV outlives that connection and\n"
+      "accepts the next one (a restarted nestlabd).\n",
       stderr);
 }
 
@@ -62,6 +65,8 @@ int main(int argc, char** argv) {
       config.smp = static_cast<unsigned>(v);
     } else if (a == "--control-fd" && parse_u64(next(), v) && v < 1024) {
       config.control_fd = static_cast<int>(v);
+    } else if (a == "--listen-fd" && parse_u64(next(), v) && v < 1024) {
+      config.listen_fd = static_cast<int>(v);
     } else if (a == "--help" || a == "-h") {
       usage();
       return 0;
@@ -76,6 +81,10 @@ int main(int argc, char** argv) {
   config.qemu_binary = qemu ? qemu : "qemu-system-aarch64";
   config.lowvisor_image = share_dir() + "/lowvisor.elf";
 
+  // QEMU must inherit neither the control connection nor the listening
+  // socket: either would outlive this process's hold on the VHV.
+  fcntl(config.control_fd, F_SETFD, FD_CLOEXEC);
+  if (config.listen_fd >= 0) fcntl(config.listen_fd, F_SETFD, FD_CLOEXEC);
   nestlab::vhv::ControlChannel control(config.control_fd);
   if (access(config.lowvisor_image.c_str(), R_OK) != 0) {
     std::string msg =

@@ -140,7 +140,12 @@ json read_trap_stats(const VhvRam& ram) {
               {"wfe_patched", uint64_t{s->wfe_patched}},
               {"wfe_calls", uint64_t{s->wfe_calls}},
               {"watchdog_fired", uint64_t{s->watchdog_fired}},
-              {"sysreg_emulated", uint64_t{s->sysreg_emulated}}};
+              {"sysreg_emulated", uint64_t{s->sysreg_emulated}},
+              {"prda_ops", json::array({uint64_t{s->prda_ops[0]}, uint64_t{s->prda_ops[1]},
+                                        uint64_t{s->prda_ops[2]}, uint64_t{s->prda_ops[3]},
+                                        uint64_t{s->prda_ops[4]}, uint64_t{s->prda_ops[5]},
+                                        uint64_t{s->prda_ops[6]}, uint64_t{s->prda_ops[7]}})},
+              {"task_migrations", uint64_t{s->task_migrations}}};
 }
 
 void guestinfo_format(const VhvRam& ram) {
@@ -220,6 +225,16 @@ json guestinfo_request(const VhvRam& ram, const json& params) {
   if (has_value) result = json{{"key", key}, {"value", value.empty() ? json() : json(value)}};
   result["uuid"] = guestinfo_uuid(ram);
   return json{{"result", result}};
+}
+
+json guestinfo_preset(const VhvRam& ram, const json& values) {
+  if (!values.is_object())
+    return json{{"code", "invalid-argument"}, {"message", "guestinfo must be an object"}};
+  for (const auto& [key, value] : values.items()) {
+    json r = guestinfo_request(ram, {{"key", key}, {"value", value}});
+    if (r.contains("error")) return r["error"];
+  }
+  return nullptr;
 }
 
 }  // namespace nestlab::vhv

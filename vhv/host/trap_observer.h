@@ -30,4 +30,8 @@ std::string guestinfo_uuid(const VhvRam& ram);
 // ("" removes). Errors are {code, message} objects under "error".
 nlohmann::json guestinfo_request(const VhvRam& ram, const nlohmann::json& params);
 
+// vm.run's guestinfo {key: value, ...}: sets each before the guest starts.
+// Returns null, or the {code, message} of the first key that failed.
+nlohmann::json guestinfo_preset(const VhvRam& ram, const nlohmann::json& values);
+
 }  // namespace nestlab::vhv

@@ -39,6 +39,24 @@ uint32_t gic_private_active();   // this CPU's GICR_ISACTIVER0
 inline void irq_enable() { asm volatile("msr daifclr, #2" ::: "memory"); }
 inline void irq_disable() { asm volatile("msr daifset, #2" ::: "memory"); }
 
+// Sleeps in WFI until done() holds. `while (!done()) wfi` with IRQs unmasked
+// loses wake-ups: an interrupt taken between the check and the WFI runs its
+// handler there (which is what makes done() true), and the WFI then waits
+// for the next interrupt, maybe forever. Checking with IRQs masked closes
+// that window: WFI still wakes for a pending masked interrupt (Arm ARM
+// D1.6.2, "Wait for Interrupt"), and the handler runs once they are
+// unmasked again (the ISB makes the unmasking take effect before the check).
+template <typename Done>
+void wait_until(Done&& done) {
+  for (;;) {
+    irq_disable();
+    if (done()) break;
+    asm volatile("wfi" ::: "memory");
+    asm volatile("msr daifclr, #2; isb" ::: "memory");
+  }
+  asm volatile("msr daifclr, #2; isb" ::: "memory");
+}
+
 uint64_t counter();    // CNTVCT_EL0
 uint64_t frequency();  // CNTFRQ_EL0
 void timer_arm_at(uint64_t cval);

@@ -98,6 +98,9 @@ def main():
     ap.add_argument("--idle", type=float, help="only boot and idle this long, then report QEMU's CPU use")
     ap.add_argument("--corrupt", action="store_true", help="send BootParams with a bad checksum")
     ap.add_argument("--qemu-log", help="pass -d int,guest_errors -D FILE to QEMU")
+    ap.add_argument("--gdb", type=int, help="open QEMU's gdb stub on this TCP port (gdb-multiarch: target remote)")
+    ap.add_argument("--hold-on-timeout", type=float, default=0,
+                    help="on a timeout, keep QEMU alive this many seconds (to attach gdb) before killing it")
     args = ap.parse_args()
 
     image = open(args.image, "rb").read() if args.image else b""
@@ -120,6 +123,8 @@ def main():
         cmd += ["-device", f"loader,file={os.path.join(tmp, 'image.bin')},addr={image_pa:#x},force-raw=on"]
     if args.qemu_log:
         cmd += ["-d", "int,guest_errors,unimp", "-D", args.qemu_log]
+    if args.gdb:
+        cmd += ["-gdb", f"tcp:127.0.0.1:{args.gdb}"]
     qemu = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
     parser, status, runs_left, printed = Parser(), 124, args.runs, 0
     deadline = time.time() + args.timeout
@@ -188,6 +193,10 @@ def main():
                 break
         else:
             print(f"[timeout after {args.timeout} s]", file=sys.stderr)
+            if args.hold_on_timeout:
+                print(f"[holding QEMU pid {qemu.pid} for {args.hold_on_timeout} s]", file=sys.stderr)
+                sys.stderr.flush()
+                time.sleep(args.hold_on_timeout)
     finally:
         qemu.kill()
         qemu.wait()

@@ -37,7 +37,7 @@ uint64_t find_vhv_ram_end() {
 extern "C" [[noreturn]] void lowvisor_main() {
   using namespace nestlab;
   for (InitFunction* f = __init_array_start; f != __init_array_end; ++f) (*f)();
-  mmu_enable();
+  mmu_enable(0, prda_home_pa(0));
   prda_init(0);
   VhvUart::init();
   PhysicalGic::init();

@@ -57,7 +57,7 @@ unsigned smp_boot() {
 
 extern "C" [[noreturn]] void secondary_main(uint64_t cpu) {
   using namespace nestlab;
-  mmu_enable();
+  mmu_enable(static_cast<unsigned>(cpu), prda_home_pa(static_cast<unsigned>(cpu)));
   prda_init(static_cast<unsigned>(cpu));
   PhysicalGic::init_cpu(static_cast<unsigned>(cpu));
   __atomic_fetch_or(&g_online_mask, 1u << cpu, __ATOMIC_SEQ_CST);

@@ -5,6 +5,7 @@
 #include "vhv/el2/boot/smp.h"
 #include "vhv/el2/channel/channel.h"
 #include "vhv/el2/channel/gic.h"
+#include "vhv/el2/sched/task.h"
 #include "vhv/el2/timer/phys_timer.h"
 #include "vhv/el2/vgic/vgic.h"
 #include "vhv/el2/vm/lowvisor.h"
@@ -44,9 +45,11 @@ void handle_one(Vm* vm, uint32_t intid) {
 void handle_all(Vm* vm) {
   for (unsigned n = 0; n < 64; ++n) {
     const uint32_t intid = PhysicalGic::acknowledge();
-    if (intid >= PhysicalGic::kSpurious) return;
+    if (intid >= PhysicalGic::kSpurious) break;
     handle_one(vm, intid);
   }
+  // Lowvisor tasks that moved here (S13) came with a kick.
+  sched_run_queued_tasks();
 }
 
 }  // namespace

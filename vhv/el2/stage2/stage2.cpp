@@ -1,6 +1,7 @@
 #include "vhv/el2/stage2/stage2.h"
 
 #include "vhv/el2/arch/sysreg.h"
+#include "vhv/el2/boot/smp.h"
 
 namespace nestlab {
 namespace {
@@ -43,12 +44,44 @@ uint64_t* level2_entry(uint64_t ipa) {
 
 bool is_table(uint64_t desc) { return (desc & 0b11) == kTable; }
 
-// Invalidates the combined stage 1+2 entries of this VMID. A by-IPA TLBI
-// alone would leave stale combined entries (D8.13.2), so flush the VMID.
-void flush_tlb() {
-  arch::dsb_ish();
-  asm volatile("tlbi vmalls12e1is" ::: "memory");
-  arch::dsb_ish();
+// CPUs that may hold TLB entries of this VMID: the ones that started a
+// vCPU since the last full invalidation (vCPUs are pinned, sched/).
+uint32_t g_cpus_in_vmid = 0;
+
+enum class Change { Relax, Restrict };
+
+// After changing the stage-2 entry of the page at `ipa` (Arm ARM D8.13.2,
+// and the sequence KVM uses, __kvm_tlb_flush_vmid_ipa): invalidate the
+// stage-2 entries for that IPA (TLBI IPAS2E1), complete it, then the
+// combined stage 1+2 entries of the VMID (TLBI VMALLE1), which cannot be
+// found by IPA. No VMID-wide stage-2 invalidation any more (it was TLBI
+// VMALLS12E1IS): the other IPAs' stage-2 entries stay valid.
+//
+// Broadcast (Inner Shareable) only as needed: when another CPU may hold
+// entries of this VMID; otherwise the local forms, which in QEMU's TCG do
+// not stop every CPU for a synchronous flush. And when the change only
+// added permissions, stale combined entries elsewhere can only fault
+// again: then VMALLE1 stays local to the CPU that faulted, and each CPU
+// that faults on a stale entry drops its own (drop_stale_here()).
+void invalidate_ipa(uint64_t ipa, Change change) {
+  const uint64_t arg = (ipa >> 12) & ((1ull << 36) - 1);  // IPA[47:12] in bits [35:0]
+  const bool others = (g_cpus_in_vmid & ~(1u << this_cpu())) != 0;
+  if (others) {
+    asm volatile("dsb ishst" ::: "memory");  // the walkers see the new entry
+    asm volatile("tlbi ipas2e1is, %0" ::"r"(arg) : "memory");
+    arch::dsb_ish();
+  } else {
+    asm volatile("dsb nshst" ::: "memory");
+    asm volatile("tlbi ipas2e1, %0" ::"r"(arg) : "memory");
+    asm volatile("dsb nsh" ::: "memory");
+  }
+  if (others && change == Change::Restrict) {
+    asm volatile("tlbi vmalle1is" ::: "memory");
+    arch::dsb_ish();
+  } else {
+    asm volatile("tlbi vmalle1" ::: "memory");
+    asm volatile("dsb nsh" ::: "memory");
+  }
   arch::isb();
 }
 
@@ -73,6 +106,7 @@ uint64_t* page_entry(uint64_t ipa, bool split) {
 void Stage2::map_guest_ram(uint64_t ram_ipa, uint64_t ram_pa, uint64_t size) {
   for (auto& e : g_level1) e = 0;
   g_level3_used = 0;
+  g_cpus_in_vmid = 0;  // the full invalidation below covers every CPU
   g_ram_ipa = ram_ipa;
   g_ram_pa = ram_pa;
   g_ram_size = size;
@@ -124,7 +158,9 @@ bool Stage2::make_executable(uint64_t ipa, PageState state) {
     const uint64_t ap = state == PageState::ExecOnly ? kS2apNone : kS2apRead;
     *e = (*e & ~(kS2apMask | kXn)) | ap;
   }
-  flush_tlb();
+  // Write (and for execute-only, read) permission went away; when the pool
+  // was empty the block only gained execute.
+  invalidate_ipa(ipa, e ? Change::Restrict : Change::Relax);
   return true;
 }
 
@@ -133,7 +169,7 @@ void Stage2::revoke_execute(uint64_t ipa) {
   uint64_t* e = page_entry(ipa, false);
   if (*e & kXn) return;
   *e = (*e & ~kS2apMask) | kS2apReadWrite | kXn;
-  flush_tlb();
+  invalidate_ipa(ipa, Change::Restrict);  // execute permission went away
 }
 
 void Stage2::make_untracked(uint64_t ipa) {
@@ -141,13 +177,29 @@ void Stage2::make_untracked(uint64_t ipa) {
   uint64_t* e = page_entry(ipa, true);
   uint64_t* target = e ? e : level2_entry(ipa);
   *target = (*target & ~(kS2apMask | kXn)) | kS2apReadWrite;
-  flush_tlb();
+  // Every permission: a relaxation. (A block split for it keeps its other
+  // pages' permissions; TLBI IPAS2E1 drops the block's stage-2 entry.)
+  invalidate_ipa(ipa, Change::Relax);
 }
 
 bool Stage2::tracked(uint64_t ipa) {
   if (!in_ram(ipa)) return false;
   const uint64_t desc = *level2_entry(ipa);
   return is_table(desc) || (desc & kXn);
+}
+
+void Stage2::drop_stale_here(uint64_t ipa) {
+  const uint64_t arg = (ipa >> 12) & ((1ull << 36) - 1);
+  asm volatile("dsb nshst" ::: "memory");
+  asm volatile("tlbi ipas2e1, %0" ::"r"(arg) : "memory");
+  asm volatile("dsb nsh" ::: "memory");
+  asm volatile("tlbi vmalle1" ::: "memory");
+  asm volatile("dsb nsh" ::: "memory");
+  arch::isb();
+}
+
+void Stage2::note_cpu_in_vmid(unsigned cpu) {
+  __atomic_fetch_or(&g_cpus_in_vmid, 1u << (cpu % 32), __ATOMIC_SEQ_CST);
 }
 
 uint64_t Stage2::pa_of(uint64_t ipa) { return g_ram_pa + (ipa - g_ram_ipa); }

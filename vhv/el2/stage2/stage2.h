@@ -53,6 +53,13 @@ class Stage2 {
   // False once a block had to be given full permissions (pool exhausted).
   static bool tracked(uint64_t ipa);
 
+  // A permission fault on a page that already allows the access: this
+  // CPU's TLB held an entry from before a relaxation; drop it (local).
+  static void drop_stale_here(uint64_t ipa);
+  // This CPU is about to run a vCPU of the VM: TLB maintenance for stage-2
+  // changes must reach it (broadcast) from now on.
+  static void note_cpu_in_vmid(unsigned cpu);
+
   // Guest RAM IPA <-> VHV PA (for the lowvisor's own accesses).
   static uint64_t pa_of(uint64_t ipa);
   static uint64_t ipa_of(uint64_t pa);

@@ -4,6 +4,7 @@
 #include "vhv/common/guestinfo.h"
 #include "vhv/common/layout.h"
 #include "vhv/el2/arch/sysreg.h"
+#include "vhv/el2/sched/prda_probe.h"
 #include "vhv/el2/trap/guest_memory.h"
 #include "vhv/el2/trap/interrupt_security.h"
 #include "vhv/el2/trap/trace.h"
@@ -116,6 +117,11 @@ Answer serve(Vm& vm, const VcpuContext& ctx) {
     case Service::Echo: return {Error::Ok, ctx.x[1], ctx.x[2], ctx.x[3]};
     case Service::SecretRegion:
       return {static_cast<Error>(isec_declare(ctx.x[1], ctx.x[2], ctx.x[3]))};
+    case Service::PrdaProbe: {
+      const PrdaProbeResult r = prda_probe(ctx.x[1], ctx.x[2]);
+      return {static_cast<Error>(r.status), r.obtained_on | uint64_t(r.finished_on) << 32,
+              r.operated_on, r.touched};
+    }
   }
   return {Error::UnknownService};
 }

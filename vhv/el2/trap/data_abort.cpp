@@ -88,7 +88,10 @@ RamFault handle_ram_permission_fault(Vm& vm, const ExitInfo& exit, const DataAbo
   const PageState state = Stage2::state(page_ipa);
   // SMP: another vCPU revoked execute permission between this fault and the
   // lock (sched/); the access will succeed now.
-  if (state == PageState::Data) return RamFault::Retry;
+  if (state == PageState::Data) {
+    Stage2::drop_stale_here(page_ipa);  // or a stale entry of this CPU's
+    return RamFault::Retry;
+  }
   if (state == PageState::NotRam) return RamFault::NotMine;
   if (state == PageState::Executable && !iss.wnr) return RamFault::NotMine;
   // Loads with a syndrome from an execute-only page are answered from the

@@ -58,9 +58,12 @@ ExitAction handle_instruction_abort_low(Vm& vm, const ExitInfo& exit) {
   }
   // SMP: another vCPU made the page executable between this fault and the
   // lock (sched/); the fetch will succeed now.
+  // Or this CPU still held an entry from before a relaxation: drop it.
   if (permission_fault(exit.iss) && Stage2::state(page_ipa) != PageState::Data &&
-      Stage2::state(page_ipa) != PageState::NotRam)
+      Stage2::state(page_ipa) != PageState::NotRam) {
+    Stage2::drop_stale_here(page_ipa);
     return ExitAction::Resume;
+  }
   // A fetch from an address nothing backs is a synchronous external abort
   // for the guest, as on QEMU -M virt (kvm-unit-tests selftest checks it).
   const ExceptionClass ec =

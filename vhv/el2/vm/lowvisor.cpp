@@ -16,10 +16,19 @@ size_t bounded_length(const char* s, size_t max) {
 }
 }  // namespace
 
-Lowvisor& Lowvisor::instance() {
-  static Lowvisor lowvisor;
-  return lowvisor;
-}
+// Constructed by the init_array walk of boot/main.cpp, on the boot CPU before
+// any other CPU starts. It used to be a function-local static, built on
+// first use: with -fno-threadsafe-statics that first use is unguarded, and a
+// secondary CPU whose first call (sched_secondary_loop) raced the boot CPU's
+// constructed the object a second time, over a VM the boot CPU was already
+// starting; the VM's MMIO map came out empty, every device access of the
+// guest was answered with an external abort, and the guest hung before its
+// first line of output (about one multi-vCPU run in a hundred, under load).
+namespace {
+Lowvisor g_lowvisor;
+}  // namespace
+
+Lowvisor& Lowvisor::instance() { return g_lowvisor; }
 
 void Lowvisor::on_frame(channel::FrameType type, const uint8_t* payload, uint16_t len) {
   const uint8_t vm_id = len > 0 ? payload[0] : 0;

@@ -67,7 +67,35 @@ bool Vm::start(const BootParams& params, char* why, size_t why_len) {
   // moved later (pause, checkpoint, migration). Same on every vCPU.
   m_cntvoff = read_sysreg(cntpct_el0);
   guest_time_reset();  // S10: no pause debt from a previous guest
+  if (!read_device_map(why, why_len)) return false;
   return load_image(why, why_len);
+}
+
+bool Vm::read_device_map(char* why, size_t why_len) {
+  using device_map::DeviceMapBlock;
+  m_device_map.count = 0;
+  static DeviceMapBlock copy;  // the shared block may change under us
+  const auto* shared = reinterpret_cast<const volatile uint8_t*>(layout::kDeviceMapPa);
+  auto* bytes = reinterpret_cast<uint8_t*>(&copy);
+  for (size_t i = 0; i < offsetof(DeviceMapBlock, text); ++i) bytes[i] = shared[i];
+  if (copy.magic != DeviceMapBlock::kMagic) return true;  // no map for this run
+  if (copy.length > sizeof(copy.text)) {
+    format(why, why_len, "the device map block is corrupt (length %u)", unsigned(copy.length));
+    return false;
+  }
+  for (size_t i = 0; i < copy.length; ++i)
+    copy.text[i] = shared[offsetof(DeviceMapBlock, text) + i];
+  if (fnv1a32(copy.text, copy.length) != copy.checksum) {
+    format(why, why_len, "the device map block is corrupt (checksum)");
+    return false;
+  }
+  device_map::ParseError error;
+  if (!device_map::parse(copy.text, copy.length, &m_device_map, &error)) {
+    device_map::describe(error, why, why_len);
+    m_device_map.count = 0;
+    return false;
+  }
+  return true;
 }
 
 bool Vm::load_image(char* why, size_t why_len) {
@@ -101,9 +129,10 @@ bool Vm::load_image(char* why, size_t why_len) {
     arch::clean_dcache_range(reinterpret_cast<uint64_t>(dst), s.mem_size);
   }
 
-  auto fdt = build_guest_fdt(
-      g_fdt, sizeof(g_fdt),
-      GuestFdtConfig{m_map.ram_ipa, m_map.ram_size, m_vcpu_count, m_params.bootargs, m_mailbox});
+  auto fdt =
+      build_guest_fdt(g_fdt, sizeof(g_fdt),
+                      GuestFdtConfig{m_map.ram_ipa, m_map.ram_size, m_vcpu_count, m_params.bootargs,
+                                     m_mailbox, nullptr, 0, &m_device_map});
   if (fdt.is_error()) {
     format(why, why_len, "cannot build the guest device tree: %s", fdt_error_name(fdt.error()));
     return false;
@@ -183,6 +212,7 @@ void Vm::reset_this_cpu(unsigned index) {
   ctx.elr = m_vcpus[index].boot_entry;
   ctx.spsr = 0x3c5;
 
+  Stage2::note_cpu_in_vmid(index);  // before this CPU can cache entries of the VMID
   write_sysreg(vtcr_el2, m_vtcr);
   write_sysreg(vttbr_el2, m_vttbr);
   write_sysreg(hcr_el2, kHcr);

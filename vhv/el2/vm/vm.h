@@ -7,6 +7,7 @@
 
 #include "vhv/common/boot_params.h"
 #include "vhv/common/channel.h"
+#include "vhv/common/device_map.h"
 #include "vhv/common/elf_loader.h"
 #include "vhv/common/mmio_map.h"
 #include "vhv/common/pl011.h"
@@ -68,6 +69,8 @@ class Vm {
 
  private:
   bool load_image(char* why, size_t why_len);
+  // S9: copies and parses the highvisor's device map block, if any.
+  bool read_device_map(char* why, size_t why_len);
   void reset_vcpu(uint64_t entry, uint64_t fdt_ipa);
   // This CPU's EL2 configuration and EL1 reset state for vCPU `index`.
   void reset_this_cpu(unsigned index);
@@ -84,6 +87,7 @@ class Vm {
   Vcpu m_vcpus[kMaxCpus];
   unsigned m_vcpu_count = 1;
   volatile bool m_active = false;    // the vCPU loops should run
+  device_map::Table m_device_map{};  // S9: passed to the guest in its device tree
   uint64_t m_mailbox = 0;            // S18 mailbox region IPA, 0 when PSCI boots the secondaries
   uint64_t m_cntvoff = 0;            // guest virtual time = physical count - this
   uint64_t m_vtcr = 0, m_vttbr = 0;  // stage 2, for the secondary CPUs

@@ -1,0 +1,299 @@
+// `nestlab lab`: the labs a course is made of (docs/labs.md). This file has
+// the dispatcher and `list`, `show`, `init`; `grade` and `run` have files of
+// their own.
+#include "console/cmd_lab.h"
+
+#include <filesystem>
+
+#include "console/client/json_get.h"
+#include "console/commands.h"
+#include "console/lab/lab_catalog.h"
+#include "console/lab/report_writers.h"
+#include "console/size.h"
+#include "console/table.h"
+
+namespace nestlab::cli {
+
+namespace {
+
+using client::json;
+using client::json_dump;
+
+std::string lab_help() {
+  return "Usage: nestlab lab COMMAND [ARGS]\n"
+         "\n"
+         "Labs: a handout, starter files, and a grader that runs your program in a\n"
+         "virtual hypervisor and checks what it does.\n"
+         "\n"
+         "Commands:\n"
+         "  list                         the installed labs\n"
+         "  show LAB                     a lab's summary, VM and graded steps\n"
+         "  init [--reference] LAB DIR   make DIR a working copy of LAB's starter files\n"
+         "  run [DIR]                    build DIR and run it, console on this terminal\n"
+         "  grade [DIR]                  build DIR, run it, grade it (exit 0: all passed)\n"
+         "\n"
+         "LAB is an id (01-boot), a number (1) or a name (boot). DIR defaults to the\n"
+         "current directory. Every command accepts --json and --help.\n";
+}
+
+bool show_help(const ParsedArgs& args, const std::string& usage) {
+  if (!args.help()) return false;
+  write_all(1, usage + "\n" + format_options_help({}));
+  return true;
+}
+
+json step_json(const lab::Step& s) {
+  json j = {{"name", s.name}, {"kind", lab::step_kind_name(s.kind)}, {"points", s.points}};
+  if (s.fatal) j["fatal"] = true;
+  if (s.timeout_guest_ms) j["timeout_guest_ms"] = *s.timeout_guest_ms;
+  switch (s.kind) {
+    case lab::StepKind::Expect:
+      j["pattern"] = s.pattern;
+      j["regex"] = s.regex;
+      break;
+    case lab::StepKind::Send: j["input"] = s.input; break;
+    case lab::StepKind::Mark: j["mark"] = s.mark; break;
+    case lab::StepKind::Counter:
+      j["class"] = s.exit_class;
+      if (s.min) j["min"] = *s.min;
+      if (s.max) j["max"] = *s.max;
+      break;
+    case lab::StepKind::GuestInfo:
+      j["key"] = s.key;
+      j["value"] = s.value;
+      break;
+    case lab::StepKind::Exit: j["code"] = s.code; break;
+  }
+  return j;
+}
+
+// What a step checks, in a few words, for `lab show`.
+std::string step_check(const lab::Step& s) {
+  switch (s.kind) {
+    case lab::StepKind::Expect:
+      return (s.regex ? "output /" : "output \"") + s.pattern + (s.regex ? "/" : "\"");
+    case lab::StepKind::Send: return "types \"" + lab::printable(s.input) + "\"";
+    case lab::StepKind::Mark: return "marker " + s.mark;
+    case lab::StepKind::Counter: {
+      std::string range = s.min ? std::to_string(*s.min) : "0";
+      range += "..";
+      if (s.max) range += std::to_string(*s.max);
+      return s.exit_class + " exits " + range;
+    }
+    case lab::StepKind::GuestInfo: return "guestinfo " + s.key + " = \"" + s.value + "\"";
+    case lab::StepKind::Exit: return "exit code " + std::to_string(s.code);
+  }
+  return "";
+}
+
+json lab_json(const lab::LabDefinition& d, bool with_steps) {
+  json j = {{"id", d.id},
+            {"title", d.title},
+            {"summary", d.summary},
+            {"steps", d.steps.size()},
+            {"points", d.max_points()},
+            {"path", d.dir}};
+  if (!with_steps) return j;
+  j["files"] = d.files;
+  j["vm"] = {{"mem", d.mem}, {"smp", d.smp}, {"append", d.append}};
+  j["limits"] = {{"guest_ms", d.guest_ms}, {"wall_cap_s", d.wall_cap_s}};
+  j["steps"] = json::array();
+  for (const auto& s : d.steps) j["steps"].push_back(step_json(s));
+  std::error_code ec;
+  if (std::filesystem::exists(d.dir + "/README.md", ec)) j["readme"] = d.dir + "/README.md";
+  return j;
+}
+
+int lab_list(const Invocation& inv) {
+  int status = 0;
+  auto args = parse_or_report(inv, {}, status);
+  if (!args) return status;
+  if (show_help(*args, "Usage: nestlab lab list [--json]\n\nThe installed labs.\n")) return 0;
+  bool json_out = wants_json(inv, *args);
+  if (!args->operands.empty())
+    return usage_error(inv.name, "unexpected argument '" + args->operands[0] + "'");
+  const std::string dir = lab::labs_dir();
+  json labs = json::array();
+  std::vector<Row> rows;
+  std::string problems;
+  for (const auto& id : lab::list_lab_ids(dir)) {
+    auto d = lab::load_lab_definition(dir + "/" + id);
+    if (d.is_error()) {
+      problems += d.error().message + "\n";
+      continue;
+    }
+    labs.push_back(lab_json(d.value(), false));
+    rows.push_back({d.value().id, std::to_string(d.value().steps.size()),
+                    std::to_string(d.value().max_points()), d.value().title});
+  }
+  if (!problems.empty()) write_all(2, problems);
+  if (json_out) {
+    write_all(1, json_dump({{"labs_dir", dir}, {"labs", labs}}, 2) + "\n");
+  } else if (rows.empty()) {
+    write_all(1, "no labs in " + dir + "\n");
+  } else {
+    static const Column kColumns[] = {
+        {"LAB", Align::Left}, {"STEPS", Align::Right}, {"POINTS", Align::Right}, {"TITLE"}};
+    write_all(1, format_table(kColumns, rows));
+  }
+  return problems.empty() ? kLabPassed : kLabBad;
+}
+
+int lab_show(const Invocation& inv) {
+  int status = 0;
+  auto args = parse_or_report(inv, {}, status);
+  if (!args) return status;
+  if (show_help(*args,
+                "Usage: nestlab lab show LAB [--json]\n\nA lab's summary, VM and graded "
+                "steps.\n"))
+    return 0;
+  bool json_out = wants_json(inv, *args);
+  if (args->operands.empty()) return usage_error(inv.name, "missing LAB (see `nestlab lab list`)");
+  if (args->operands.size() > 1)
+    return usage_error(inv.name, "unexpected argument '" + args->operands[1] + "'");
+  auto folder = lab::find_lab(lab::labs_dir(), args->operands[0]);
+  if (folder.is_error()) return lab_error(inv, json_out, folder.error().message, kLabBad);
+  auto d = lab::load_lab_definition(folder.value());
+  if (d.is_error()) return lab_error(inv, json_out, d.error().message, kLabBad);
+  const lab::LabDefinition& lab = d.value();
+  if (json_out) {
+    write_all(1, json_dump(lab_json(lab, true), 2) + "\n");
+    return kLabPassed;
+  }
+  std::string out = lab.id + ": " + lab.title + "\n";
+  if (!lab.summary.empty()) out += lab.summary + "\n";
+  out += "\nVM: " + format_size(lab.mem) + " RAM, " + std::to_string(lab.smp) + " vCPU" +
+         (lab.smp == 1 ? "" : "s") +
+         (lab.append.empty() ? "" : ", bootargs \"" + lab.append + "\"") +
+         "\nlimits: " + std::to_string(lab.guest_ms) + " ms of guest time per step, " +
+         std::to_string(lab.wall_cap_s) + " s wall clock in all\n";
+  if (!lab.files.empty()) {
+    out += "your files:";
+    for (const auto& f : lab.files) out += " " + f;
+    out += "\n";
+  }
+  out += "\n";
+  static const Column kColumns[] = {
+      {"#", Align::Right}, {"STEP"}, {"POINTS", Align::Right}, {"CHECKS"}};
+  std::vector<Row> rows;
+  for (size_t i = 0; i < lab.steps.size(); ++i)
+    rows.push_back({std::to_string(i + 1),
+                    lab.steps[i].name + (lab.steps[i].fatal ? " (fatal)" : ""),
+                    std::to_string(lab.steps[i].points), step_check(lab.steps[i])});
+  rows.push_back({"", "total", std::to_string(lab.max_points()), ""});
+  out += format_table(kColumns, rows);
+  std::error_code ec;
+  if (std::filesystem::exists(lab.dir + "/README.md", ec))
+    out += "\nhandout: " + lab.dir + "/README.md\n";
+  out += "start: nestlab lab init " + lab.id + " DIR\n";
+  write_all(1, out);
+  return kLabPassed;
+}
+
+constexpr OptionSpec kInitOptions[] = {
+    {"reference", 0, TakesValue::No, "", "copy the reference solution instead of the starter"},
+};
+
+int lab_init(const Invocation& inv) {
+  int status = 0;
+  auto args = parse_or_report(inv, kInitOptions, status);
+  if (!args) return status;
+  if (args->help()) {
+    write_all(1,
+              "Usage: nestlab lab init [--reference] LAB DIR\n\n"
+              "Creates DIR (new or empty) with LAB's starter files, the lab runtime in\n"
+              "common/, a Makefile and .nestlab-lab. Then: cd DIR && nestlab lab grade\n\n" +
+                  format_options_help(kInitOptions));
+    return 0;
+  }
+  bool json_out = wants_json(inv, *args);
+  if (args->operands.size() < 2)
+    return usage_error(inv.name, args->operands.empty() ? "missing LAB and DIR" : "missing DIR");
+  if (args->operands.size() > 2)
+    return usage_error(inv.name, "unexpected argument '" + args->operands[2] + "'");
+  const std::string labs = lab::labs_dir();
+  auto folder = lab::find_lab(labs, args->operands[0]);
+  if (folder.is_error()) return lab_error(inv, json_out, folder.error().message, kLabBad);
+  auto d = lab::load_lab_definition(folder.value());
+  if (d.is_error()) return lab_error(inv, json_out, d.error().message, kLabBad);
+  const bool reference = args->has("reference");
+  const std::string& dir = args->operands[1];
+  auto created = lab::init_student_dir(d.value(), labs, dir, reference);
+  if (created.is_error()) return lab_error(inv, json_out, created.error().message, kLabBad);
+  if (json_out) {
+    write_all(1, json_dump({{"lab", d.value().id},
+                            {"dir", std::filesystem::absolute(dir).string()},
+                            {"reference", reference},
+                            {"files", created.value()}},
+                           2) +
+                     "\n");
+    return kLabPassed;
+  }
+  std::string out = "created " + dir + " for lab " + d.value().id + " (" +
+                    (reference ? "reference solution" : "starter files") + "):";
+  for (const auto& f : created.value()) out += " " + f;
+  out += "\nnext: cd " + dir + " && nestlab lab grade\n";
+  write_all(1, out);
+  return kLabPassed;
+}
+
+}  // namespace
+
+int lab_error(const Invocation& inv, bool json, const std::string& message, int status) {
+  if (json) write_all(1, json_dump({{"error", {{"message", message}, {"status", status}}}}) + "\n");
+  return fail(inv.name, message, status);
+}
+
+HostResult<LabTarget> open_lab_target(const std::string& dir) {
+  std::error_code ec;
+  if (!std::filesystem::is_directory(dir, ec))
+    return make_error(ErrorCode::NotFound, dir + " is not a directory");
+  LabTarget t;
+  t.dir = std::filesystem::absolute(dir, ec).lexically_normal().string();
+  while (t.dir.size() > 1 && t.dir.back() == '/') t.dir.pop_back();
+  std::string id = TRY(lab::student_dir_lab(t.dir));
+  std::string folder = TRY(lab::find_lab(lab::labs_dir(), id));
+  t.lab = TRY(lab::load_lab_definition(folder));
+  return t;
+}
+
+lab::LabVmConfig lab_vm_config(const lab::LabDefinition& lab, const lab::Placeholders& values,
+                               const std::string& secret, int image_fd) {
+  lab::LabVmConfig c;
+  c.mem = lab.mem;
+  c.smp = lab.smp;
+  c.append = lab::expand_placeholders(lab.append, values);
+  c.guestinfo["lab.secret"] = secret;
+  c.image_fd = image_fd;
+  c.image_name = "lab.elf";
+  return c;
+}
+
+int cmd_lab(const Invocation& inv) {
+  struct Sub {
+    std::string_view name;
+    CommandFn fn;
+  };
+  static constexpr Sub kSubs[] = {{"list", lab_list},
+                                  {"show", lab_show},
+                                  {"init", lab_init},
+                                  {"run", lab_run},
+                                  {"grade", lab_grade}};
+  if (inv.args.empty())
+    return usage_error(inv.name, "missing command (list, show, init, run, grade)");
+  const std::string& word = inv.args[0];
+  if (word == "--help" || word == "-h" || word == "help") {
+    write_all(1, lab_help());
+    return 0;
+  }
+  for (const auto& s : kSubs) {
+    if (s.name != word) continue;
+    Invocation sub = inv;
+    sub.name = inv.name + " " + word;
+    sub.args.erase(sub.args.begin());
+    return s.fn(sub);
+  }
+  return usage_error(inv.name, "unknown command '" + word + "'");
+}
+
+}  // namespace nestlab::cli

@@ -1,0 +1,41 @@
+// What the `nestlab lab` subcommands share (cmd_lab.cpp: list, show, init;
+// cmd_lab_grade.cpp; cmd_lab_run.cpp): the student directory they work on,
+// errors in text or JSON, the exit statuses of docs/labs.md.
+#pragma once
+
+#include <string>
+
+#include "console/command.h"
+#include "console/lab/lab_definition.h"
+#include "console/lab/lab_vm.h"
+#include "console/lab/placeholders.h"
+
+namespace nestlab::cli {
+
+// docs/labs.md, "Reports": 0 every step passed, 1 a step failed (or the
+// build did), 2 a bad lab, directory or command line; like `nestlab run`,
+// 125 when the kernel or the VHV failed and 130 when interrupted.
+inline constexpr int kLabPassed = 0;
+inline constexpr int kLabFailed = 1;
+inline constexpr int kLabBad = 2;
+
+// "nestlab lab grade: message" on stderr, and with --json an
+// {"error": {message, status}} line on stdout; returns `status`.
+int lab_error(const Invocation& inv, bool json, const std::string& message, int status);
+
+// A student directory and the installed definition of its lab (the
+// definition never comes from the student's copy).
+struct LabTarget {
+  std::string dir;  // absolute
+  lab::LabDefinition lab;
+};
+HostResult<LabTarget> open_lab_target(const std::string& dir);
+
+// The VM a lab describes, with this run's placeholders and marker secret.
+lab::LabVmConfig lab_vm_config(const lab::LabDefinition& lab, const lab::Placeholders& values,
+                               const std::string& secret, int image_fd);
+
+int lab_grade(const Invocation& inv);  // cmd_lab_grade.cpp
+int lab_run(const Invocation& inv);    // cmd_lab_run.cpp
+
+}  // namespace nestlab::cli

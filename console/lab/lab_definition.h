@@ -1,0 +1,68 @@
+// A lab's definition, read from its lab.toml (docs/labs.md, "lab.toml"):
+// what the VM looks like, the limits, and the steps the grader runs in order.
+// Parsing is strict: an unknown key, a missing field, a wrong type or an
+// unknown step kind is an error naming the file, the key and what is wrong,
+// so a typo in a lab never silently changes what is graded.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/error.h"
+
+namespace nestlab::lab {
+
+enum class StepKind { Expect, Send, Mark, Counter, GuestInfo, Exit };
+
+const char* step_kind_name(StepKind kind);
+
+struct Step {
+  std::string name;  // shown in every report
+  StepKind kind = StepKind::Expect;
+  int64_t points = 0;
+  bool fatal = false;
+  std::optional<int64_t> timeout_guest_ms;  // expect, mark, exit; default limits.guest_ms
+
+  std::string pattern;               // expect (placeholders expanded at run time)
+  bool regex = false;                // expect
+  std::string input;                 // send (escapes already decoded; placeholders at run time)
+  std::string mark;                  // mark: the marker's name (`mark`, default the step's name)
+  std::string exit_class;            // counter: an exit class name as `nestlab vm stats` shows it
+  std::optional<uint64_t> min, max;  // counter
+  std::string key, value;            // guestinfo
+  int64_t code = 0;                  // exit
+};
+
+struct LabDefinition {
+  std::string id;
+  std::string title;
+  std::string summary;
+  std::vector<std::string> files;  // the student's files
+  // [vm]
+  uint64_t mem = 64ull << 20;
+  unsigned smp = 1;
+  std::string append;
+  // [limits]
+  int64_t guest_ms = 5000;
+  int64_t wall_cap_s = 120;
+  std::vector<Step> steps;
+
+  std::string path;  // the lab.toml it came from
+  std::string dir;   // its folder (starter/, reference/, README.md)
+
+  int64_t max_points() const;
+  int64_t step_timeout_ms(const Step& step) const {
+    return step.timeout_guest_ms.value_or(guest_ms);
+  }
+};
+
+// `file` is only used in messages ("labs/01-boot/lab.toml: steps[2]: ...").
+HostResult<LabDefinition> parse_lab_definition(std::string_view toml_text, std::string_view file);
+
+// Reads and parses <dir>/lab.toml; the id must match the folder's name.
+HostResult<LabDefinition> load_lab_definition(const std::string& dir);
+
+}  // namespace nestlab::lab

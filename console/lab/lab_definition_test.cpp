@@ -1,0 +1,190 @@
+#include "console/lab/lab_definition.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+namespace nestlab::lab {
+namespace {
+
+constexpr const char* kFile = "labs/09-test/lab.toml";
+
+const char* kGood = R"(id = "09-test"
+title = "Test lab"
+summary = "For the unit test."
+files = ["main.cpp"]
+
+[vm]
+mem = "64M"
+smp = 2
+append = "nonce={nonce}"
+
+[limits]
+guest_ms = 3000
+wall_cap_s = 60
+
+[[steps]]
+name = "uart@9000000"
+kind = "mark"
+points = 30
+fatal = true
+
+[[steps]]
+name = "prints the nonce"
+kind = "expect"
+pattern = "nonce: {nonce}"
+points = 20
+
+[[steps]]
+name = "answers"
+kind = "send"
+input = 'help\r'
+
+[[steps]]
+name = "hypercalls"
+kind = "counter"
+class = "HVC64"
+min = 1
+max = 10
+points = 5
+
+[[steps]]
+name = "sets a key"
+kind = "guestinfo"
+key = "lab.answer"
+value = "{nonce}"
+
+[[steps]]
+name = "exits"
+kind = "exit"
+code = 7
+timeout_guest_ms = 1000
+points = 45
+)";
+
+// The error for `text`, which must not parse.
+std::string error_of(const std::string& text) {
+  auto r = parse_lab_definition(text, kFile);
+  EXPECT_TRUE(r.is_error()) << "parsed:\n" << text;
+  return r.is_error() ? r.error().message : std::string();
+}
+
+std::string replace(std::string text, const std::string& from, const std::string& to) {
+  size_t at = text.find(from);
+  EXPECT_NE(at, std::string::npos) << from;
+  if (at != std::string::npos) text.replace(at, from.size(), to);
+  return text;
+}
+
+TEST(LabDefinition, ParsesEveryField) {
+  auto r = parse_lab_definition(kGood, kFile);
+  ASSERT_TRUE(r.is_ok()) << r.error().message;
+  const LabDefinition& d = r.value();
+  EXPECT_EQ(d.id, "09-test");
+  EXPECT_EQ(d.title, "Test lab");
+  EXPECT_EQ(d.files, std::vector<std::string>{"main.cpp"});
+  EXPECT_EQ(d.mem, 64ull << 20);
+  EXPECT_EQ(d.smp, 2u);
+  EXPECT_EQ(d.append, "nonce={nonce}");
+  EXPECT_EQ(d.guest_ms, 3000);
+  EXPECT_EQ(d.wall_cap_s, 60);
+  ASSERT_EQ(d.steps.size(), 6u);
+  EXPECT_EQ(d.steps[0].kind, StepKind::Mark);
+  EXPECT_EQ(d.steps[0].mark, "uart@9000000");  // the step's name by default
+  EXPECT_TRUE(d.steps[0].fatal);
+  EXPECT_EQ(d.steps[1].pattern, "nonce: {nonce}");
+  EXPECT_FALSE(d.steps[1].regex);
+  EXPECT_EQ(d.steps[2].input, "help\r");  // a literal string's \r is decoded too
+  EXPECT_EQ(d.steps[3].exit_class, "HVC64");
+  EXPECT_EQ(d.steps[3].min, 1u);
+  EXPECT_EQ(d.steps[3].max, 10u);
+  EXPECT_EQ(d.steps[4].key, "lab.answer");
+  EXPECT_EQ(d.steps[5].code, 7);
+  EXPECT_EQ(d.step_timeout_ms(d.steps[5]), 1000);
+  EXPECT_EQ(d.step_timeout_ms(d.steps[1]), 3000);
+  EXPECT_EQ(d.max_points(), 100);
+}
+
+TEST(LabDefinition, UnknownKindNamesFileLineKeyAndTheKnownKinds) {
+  std::string e = error_of(replace(kGood, "kind = \"send\"", "kind = \"sned\""));
+  EXPECT_NE(e.find("labs/09-test/lab.toml:29: steps[2].kind: unknown kind \"sned\""),
+            std::string::npos)
+      << e;
+  EXPECT_NE(e.find("expect, send, mark, counter, guestinfo, exit"), std::string::npos) << e;
+}
+
+TEST(LabDefinition, MissingField) {
+  std::string e = error_of(replace(kGood, "pattern = \"nonce: {nonce}\"\n", ""));
+  EXPECT_NE(e.find("labs/09-test/lab.toml"), std::string::npos) << e;
+  EXPECT_NE(e.find("steps[1].pattern: missing"), std::string::npos) << e;
+  e = error_of(replace(kGood, "title = \"Test lab\"\n", ""));
+  EXPECT_NE(e.find("title: missing"), std::string::npos) << e;
+  e = error_of(replace(kGood, "kind = \"exit\"\n", ""));
+  EXPECT_NE(e.find("steps[5].kind: missing"), std::string::npos) << e;
+}
+
+TEST(LabDefinition, WrongType) {
+  std::string e = error_of(replace(kGood, "points = 20", "points = \"20\""));
+  EXPECT_NE(e.find("lab.toml:25: steps[1].points: must be an integer, not a string"),
+            std::string::npos)
+      << e;
+  e = error_of(replace(kGood, "smp = 2", "smp = \"2\""));
+  EXPECT_NE(e.find("vm.smp: must be an integer"), std::string::npos) << e;
+  e = error_of(replace(kGood, "fatal = true", "fatal = 1"));
+  EXPECT_NE(e.find("steps[0].fatal: must be true or false"), std::string::npos) << e;
+  e = error_of(replace(kGood, "files = [\"main.cpp\"]", "files = \"main.cpp\""));
+  EXPECT_NE(e.find("files: must be an array"), std::string::npos) << e;
+}
+
+TEST(LabDefinition, UnknownKeyAnywhere) {
+  std::string e = error_of(replace(kGood, "points = 45", "points = 45\ntimeout = 3"));
+  EXPECT_NE(e.find("steps[5].timeout: unknown key (known here: name, kind, points, fatal, code, "
+                   "timeout_guest_ms)"),
+            std::string::npos)
+      << e;
+  e = error_of(replace(kGood, "smp = 2", "cpus = 2"));
+  EXPECT_NE(e.find("vm.cpus: unknown key"), std::string::npos) << e;
+  e = error_of(std::string("author = \"me\"\n") + kGood);
+  EXPECT_NE(e.find("lab.toml:1: author: unknown key"), std::string::npos) << e;
+  // A key valid for another kind is still unknown here.
+  e = error_of(replace(kGood, "code = 7", "code = 7\npattern = \"x\""));
+  EXPECT_NE(e.find("steps[5].pattern: unknown key"), std::string::npos) << e;
+}
+
+TEST(LabDefinition, BadValues) {
+  EXPECT_NE(error_of(replace(kGood, "class = \"HVC64\"", "class = \"HVC\""))
+                .find("steps[3].class: unknown exit class \"HVC\""),
+            std::string::npos);
+  EXPECT_NE(error_of(replace(kGood, "max = 10", "max = 0")).find("min 1 is greater than max 0"),
+            std::string::npos);
+  EXPECT_NE(error_of(replace(kGood, "nonce: {nonce}", "nonce: {nonse}"))
+                .find("steps[1].pattern: unknown placeholder {nonse}"),
+            std::string::npos);
+  EXPECT_NE(error_of(replace(kGood, "mem = \"64M\"", "mem = \"lots\"")).find("vm.mem: "),
+            std::string::npos);
+  EXPECT_NE(
+      error_of(replace(kGood, "code = 7", "code = 300")).find("steps[5].code: 300 is out of range"),
+      std::string::npos);
+  EXPECT_NE(error_of(replace(kGood, "name = \"answers\"", "name = \"prints the nonce\""))
+                .find("steps[2].name: \"prints the nonce\" is used by an earlier step"),
+            std::string::npos);
+  EXPECT_NE(
+      error_of(replace(kGood, "pattern = \"nonce: {nonce}\"", "pattern = \"(\"\nregex = true"))
+          .find("steps[1].pattern: not a valid regular expression"),
+      std::string::npos);
+  EXPECT_NE(error_of(replace(kGood, "input = 'help\\r'", "input = 'help\\q'"))
+                .find("steps[2].input: unknown escape \\q"),
+            std::string::npos);
+}
+
+TEST(LabDefinition, NoStepsAndBadToml) {
+  std::string e = error_of("id = \"x\"\ntitle = \"t\"\n");
+  EXPECT_NE(e.find("steps: missing"), std::string::npos) << e;
+  e = error_of("id = \"x\"\ntitle = \"t\n");
+  EXPECT_NE(e.find("labs/09-test/lab.toml:2: not valid TOML"), std::string::npos) << e;
+  e = error_of("id = \"x\"\ntitle = \"t\"\nsteps = 3\n");
+  EXPECT_NE(e.find("steps: must be a non-empty array of tables"), std::string::npos) << e;
+}
+
+}  // namespace
+}  // namespace nestlab::lab
