@@ -270,30 +270,12 @@ lab::LabVmConfig lab_vm_config(const lab::LabDefinition& lab, const lab::Placeho
 }
 
 int cmd_lab(const Invocation& inv) {
-  struct Sub {
-    std::string_view name;
-    CommandFn fn;
-  };
-  static constexpr Sub kSubs[] = {{"list", lab_list},
-                                  {"show", lab_show},
-                                  {"init", lab_init},
-                                  {"run", lab_run},
-                                  {"grade", lab_grade}};
-  if (inv.args.empty())
-    return usage_error(inv.name, "missing command (list, show, init, run, grade)");
-  const std::string& word = inv.args[0];
-  if (word == "--help" || word == "-h" || word == "help") {
-    write_all(1, lab_help());
-    return 0;
-  }
-  for (const auto& s : kSubs) {
-    if (s.name != word) continue;
-    Invocation sub = inv;
-    sub.name = inv.name + " " + word;
-    sub.args.erase(sub.args.begin());
-    return s.fn(sub);
-  }
-  return usage_error(inv.name, "unknown command '" + word + "'");
+  static constexpr Subcommand kSubs[] = {{"list", lab_list},
+                                         {"show", lab_show},
+                                         {"init", lab_init},
+                                         {"run", lab_run},
+                                         {"grade", lab_grade}};
+  return dispatch_subcommand(inv, kSubs, lab_help(), "list, show, init, run, grade");
 }
 
 }  // namespace nestlab::cli

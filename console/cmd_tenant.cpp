@@ -148,18 +148,9 @@ int tenant_set(const Invocation& inv) {
 }  // namespace
 
 int cmd_tenant(const Invocation& inv) {
-  if (inv.args.empty()) return usage_error(inv.name, "missing command (list, set)");
-  const std::string& word = inv.args[0];
-  if (word == "--help" || word == "-h" || word == "help") {
-    write_all(1, help());
-    return 0;
-  }
-  Invocation sub = inv;
-  sub.name = inv.name + " " + word;
-  sub.args.erase(sub.args.begin());
-  if (word == "list" || word == "ls") return tenant_list(sub);
-  if (word == "set") return tenant_set(sub);
-  return usage_error(inv.name, "unknown command '" + word + "'");
+  static constexpr Subcommand kSubs[] = {
+      {"list", tenant_list}, {"ls", tenant_list}, {"set", tenant_set}};
+  return dispatch_subcommand(inv, kSubs, help(), "list, set");
 }
 
 }  // namespace nestlab::cli

@@ -50,6 +50,8 @@ std::string vhv_help() {
          "  inspect VHV          show one VHV's details and exit counters\n"
          "  rm VHV [VHV...]      destroy VHVs (alias: destroy)\n"
          "  create [OPTIONS]     create a persistent VHV (it stays until rm)\n"
+         "  stop VHV [VHV...]    shut it down, keep it listed for start\n"
+         "  start VHV [VHV...]   start a stopped VHV again\n"
          "  stats VHV            show its resource group's CPU, memory and PIDs use\n"
          "  pause VHV            stop its CPUs and its guest's clock\n"
          "  resume VHV           run it again (guest time per the VM's tick policy)\n"
@@ -142,6 +144,52 @@ int vhv_rm(const Invocation& inv) {
   return status;
 }
 
+// `vhv stop` and `vhv start`: the same loop over VHVs as `rm`, one method.
+int vhv_lifecycle(const Invocation& inv, const char* method, const char* usage,
+                  const char* done_word) {
+  int status = 0;
+  auto args = parse_or_report(inv, no_options(), status);
+  if (!args) return status;
+  if (handle_help(*args, usage, no_options())) return 0;
+  if (args->operands.empty())
+    return usage_error(inv.name, "missing VHV (an id like vhv-3, or a name)");
+  auto client = connect(inv, *args);
+  if (client.is_error()) return fail(inv.name, client.error().message, kExitError);
+  bool json_out = wants_json(inv, *args);
+  json results = json::array();
+  for (const auto& vhv : args->operands) {
+    auto r = client.value()->call(method, {{"vhv", vhv}});
+    if (r.is_error()) {
+      status = kExitError;
+      results.push_back({{"vhv", vhv}, {"ok", false}, {"error", r.error().message}});
+      fail(inv.name, vhv + ": " + r.error().message, kExitError);
+      if (!client.value()->connected()) break;
+      continue;
+    }
+    results.push_back({{"vhv", vhv}, {"ok", true}, {"info", r.value()}});
+    if (!json_out) write_all(1, vhv + ": " + done_word + "\n");
+  }
+  if (json_out) write_all(1, json_dump(results, 2) + "\n");
+  return status;
+}
+
+int vhv_stop(const Invocation& inv) {
+  return vhv_lifecycle(inv, "vhv.stop",
+                       "Usage: nestlab vhv stop VHV [VHV...]\n\nShuts virtual hypervisors down "
+                       "(their guests, QEMU and highvisor end) but keeps them listed, with\n"
+                       "their name, owner, tenant and limits, for `nestlab vhv start`.\n",
+                       "stopped");
+}
+
+int vhv_start(const Invocation& inv) {
+  return vhv_lifecycle(inv, "vhv.start",
+                       "Usage: nestlab vhv start VHV [VHV...]\n\nStarts a stopped (or failed) "
+                       "virtual hypervisor again: a new highvisor, QEMU and lowvisor\n"
+                       "with the same name, owner, tenant and limits. Run a guest in it with\n"
+                       "`nestlab vm run`.\n",
+                       "ready");
+}
+
 int vhv_create(const Invocation& inv) {
   int status = 0;
   auto args = parse_or_report(inv, kCreateOptions, status);
@@ -190,30 +238,13 @@ int vhv_create(const Invocation& inv) {
 }  // namespace
 
 int cmd_vhv(const Invocation& inv) {
-  struct Sub {
-    std::string_view name;
-    CommandFn fn;
-  };
-  static constexpr Sub kSubs[] = {
+  static constexpr Subcommand kSubs[] = {
       {"list", vhv_list},   {"ls", vhv_list},     {"inspect", vhv_inspect},
       {"rm", vhv_rm},       {"destroy", vhv_rm},  {"create", vhv_create},
-      {"stats", vhv_stats}, {"pause", vhv_pause}, {"resume", vhv_resume}};
-  if (inv.args.empty()) return usage_error(inv.name, "missing command (list, inspect, rm, create)");
-  const std::string& word = inv.args[0];
-  if (word == "--help" || word == "-h" || word == "help") {
-    write_all(1, vhv_help());
-    return 0;
-  }
-  for (const auto& s : kSubs) {
-    if (s.name != word) continue;
-    Invocation sub = inv;
-    sub.name = inv.name + " " + word;
-    sub.args.erase(sub.args.begin());
-    return s.fn(sub);
-  }
-  if (word.starts_with("-"))
-    return usage_error(inv.name, "unknown option '" + word + "' (options go after the command)");
-  return usage_error(inv.name, "unknown command '" + word + "'");
+      {"stats", vhv_stats}, {"pause", vhv_pause}, {"resume", vhv_resume},
+      {"stop", vhv_stop},   {"start", vhv_start}};
+  return dispatch_subcommand(inv, kSubs, vhv_help(),
+                             "list, inspect, rm, create, stop, start, stats, pause, resume");
 }
 
 }  // namespace nestlab::cli

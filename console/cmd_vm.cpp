@@ -243,30 +243,12 @@ int vm_guestinfo(const Invocation& inv) {
 }  // namespace
 
 int cmd_vm(const Invocation& inv) {
-  struct Sub {
-    std::string_view name;
-    CommandFn fn;
-  };
-  static constexpr Sub kSubs[] = {{"stats", vm_stats},
-                                  {"trace", vm_trace},
-                                  {"guestinfo", vm_guestinfo},
-                                  {"run", vm_run},
-                                  {"wait", vm_wait}};
-  if (inv.args.empty())
-    return usage_error(inv.name, "missing command (run, wait, stats, trace, guestinfo)");
-  const std::string& word = inv.args[0];
-  if (word == "--help" || word == "-h" || word == "help") {
-    write_all(1, vm_help());
-    return 0;
-  }
-  for (const auto& s : kSubs) {
-    if (s.name != word) continue;
-    Invocation sub = inv;
-    sub.name = inv.name + " " + word;
-    sub.args.erase(sub.args.begin());
-    return s.fn(sub);
-  }
-  return usage_error(inv.name, "unknown command '" + word + "'");
+  static constexpr Subcommand kSubs[] = {{"stats", vm_stats},
+                                         {"trace", vm_trace},
+                                         {"guestinfo", vm_guestinfo},
+                                         {"run", vm_run},
+                                         {"wait", vm_wait}};
+  return dispatch_subcommand(inv, kSubs, vm_help(), "run, wait, stats, trace, guestinfo");
 }
 
 }  // namespace nestlab::cli

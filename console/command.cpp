@@ -53,4 +53,26 @@ void write_all(int fd, std::string_view bytes) {
   }
 }
 
+int dispatch_subcommand(const Invocation& inv, std::span<const Subcommand> subs,
+                        const std::string& help, std::string_view known) {
+  if (inv.args.empty())
+    return usage_error(inv.name, "missing command (" + std::string(known) + ")");
+  const std::string& word = inv.args[0];
+  if (word == "--help" || word == "-h" || word == "help") {
+    write_all(1, help);
+    return 0;
+  }
+  for (const auto& s : subs) {
+    if (s.name != word) continue;
+    Invocation sub = inv;
+    sub.name = inv.name + " " + word;
+    sub.args.erase(sub.args.begin());
+    return s.fn(sub);
+  }
+  if (word.starts_with("-"))
+    return usage_error(inv.name, "unknown option '" + word + "' (options go after the command)");
+  return usage_error(inv.name,
+                     "unknown command '" + word + "' (commands: " + std::string(known) + ")");
+}
+
 }  // namespace nestlab::cli

@@ -36,6 +36,18 @@ int fail(std::string_view name, std::string_view message, int status);
 std::optional<ParsedArgs> parse_or_report(const Invocation& inv,
                                           std::span<const OptionSpec> options, int& status);
 
+// A command made of subcommands (`nestlab vhv list`): one entry per word.
+struct Subcommand {
+  std::string_view name;
+  CommandFn fn;
+};
+
+// Runs the subcommand named by inv.args[0] with the words after it, prints
+// `help` for --help/-h/help, and reports a missing or unknown word (naming
+// `known`, e.g. "list, inspect, rm") as a usage error.
+int dispatch_subcommand(const Invocation& inv, std::span<const Subcommand> subs,
+                        const std::string& help, std::string_view known);
+
 // --json before or after the command.
 bool wants_json(const Invocation& inv, const ParsedArgs& args);
 

@@ -55,6 +55,8 @@ class Kernel final : public VhvObserver {
   void vhv_list(Client&, Request&, std::vector<UniqueFd>&, Reply);
   void vhv_inspect(Client&, Request&, std::vector<UniqueFd>&, Reply);
   void vhv_destroy(Client&, Request&, std::vector<UniqueFd>&, Reply);
+  void vhv_stop(Client&, Request&, std::vector<UniqueFd>&, Reply);   // lifecycle_methods.cpp
+  void vhv_start(Client&, Request&, std::vector<UniqueFd>&, Reply);  // lifecycle_methods.cpp
   void vm_run(Client&, Request&, std::vector<UniqueFd>&, Reply);
   void vhv_stats(Client&, Request&, std::vector<UniqueFd>&, Reply);  // stats_methods.cpp
   void events_subscribe(Client&, Request&, std::vector<UniqueFd>&, Reply);

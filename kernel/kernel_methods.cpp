@@ -26,6 +26,8 @@ const std::map<std::string, Kernel::Handler>& Kernel::methods() {
       {"vhv.list", &Kernel::vhv_list},
       {"vhv.inspect", &Kernel::vhv_inspect},
       {"vhv.destroy", &Kernel::vhv_destroy},
+      {"vhv.stop", &Kernel::vhv_stop},
+      {"vhv.start", &Kernel::vhv_start},
       {"vhv.stats", &Kernel::vhv_stats},
       {"tenant.list", &Kernel::tenant_list},
       {"tenant.set", &Kernel::tenant_set},

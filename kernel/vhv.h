@@ -91,6 +91,9 @@ class Vhv {
   // Asks the highvisor to shut down, SIGKILLs its userworld after a grace
   // period, then calls done (also at once if it is already gone).
   void destroy(std::function<void()> done);
+  // The same shutdown, but the VHV stays listed as stopped (vhv.stop); the
+  // kernel can start a new highvisor for it later (vhv.start).
+  void stop(std::function<void()> done);
 
   // Reads the group's memory counters; a rise since the last look is a
   // `memory-limit` or `oom-kill` event (vhv_memory.cpp). The kernel calls
@@ -103,6 +106,7 @@ class Vhv {
   const ConsoleRing& console() const { return m_console; }
   bool alive() const { return m_child.pidfd.valid(); }
   bool destroying() const { return m_destroying; }
+  bool shutting_down() const { return m_shutting_down; }
   bool was_ready() const { return m_was_ready; }
   uint64_t creator_connection() const { return m_creator_connection; }
 
@@ -127,6 +131,7 @@ class Vhv {
   // Writes the record to the state directory (a no-op without one).
   void persist();
   void forget_state();
+  void shut_down(std::function<void()> done);
 
   boost::asio::io_context& m_io;
   VhvObserver& m_observer;
@@ -143,6 +148,7 @@ class Vhv {
   std::string m_failure;  // the highvisor's `failed` message, if any
   nlohmann::json m_last_counters = nlohmann::json::object();
   bool m_destroying = false;
+  bool m_shutting_down = false;  // asked to shut down (vhv.stop or vhv.destroy)
   bool m_was_ready = false;
   bool m_adopted = false;  // not our child: no waitid, exit status unknown
   std::string m_state_dir;

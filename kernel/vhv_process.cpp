@@ -224,16 +224,18 @@ void Vhv::on_exit() {
 
   if (m_record.vm && m_record.vm->state != "exited") {
     m_record.vm->state = "exited";
-    m_record.vm->reason = "vhv-died";
-    m_record.vm->message = "the VHV's highvisor " + status;
+    // Stopped on request (vhv.stop, vhv.destroy) or died under the guest.
+    m_record.vm->reason = m_shutting_down ? "stopped" : "vhv-died";
+    m_record.vm->message = m_shutting_down ? "the VHV was stopped while its guest ran"
+                                           : "the VHV's highvisor " + status;
     m_observer.on_vhv_event(*this, {{"type", "vm-exit"},
                                     {"vm", m_record.vm->id},
-                                    {"reason", "vhv-died"},
+                                    {"reason", m_record.vm->reason},
                                     {"code", nullptr},
                                     {"message", m_record.vm->message},
                                     {"counters", m_last_counters}});
   }
-  bool clean = m_destroying || (info.si_code == CLD_EXITED && info.si_status == 0);
+  bool clean = m_shutting_down || (info.si_code == CLD_EXITED && info.si_status == 0);
   m_record.paused = false;
   if (m_record.state == VhvState::Failed) {
     // Already reported by the highvisor's own `failed` event.
@@ -264,9 +266,22 @@ void Vhv::destroy(std::function<void()> done) {
     done();
     return;
   }
+  m_destroying = true;  // also turns a stop under way into a destroy
+  shut_down(std::move(done));
+}
+
+void Vhv::stop(std::function<void()> done) {
+  if (!alive()) {
+    done();
+    return;
+  }
+  shut_down(std::move(done));
+}
+
+void Vhv::shut_down(std::function<void()> done) {
   m_destroy_done.push_back(std::move(done));
-  if (m_destroying) return;
-  m_destroying = true;
+  if (m_shutting_down) return;
+  m_shutting_down = true;
   request("shutdown", nullptr, {}, [](HostResult<nlohmann::json>) {});
   m_timer.cancel();
   m_timer.expires_after(std::chrono::milliseconds(kShutdownGraceMs));

@@ -138,6 +138,30 @@ void VhvClient::destroy_vhv(const QString& vhv) {
                      });
 }
 
+void VhvClient::stop_vhv(const QString& vhv) {
+  m_connection->call(QStringLiteral("vhv.stop"), {{"vhv", vhv}}, this,
+                     [this, vhv](const RpcReply& reply) {
+                       if (!reply.ok()) {
+                         emit actionFailed(tr("Stop %1").arg(vhv), describe(*reply.error));
+                         return;
+                       }
+                       emit actionSucceeded(tr("Stopped %1").arg(vhv));
+                       refresh();
+                     });
+}
+
+void VhvClient::start_vhv(const QString& vhv) {
+  m_connection->call(QStringLiteral("vhv.start"), {{"vhv", vhv}}, this,
+                     [this, vhv](const RpcReply& reply) {
+                       if (!reply.ok()) {
+                         emit actionFailed(tr("Start %1").arg(vhv), describe(*reply.error));
+                         return;
+                       }
+                       emit actionSucceeded(tr("Started %1").arg(vhv));
+                       refresh();
+                     });
+}
+
 void VhvClient::pause_vhv(const QString& vhv) { pause_or_resume(vhv, true); }
 
 void VhvClient::resume_vhv(const QString& vhv) { pause_or_resume(vhv, false); }

@@ -50,6 +50,9 @@ class VhvClient : public QObject {
   void refresh_tenants();
   void create_vhv(const CreateVhvRequest& request);
   void destroy_vhv(const QString& vhv);
+  // vhv.stop / vhv.start: shut a VHV down but keep it listed; start it again.
+  void stop_vhv(const QString& vhv);
+  void start_vhv(const QString& vhv);
   // vhv.pause / vhv.resume: QEMU stops and continues the VHV's CPUs. The
   // kernel's VhvInfo does not say whether a VHV is paused, so the model
   // shows what our own calls (and their "already paused" errors) learned.

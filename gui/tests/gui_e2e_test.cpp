@@ -94,10 +94,8 @@ class GuiEndToEndTest : public QObject {
     QVERIFY(!window.destroy_action()->isEnabled());
     QVERIFY(!window.pause_action()->isEnabled());
     QVERIFY(!window.resume_action()->isEnabled());
-    // What the API cannot do yet is visible, disabled, and says why.
-    auto* stop = window.findChild<QAction*>("actionStop");
-    QVERIFY(stop && !stop->isEnabled());
-    QVERIFY(stop->toolTip().contains("API"));
+    QVERIFY(!window.stop_action()->isEnabled());
+    QVERIFY(!window.start_action()->isEnabled());
     // The labs panel is there (the lab runner needs no kernel to list).
     QVERIFY(window.labs_action()->isEnabled());
     QCOMPARE(window.labs_action()->shortcut(), QKeySequence(Qt::CTRL | Qt::Key_L));
@@ -351,6 +349,28 @@ class GuiEndToEndTest : public QObject {
     const QString shot = artifact_dir() + "/gui_e2e.png";
     QVERIFY2(window.grab().save(shot), qPrintable(shot));
     qInfo("screenshot: %s", qPrintable(shot));
+
+    // Stop (Ctrl+Shift+S) ends the running guest after a confirmation and
+    // keeps the VHV; Start brings it back, ready for another guest.
+    {
+      auto state_of = [&] { return vhv_cell(InventoryModel::StateColumn).data().toString(); };
+      tree->setFocus();
+      QTest::keyClick(tree, Qt::Key_S, Qt::ControlModifier | Qt::ShiftModifier);
+      auto* confirm = wait_for_visible_child<QMessageBox>(&window, 2000);
+      QVERIFY2(confirm, "Stop did not ask for confirmation while a guest runs");
+      QCOMPARE(confirm->objectName(), QString("stopConfirmation"));
+      QTest::mouseClick(confirm->button(QMessageBox::Yes), Qt::LeftButton);
+      QVERIFY2(wait_until([&] { return state_of() == QLatin1String("stopped"); }, 30000),
+               qPrintable(state_of() + " / " + window.statusBar()->currentMessage()));
+      QVERIFY(!window.stop_action()->isEnabled());
+      QVERIFY(!window.run_action()->isEnabled());
+      QVERIFY(window.start_action()->isEnabled());
+      window.start_action()->trigger();
+      QVERIFY2(wait_until([&] { return state_of() == QLatin1String("ready"); }, 30000),
+               qPrintable(state_of() + " / " + window.statusBar()->currentMessage()));
+      QVERIFY(window.run_action()->isEnabled());
+      QVERIFY(window.stop_action()->isEnabled());
+    }
 
     // Destroy: Delete, then confirm.
     tree->setFocus();

@@ -24,7 +24,6 @@
 #include "gui/views/run_guest_dialog.h"
 #include "gui/views/terminal_view.h"
 #include "gui/views/trace_panel.h"
-#include "gui/views/unavailable_actions.h"
 
 namespace nestlab::gui {
 
@@ -144,6 +143,20 @@ void MainWindow::build_actions() {
   connect(m_resume, &QAction::triggered, this,
           [this] { m_session->vhvs()->resume_vhv(selected_vhv()); });
 
+  m_stop = new QAction(tr("S&top VHV…"), this);
+  m_stop->setObjectName(QStringLiteral("actionStop"));
+  m_stop->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_S));
+  m_stop->setToolTip(
+      tr("Shut the selected VHV down but keep it, to start it again later (Ctrl+Shift+S)"));
+  connect(m_stop, &QAction::triggered, this, &MainWindow::stop_vhv);
+
+  m_start = new QAction(tr("St&art VHV"), this);
+  m_start->setObjectName(QStringLiteral("actionStart"));
+  m_start->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_A));
+  m_start->setToolTip(tr("Start the selected stopped VHV again (Ctrl+Shift+A)"));
+  connect(m_start, &QAction::triggered, this,
+          [this] { m_session->vhvs()->start_vhv(selected_vhv()); });
+
   m_refresh = new QAction(tr("Re&fresh"), this);
   m_refresh->setObjectName(QStringLiteral("actionRefresh"));
   m_refresh->setShortcut(QKeySequence(Qt::Key_F5));
@@ -162,16 +175,14 @@ void MainWindow::build_actions() {
   file->addAction(m_quit);
   QMenu* vhv = menuBar()->addMenu(tr("&VHV"));
   vhv->setToolTipsVisible(true);
-  vhv->addActions({m_create, m_destroy, m_run, m_pause, m_resume});
+  vhv->addActions({m_create, m_start, m_stop, m_destroy, m_run, m_pause, m_resume});
   vhv->addSeparator();
   vhv->addAction(m_refresh);
 
   QToolBar* toolbar = addToolBar(tr("Actions"));
   toolbar->setObjectName(QStringLiteral("actionsToolBar"));
   toolbar->setToolButtonStyle(Qt::ToolButtonTextOnly);
-  toolbar->addActions({m_create, m_destroy, m_run, m_pause, m_resume, m_refresh});
-  toolbar->addSeparator();
-  add_unavailable_actions(this, vhv, toolbar);
+  toolbar->addActions({m_create, m_start, m_stop, m_destroy, m_run, m_pause, m_resume, m_refresh});
 }
 
 void MainWindow::build_docks() {
@@ -307,6 +318,9 @@ void MainWindow::update_actions() {
   m_run->setEnabled(can_run);
   const bool paused = row >= 0 && m_session->vhvs()->model()->paused(id);
   m_pause->setEnabled(can_run && !paused);
+  m_stop->setEnabled(can_run);
+  m_start->setEnabled(up &&
+                      (state == QLatin1String("stopped") || state == QLatin1String("failed")));
   m_resume->setEnabled(can_run);
   m_run->setToolTip(can_run || row < 0 ? tr("Run a guest image on the selected VHV (Ctrl+R)")
                                        : tr("%1 is %2; guests run on a ready VHV").arg(id, state));
@@ -367,6 +381,32 @@ void MainWindow::destroy_vhv() {
   box->setAttribute(Qt::WA_DeleteOnClose);
   connect(box, &QMessageBox::finished, this, [this, id](int result) {
     if (result == QMessageBox::Yes) m_session->vhvs()->destroy_vhv(id);
+  });
+  box->open();
+}
+
+void MainWindow::stop_vhv() {
+  const QString id = selected_vhv();
+  if (id.isEmpty()) return;
+  const int row = m_session->vhvs()->model()->row_of(id);
+  const QJsonObject vm =
+      row < 0 ? QJsonObject() : m_session->vhvs()->model()->info(row).value("vm").toObject();
+  if (vm.value("state").toString() != QLatin1String("running")) {
+    m_session->vhvs()->stop_vhv(id);
+    return;
+  }
+  // Stopping ends a running guest: ask first.
+  auto* box = new QMessageBox(QMessageBox::Question, tr("Stop %1?").arg(id),
+                              tr("Stop %1? Its running guest (%2) ends; the VHV stays and can be "
+                                 "started again.")
+                                  .arg(id, vm.value("image").toString()),
+                              QMessageBox::Yes | QMessageBox::Cancel, this);
+  box->setObjectName(QStringLiteral("stopConfirmation"));
+  box->setDefaultButton(QMessageBox::Cancel);
+  box->button(QMessageBox::Yes)->setText(tr("Stop"));
+  box->setAttribute(Qt::WA_DeleteOnClose);
+  connect(box, &QMessageBox::finished, this, [this, id](int result) {
+    if (result == QMessageBox::Yes) m_session->vhvs()->stop_vhv(id);
   });
   box->open();
 }

@@ -38,6 +38,8 @@ class MainWindow : public QMainWindow {
   QAction* refresh_action() const { return m_refresh; }
   QAction* pause_action() const { return m_pause; }
   QAction* resume_action() const { return m_resume; }
+  QAction* stop_action() const { return m_stop; }
+  QAction* start_action() const { return m_start; }
   QAction* labs_action() const { return m_labs; }
   InventoryView* inventory_view() const { return m_inventory; }
   LabsPanel* labs_panel() const { return m_labs_panel; }
@@ -67,6 +69,7 @@ class MainWindow : public QMainWindow {
 
   void create_vhv();
   void destroy_vhv();
+  void stop_vhv();
   void run_guest();
 
   Session* m_session;  // Not owned.
@@ -78,6 +81,8 @@ class MainWindow : public QMainWindow {
   QAction* m_run = nullptr;
   QAction* m_pause = nullptr;
   QAction* m_resume = nullptr;
+  QAction* m_stop = nullptr;
+  QAction* m_start = nullptr;
   QAction* m_refresh = nullptr;
   QAction* m_quit = nullptr;
   QAction* m_labs = nullptr;  // Shows the labs dock.

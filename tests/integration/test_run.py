@@ -131,6 +131,40 @@ class RunTest(KernelTestCase):
         self.assertNotEqual(missing.code, 0)
         self.assertIn("lab-a", missing.err)
 
+    def test_vhv_stop_keeps_it_listed_and_start_runs_it_again(self):
+        import json
+        self.assertEqual(self.nestlab("vhv", "create", "--name", "lab-s", "--cpu-weight",
+                                      "300").code, 0)
+        try:
+            first_pid = json.loads(self.nestlab("vhv", "inspect", "lab-s", "--json").out)["pid"]
+            r = self.nestlab("vm", "run", "lab-s", guest("spin.elf"))
+            self.assertEqual(r.code, 0, r)
+            r = self.nestlab("vhv", "stop", "lab-s")
+            self.assertEqual(r.code, 0, r)
+            info = json.loads(self.nestlab("vhv", "inspect", "lab-s", "--json").out)
+            self.assertEqual(info["state"], "stopped")
+            self.assertEqual(info["vm"]["reason"], "stopped")  # the spinning guest was ended
+            with self.assertRaises(ProcessLookupError):
+                os.kill(first_pid, 0)  # its highvisor is gone (reaped by the kernel)
+            again = self.nestlab("vhv", "stop", "lab-s")
+            self.assertEqual(again.code, 1)
+            self.assertIn("already stopped", again.err)
+
+            r = self.nestlab("vhv", "start", "lab-s", "--json")
+            self.assertEqual(r.code, 0, r)
+            info = json.loads(self.nestlab("vhv", "inspect", "lab-s", "--json").out)
+            self.assertEqual(info["state"], "ready")
+            self.assertNotEqual(info["pid"], first_pid)
+            self.assertEqual(info["cpu_weight"], 300)  # the same limits as before
+            r = self.nestlab("vm", "run", "lab-s", guest("exitcode.elf"), "--append", "exit=9",
+                             "--wait")
+            self.assertEqual(r.code, 9, r)
+            busy = self.nestlab("vhv", "start", "lab-s")
+            self.assertEqual(busy.code, 1)
+            self.assertIn("only a stopped or failed VHV", busy.err)
+        finally:
+            self.nestlab("vhv", "rm", "lab-s")
+
 
 if __name__ == "__main__":
     unittest.main()
