@@ -20,7 +20,27 @@ using json = nlohmann::json;
 
 namespace {
 
-constexpr unsigned kLockTries = 1'000'000;
+constexpr unsigned kLockTries = 10'000;
+constexpr int kLockPatienceMs = 500;
+
+// The lowvisor holds the guestinfo lock only for a few loads and stores, but
+// on a busy host its QEMU vCPU thread can be descheduled in the middle, for
+// milliseconds. Spin a little, then sleep and try again for up to half a
+// second before telling the caller it is busy.
+bool lock_patiently(guestinfo::Page& page) {
+  timespec start{};
+  clock_gettime(CLOCK_MONOTONIC, &start);
+  for (;;) {
+    if (guestinfo::try_lock(page, kLockTries)) return true;
+    timespec now{};
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    const int64_t waited_ms =
+        (now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1'000'000;
+    if (waited_ms >= kLockPatienceMs) return false;
+    const timespec pause{0, 200'000};  // 0.2 ms
+    nanosleep(&pause, nullptr);
+  }
+}
 
 const char* result_name(uint8_t r) {
   switch (static_cast<trace::Result>(r)) {
@@ -200,7 +220,7 @@ json guestinfo_request(const VhvRam& ram, const json& params) {
     if (value.size() > guestinfo::kMaxValue || value.find('\0') != std::string::npos)
       return error("invalid-argument", "a guestinfo value is at most 95 bytes, without NUL");
   }
-  if (!guestinfo::try_lock(*p, kLockTries))
+  if (!lock_patiently(*p))
     return error("unavailable", "the guestinfo area is locked by the lowvisor");
   json result;
   guestinfo::Status status = guestinfo::Status::Ok;
