@@ -33,26 +33,6 @@ def usable():
 
 @unittest.skipIf(usable() is not None, usable() or "")
 class AttackTest(KernelTestCase):
-    # A cgroup parent of our own: kernels of other test classes running at
-    # the same time also number their VHVs from vhv-1.
-    @classmethod
-    def setUpClass(cls):
-        cls.cgroup_parent = "nestlab-test-%d-%s" % (os.getpid(), cls.__name__)
-        os.environ["NESTLAB_CGROUP_PARENT"] = cls.cgroup_parent
-        try:
-            super().setUpClass()
-        finally:
-            del os.environ["NESTLAB_CGROUP_PARENT"]
-
-    @classmethod
-    def tearDownClass(cls):
-        super().tearDownClass()
-        for controller in ("cpu", "cpuacct", "memory", "pids"):
-            try:
-                os.rmdir(os.path.join("/sys/fs/cgroup", controller, cls.cgroup_parent))
-            except OSError:
-                pass
-
     def create(self, name):
         r = self.nestlab("vhv", "create", "--name", name)
         self.assertEqual(r.code, 0, r)
