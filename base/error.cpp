@@ -24,4 +24,12 @@ const char* error_code_name(ErrorCode code) {
   return "internal";
 }
 
+ErrorCode error_code_from_name(std::string_view name) {
+  for (ErrorCode c :
+       {ErrorCode::InvalidArgument, ErrorCode::NotFound, ErrorCode::PermissionDenied,
+        ErrorCode::AlreadyExists, ErrorCode::Unavailable, ErrorCode::Io, ErrorCode::Protocol})
+    if (name == error_code_name(c)) return c;
+  return ErrorCode::Internal;
+}
+
 }  // namespace nestlab

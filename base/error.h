@@ -3,8 +3,9 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
-#include "vhv/common/result.h"
+#include "base/result.h"
 
 namespace nestlab {
 
@@ -34,6 +35,10 @@ inline Err<Error> make_error(ErrorCode code, std::string message) {
 // An Err for a failed system call: "what: strerror(errno)".
 Err<Error> errno_error(const std::string& what);
 
+// The wire name of a code ("invalid-argument", "not-found", ...), as the
+// client API's data.code and the control protocol's error.code carry it.
 const char* error_code_name(ErrorCode code);
+// The inverse of error_code_name; an unknown name is Internal.
+ErrorCode error_code_from_name(std::string_view name);
 
 }  // namespace nestlab

@@ -16,7 +16,7 @@
 #include <cstring>
 #include <filesystem>
 
-#include "console/client/base64.h"
+#include "base/base64.h"
 #include "console/client/json_get.h"
 #include "console/command.h"
 #include "console/commands.h"
@@ -109,7 +109,7 @@ int ConsoleSession::finish(int status, const std::string& why) {
 void ConsoleSession::send_input(std::string_view bytes) {
   for (size_t at = 0; at < bytes.size(); at += kInputChunk) {
     json params{{"vhv", m_vhv}, {"vm", m_vm}};
-    params["data"] = client::base64_encode(bytes.substr(at, kInputChunk));
+    params["data"] = base64_encode(bytes.substr(at, kInputChunk));
     // Not waited for: errors come back as responses and are shown.
     if (auto id = m_client->send_request("console.input", std::move(params)); id.is_ok())
       m_pending.push_back(id.value());
@@ -131,7 +131,7 @@ bool ConsoleSession::on_notification(const client::Notification& n, int& status)
     if (json_string(p, "vhv") != m_vhv) return true;
     const bool vhv_stream = json_string(p, "stream") == "vhv";
     if (vhv_stream != (m_vm < 0) || (!vhv_stream && json_int(p, "vm", -2) != m_vm)) return true;
-    auto bytes = client::base64_decode(json_string(p, "data"));
+    auto bytes = base64_decode(json_string(p, "data"));
     if (bytes.is_ok()) {
       std::string text = bytes.release_value();
       if (m_vm < 0 && m_raw && m_raw->active()) {

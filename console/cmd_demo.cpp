@@ -8,7 +8,7 @@
 #include <cstring>
 #include <map>
 
-#include "console/client/base64.h"
+#include "base/base64.h"
 #include "console/client/json_get.h"
 #include "console/client/places.h"
 #include "console/commands.h"
@@ -155,7 +155,7 @@ int cmd_demo(const Invocation& inv) {
     if (it == guests.end() || it->second.exit) continue;
     DemoGuest& g = it->second;
     if (n.method == "console") {
-      auto bytes = client::base64_decode(json_string(n.params, "data"));
+      auto bytes = base64_decode(json_string(n.params, "data"));
       if (bytes.is_ok()) emit(g, g.prefixer.feed(bytes.value()));
       continue;
     }

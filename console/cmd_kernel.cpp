@@ -20,7 +20,7 @@ using client::json_string;
 std::string socket_of(const Invocation& inv, const ParsedArgs& args) {
   if (auto s = args.value("socket")) return *s;
   if (inv.socket) return *inv.socket;
-  return client::default_socket_path();
+  return default_socket_path();
 }
 
 // kernel.hello on an already-running kernel.

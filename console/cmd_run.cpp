@@ -9,7 +9,7 @@
 #include <deque>
 #include <filesystem>
 
-#include "console/client/base64.h"
+#include "base/base64.h"
 #include "console/client/json_get.h"
 #include "console/command.h"
 #include "console/commands.h"
@@ -148,7 +148,7 @@ int RunSession::watch() {
     const client::Notification& n = *next.value();
     if (json_string(n.params, "vhv") != vhv) continue;
     if (n.method == "console") {
-      auto bytes = client::base64_decode(json_string(n.params, "data"));
+      auto bytes = base64_decode(json_string(n.params, "data"));
       if (bytes.is_error()) continue;  // One garbled chunk is not worth stopping the guest.
       if (m_json) {
         m_json_pending += bytes.value();

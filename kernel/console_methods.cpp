@@ -3,7 +3,7 @@
 // reaches attached readers as `console` notifications (console_output).
 #include <algorithm>
 
-#include "console/client/base64.h"
+#include "base/base64.h"
 #include "kernel/kernel.h"
 #include "kernel/params.h"
 
@@ -62,7 +62,7 @@ void Kernel::console_output(const Vhv& vhv, int vm, std::string_view bytes) {
   ConsoleStream* s = m_console_broker.find(vhv.record().id, vm);
   if (!s || s->readers().empty()) return;
   json params = stream_json(vhv.record().id, vm);
-  params["data"] = client::base64_encode(bytes);
+  params["data"] = base64_encode(bytes);
   std::string line = to_line(make_notification("console", std::move(params)));
   for (uint64_t id : s->readers())
     if (auto it = m_clients.find(id); it != m_clients.end()) it->second->channel->send(line);
@@ -127,7 +127,7 @@ void Kernel::console_attach(Client& client, Request& request, std::vector<Unique
   // History, oldest first, right after the reply; then live output.
   for (size_t at = 0; at < recent.size(); at += kReplayChunk) {
     json params = stream_json(id, t.vm);
-    params["data"] = client::base64_encode(recent.substr(at, kReplayChunk));
+    params["data"] = base64_encode(recent.substr(at, kReplayChunk));
     params["replay"] = true;
     send(client, make_notification("console", std::move(params)));
   }
@@ -158,7 +158,7 @@ void Kernel::console_input(Client& client, Request& request, std::vector<UniqueF
     t.vhv = TRY(find_vhv(client, TRY(p.string("vhv"))));
     t.vm = static_cast<int>(TRY(p.optional_uint("vm", 0, 255)).value_or(0));
     data = TRY(p.string("data"));
-    auto bytes = client::base64_decode(data);
+    auto bytes = base64_decode(data);
     if (bytes.is_error())
       return nestlab::make_error(ErrorCode::Protocol, "parameter \"data\" is not base64");
     if (bytes.value().size() > kMaxInput)

@@ -1,5 +1,5 @@
 // Finding, naming and retiring VHVs, and telling subscribers what they do.
-#include "console/client/base64.h"
+#include "base/base64.h"
 #include "kernel/kernel.h"
 #include "kernel/log.h"
 #include "kernel/names.h"
@@ -81,8 +81,7 @@ void Kernel::on_vhv_event(const Vhv& vhv, json event) {
 
 void Kernel::on_vhv_console(const Vhv& vhv, int vm, const std::string& data) {
   const VhvRecord& r = vhv.record();
-  if (auto bytes = client::base64_decode(data); bytes.is_ok())
-    console_output(vhv, vm, bytes.value());
+  if (auto bytes = base64_decode(data); bytes.is_ok()) console_output(vhv, vm, bytes.value());
   std::string line =
       to_line(make_notification("console", {{"vhv", r.id}, {"vm", vm}, {"data", data}}));
   for (auto& [_, client] : m_clients)

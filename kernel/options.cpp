@@ -2,6 +2,8 @@
 
 #include "kernel/access_groups.h"
 
+#include "base/places.h"
+
 #include <unistd.h>
 
 #include <climits>
@@ -91,21 +93,9 @@ HostResult<Options> parse_options(int argc, char** argv) {
 
   uid_t uid = ::geteuid();
   o.mode = uid == 0 ? Mode::System : Mode::Session;
-  std::string uid_s = std::to_string(uid);
-  if (o.mode == Mode::System) {
-    o.socket_path = "/run/nestlab/nestlab.sock";
-    o.state_dir = "/var/lib/nestlab";
-    o.cgroup_parent = "nestlab";
-  } else {
-    std::string runtime = env_or("XDG_RUNTIME_DIR", "");
-    o.socket_path = runtime.empty() ? "/tmp/nestlab-" + uid_s + "/nestlab.sock"
-                                    : runtime + "/nestlab/nestlab.sock";
-    std::string home = env_or("HOME", "/tmp/nestlab-" + uid_s);
-    o.state_dir = env_or("XDG_DATA_HOME", home + "/.local/share") + "/nestlab";
-    o.cgroup_parent = "nestlab-" + uid_s;
-  }
-  o.socket_path = env_or("NESTLAB_SOCKET", o.socket_path);
-  o.state_dir = env_or("NESTLAB_STATE_DIR", o.state_dir);
+  o.socket_path = default_socket_path();
+  o.state_dir = default_state_dir();
+  o.cgroup_parent = o.mode == Mode::System ? "nestlab" : "nestlab-" + std::to_string(uid);
   o.cgroup_parent = env_or("NESTLAB_CGROUP_PARENT", o.cgroup_parent);
   o.vhv_path = env_or("NESTLAB_VHV", self_dir() + "/nestlab-vhv");
   if (env_or("NESTLAB_NO_JAIL", "0") == "1") o.jail = false;

@@ -2,6 +2,8 @@
 // highvisor stops and continues QEMU; on resume the VM's tick_policy (vm.run)
 // decides what its guest time does with the pause.
 #include "kernel/kernel.h"
+
+#include "base/control_protocol.h"
 #include "kernel/params.h"
 
 #include <string_view>
@@ -11,11 +13,11 @@ namespace nestlab::kernel {
 using nlohmann::json;
 
 void Kernel::vhv_pause(Client& client, Request& request, std::vector<UniqueFd>&, Reply reply) {
-  forward_pause(client, request, "pause", std::move(reply));
+  forward_pause(client, request, control::kPause, std::move(reply));
 }
 
 void Kernel::vhv_resume(Client& client, Request& request, std::vector<UniqueFd>&, Reply reply) {
-  forward_pause(client, request, "resume", std::move(reply));
+  forward_pause(client, request, control::kResume, std::move(reply));
 }
 
 void Kernel::forward_pause(Client& client, Request& request, const char* method, Reply reply) {
@@ -31,7 +33,7 @@ void Kernel::forward_pause(Client& client, Request& request, const char* method,
   if (found.is_error()) return reply(Err<Error>{found.release_error()});
   Vhv* vhv = found.value();
   json base{{"vhv", vhv->record().id}, {"name", vhv->record().name}};
-  const bool pausing = std::string_view(method) == "pause";
+  const bool pausing = std::string_view(method) == control::kPause;
   vhv->call(method, nullptr,
             [this, base, pausing, reply = std::move(reply)](HostResult<json> r) mutable {
               if (r.is_error()) return reply(Err<Error>{r.release_error()});

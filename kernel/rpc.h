@@ -10,18 +10,18 @@
 #include <variant>
 
 #include "base/error.h"
+#include "base/rpc_codes.h"
 
 namespace nestlab::kernel {
 
 using nlohmann::json;
 
-// JSON-RPC 2.0 section 5.1 codes.
-inline constexpr int kParseError = -32700;
-inline constexpr int kInvalidRequest = -32600;
-inline constexpr int kMethodNotFound = -32601;
-inline constexpr int kInvalidParams = -32602;
-inline constexpr int kInternalError = -32603;
-inline constexpr int kApplicationError = -32000;
+using rpc::kApplicationError;
+using rpc::kInternalError;
+using rpc::kInvalidParams;
+using rpc::kInvalidRequest;
+using rpc::kMethodNotFound;
+using rpc::kParseError;
 
 struct Request {
   std::string method;

@@ -6,6 +6,8 @@
 #include <memory>
 
 #include "kernel/kernel.h"
+
+#include "base/control_protocol.h"
 #include "kernel/params.h"
 
 namespace nestlab::kernel {
@@ -61,7 +63,7 @@ void Kernel::follow_trace(std::shared_ptr<TraceFollow> f) {
       return;
     }
     vhv->second->call(
-        "trace", {{"cursor", f->cursor}, {"limit", 1024}}, [this, f](HostResult<json> r) {
+        control::kTrace, {{"cursor", f->cursor}, {"limit", 1024}}, [this, f](HostResult<json> r) {
           auto client = m_clients.find(f->client_id);
           if (client == m_clients.end()) return;
           if (r.is_ok() && r.value().is_object()) {
@@ -72,7 +74,7 @@ void Kernel::follow_trace(std::shared_ptr<TraceFollow> f) {
             if (!entries.empty() || lost)
               send(*client->second,
                    make_notification(
-                       "trace",
+                       control::kTrace,
                        {{"vhv", f->vhv_id}, {"vm", 0}, {"entries", entries}, {"lost", lost}}));
           }
           follow_trace(f);
@@ -96,19 +98,20 @@ void Kernel::vm_stats(Client& client, Request& request, std::vector<UniqueFd>&, 
     base["live"] = false;
     return reply(std::move(base));
   }
-  vhv->call("stats", nullptr, [base, reply = std::move(reply)](HostResult<json> stats) mutable {
-    if (stats.is_error()) return reply(Err<Error>{stats.release_error()});
-    json out = base;
-    const json& s = stats.value();
-    out["live"] = true;
-    out["counters"] = s.value("counters", json::object());
-    out["total_exits"] = s.value("total_exits", uint64_t{0});
-    out["guest_entries"] = s.value("guest_entries", uint64_t{0});
-    out["trap"] = s.value("trap", json::object());
-    out["uuid"] = s.value("uuid", std::string());
-    if (s.contains("guest_time_ns")) out["guest_time_ns"] = s["guest_time_ns"];
-    reply(std::move(out));
-  });
+  vhv->call(control::kStats, nullptr,
+            [base, reply = std::move(reply)](HostResult<json> stats) mutable {
+              if (stats.is_error()) return reply(Err<Error>{stats.release_error()});
+              json out = base;
+              const json& s = stats.value();
+              out["live"] = true;
+              out["counters"] = s.value("counters", json::object());
+              out["total_exits"] = s.value("total_exits", uint64_t{0});
+              out["guest_entries"] = s.value("guest_entries", uint64_t{0});
+              out["trap"] = s.value("trap", json::object());
+              out["uuid"] = s.value("uuid", std::string());
+              if (s.contains("guest_time_ns")) out["guest_time_ns"] = s["guest_time_ns"];
+              reply(std::move(out));
+            });
 }
 
 void Kernel::vm_trace(Client& client, Request& request, std::vector<UniqueFd>&, Reply reply) {
@@ -139,7 +142,7 @@ void Kernel::vm_trace(Client& client, Request& request, std::vector<UniqueFd>&, 
   std::string vhv_id = found.value()->record().id;
   uint64_t client_id = client.id;
   found.value()->call(
-      "trace", forward,
+      control::kTrace, forward,
       [this, follow, vhv_id, client_id, reply = std::move(reply)](HostResult<json> r) {
         if (r.is_error()) return reply(Err<Error>{r.release_error()});
         json out = r.value();
@@ -163,7 +166,7 @@ void Kernel::guestinfo_get(Client& client, Request& request, std::vector<UniqueF
     return require_running(TRY(find_vhv(client, TRY(p.string("vhv")))));
   }();
   if (found.is_error()) return reply(Err<Error>{found.release_error()});
-  found.value()->call("guestinfo", forward, std::move(reply));
+  found.value()->call(control::kGuestinfo, forward, std::move(reply));
 }
 
 void Kernel::guestinfo_set(Client& client, Request& request, std::vector<UniqueFd>&, Reply reply) {
@@ -177,7 +180,7 @@ void Kernel::guestinfo_set(Client& client, Request& request, std::vector<UniqueF
     return require_running(TRY(find_vhv(client, TRY(p.string("vhv")))));
   }();
   if (found.is_error()) return reply(Err<Error>{found.release_error()});
-  found.value()->call("guestinfo", forward, std::move(reply));
+  found.value()->call(control::kGuestinfo, forward, std::move(reply));
 }
 
 }  // namespace nestlab::kernel

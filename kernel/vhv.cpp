@@ -3,21 +3,14 @@
 // are validated, and a bad one is logged and dropped, never fatal.
 #include "kernel/vhv.h"
 
+#include "base/control_protocol.h"
+
 #include "kernel/log.h"
 
 namespace nestlab::kernel {
 namespace {
 
 using nlohmann::json;
-
-ErrorCode code_from_name(const std::string& name) {
-  if (name == "invalid-argument") return ErrorCode::InvalidArgument;
-  if (name == "not-found") return ErrorCode::NotFound;
-  if (name == "permission-denied") return ErrorCode::PermissionDenied;
-  if (name == "unavailable") return ErrorCode::Unavailable;
-  if (name == "io") return ErrorCode::Io;
-  return ErrorCode::Internal;
-}
 
 std::string string_field(const json& j, const char* key) {
   auto it = j.find(key);
@@ -54,7 +47,7 @@ void Vhv::run(const json& params, UniqueFd image, const std::string& image_name,
   }
   std::vector<UniqueFd> fds;
   fds.push_back(std::move(image));
-  request("run", params, std::move(fds),
+  request(control::kRun, params, std::move(fds),
           [this, image_name, reply = std::move(reply)](HostResult<json> r) {
             if (r.is_ok() && alive()) {
               int vm = r.value().is_object() && r.value().value("vm", json()).is_number_integer()
@@ -76,7 +69,7 @@ void Vhv::run(const json& params, UniqueFd image, const std::string& image_name,
 }
 
 void Vhv::stats(Reply reply) {
-  request("stats", nullptr, {}, [this, reply = std::move(reply)](HostResult<json> r) {
+  request(control::kStats, nullptr, {}, [this, reply = std::move(reply)](HostResult<json> r) {
     if (r.is_ok() && r.value().is_object() && r.value().contains("counters"))
       m_last_counters = r.value()["counters"];
     reply(std::move(r));
@@ -116,7 +109,7 @@ void Vhv::on_response(const json& msg) {
   if (err != msg.end()) {
     std::string text = err->is_object() ? string_field(*err, "message") : "";
     std::string code = err->is_object() ? string_field(*err, "code") : "";
-    reply(nestlab::make_error(code_from_name(code),
+    reply(nestlab::make_error(error_code_from_name(code),
                               text.empty() ? "the highvisor refused the request" : text));
     return;
   }
@@ -125,9 +118,9 @@ void Vhv::on_response(const json& msg) {
 
 void Vhv::on_event(const json& msg) {
   std::string event = msg["event"].get<std::string>();
-  if (event == "hello") {
+  if (event == control::kHello) {
     on_hello(msg);
-  } else if (event == "ready") {
+  } else if (event == control::kReady) {
     if (m_was_ready) return;
     m_was_ready = true;
     m_timer.cancel();
@@ -141,15 +134,15 @@ void Vhv::on_event(const json& msg) {
       m_ready_reply = nullptr;
       reply(to_json(m_record));
     }
-  } else if (event == "console") {
+  } else if (event == control::kConsole) {
     std::string data = string_field(msg, "data");
     int vm = msg.value("vm", json()).is_number_integer() ? msg["vm"].get<int>() : 0;
     if (data.empty()) return;
     m_console.append(vm, data);
     m_observer.on_vhv_console(*this, vm, data);
-  } else if (event == "log") {
+  } else if (event == control::kLog) {
     m_observer.on_vhv_event(*this, {{"type", "log"}, {"text", string_field(msg, "text")}});
-  } else if (event == "vm-exit") {
+  } else if (event == control::kVmExit) {
     int vm = msg.value("vm", json()).is_number_integer() ? msg["vm"].get<int>() : 0;
     json code = msg.value("code", json());
     json counters = msg.value("counters", json::object());
@@ -171,9 +164,9 @@ void Vhv::on_event(const json& msg) {
                                     {"code", code},
                                     {"message", message},
                                     {"counters", m_last_counters}});
-  } else if (event == "seccomp") {
+  } else if (event == control::kSeccomp) {
     on_seccomp(string_field(msg, "process"), string_field(msg, "syscall"));
-  } else if (event == "failed") {
+  } else if (event == control::kFailed) {
     on_failed(string_field(msg, "message"));
   } else {
     log("vhv", m_record.id + ": ignoring unknown event \"" + event + "\"");

@@ -2,10 +2,12 @@
 // highvisor (protocols.md section 2).
 #include "kernel/vhv.h"
 
+#include "base/control_protocol.h"
+
 namespace nestlab::kernel {
 
 void Vhv::console_input(int vm, const std::string& data_base64, Reply reply) {
-  request("console-input", {{"vm", vm}, {"data", data_base64}}, {}, std::move(reply));
+  request(control::kConsoleInput, {{"vm", vm}, {"data", data_base64}}, {}, std::move(reply));
 }
 
 }  // namespace nestlab::kernel

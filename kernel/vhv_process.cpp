@@ -13,6 +13,8 @@
 #include <filesystem>
 
 #include "kernel/log.h"
+
+#include "base/control_protocol.h"
 #include "kernel/vhv.h"
 #include "kernel/vhv_jail.h"
 #include "userworld/process_identity.h"
@@ -282,7 +284,7 @@ void Vhv::shut_down(std::function<void()> done) {
   m_destroy_done.push_back(std::move(done));
   if (m_shutting_down) return;
   m_shutting_down = true;
-  request("shutdown", nullptr, {}, [](HostResult<nlohmann::json>) {});
+  request(control::kShutdown, nullptr, {}, [](HostResult<nlohmann::json>) {});
   m_timer.cancel();
   m_timer.expires_after(std::chrono::milliseconds(kShutdownGraceMs));
   m_timer.async_wait([this](const boost::system::error_code& ec) {

@@ -1,22 +1,11 @@
 #include "console/client/rpc_message.h"
 
+#include "base/rpc_codes.h"
 #include "console/client/json_get.h"
 
 namespace nestlab::client {
 
-namespace {
-
-ErrorCode code_from_name(const std::string& name) {
-  if (name == "invalid-argument") return ErrorCode::InvalidArgument;
-  if (name == "not-found") return ErrorCode::NotFound;
-  if (name == "permission-denied") return ErrorCode::PermissionDenied;
-  if (name == "already-exists") return ErrorCode::AlreadyExists;
-  if (name == "unavailable") return ErrorCode::Unavailable;
-  if (name == "io") return ErrorCode::Io;
-  return ErrorCode::Internal;
-}
-
-}  // namespace
+namespace {}  // namespace
 
 std::string make_request_line(int64_t id, std::string_view method, const json& params) {
   json req = {{"jsonrpc", "2.0"}, {"id", id}, {"method", method}};
@@ -27,15 +16,15 @@ std::string make_request_line(int64_t id, std::string_view method, const json& p
 Error error_from_rpc(const json& error) {
   std::string message =
       json_string(error, "message", "nestlabd reported an error without a message");
-  switch (json_int(error, "code", -32000)) {
-    case -32700:
-    case -32600: return Error{ErrorCode::Protocol, message};
-    case -32601:
+  switch (json_int(error, "code", rpc::kApplicationError)) {
+    case rpc::kParseError:
+    case rpc::kInvalidRequest: return Error{ErrorCode::Protocol, message};
+    case rpc::kMethodNotFound:
       return Error{ErrorCode::Unavailable, message + " (is nestlabd older than this nestlab?)"};
-    case -32602: return Error{ErrorCode::InvalidArgument, message};
+    case rpc::kInvalidParams: return Error{ErrorCode::InvalidArgument, message};
     default: break;
   }
-  return Error{code_from_name(json_string(json_object(error, "data"), "code")), message};
+  return Error{error_code_from_name(json_string(json_object(error, "data"), "code")), message};
 }
 
 HostResult<Incoming> parse_incoming(std::string_view line) {

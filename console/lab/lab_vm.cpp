@@ -1,6 +1,6 @@
 #include "console/lab/lab_vm.h"
 
-#include "console/client/base64.h"
+#include "base/base64.h"
 #include "console/client/json_get.h"
 
 namespace nestlab::lab {
@@ -46,7 +46,7 @@ void LabVm::on_notification(const client::Notification& n) {
   if (json_string(n.params, "vhv") != m_vhv) return;
   if (n.method == "console") {
     if (client::json_int(n.params, "vm") != 0) return;
-    auto bytes = client::base64_decode(json_string(n.params, "data"));
+    auto bytes = base64_decode(json_string(n.params, "data"));
     if (bytes.is_error()) return;  // one garbled chunk is not worth failing a grade
     const std::string& b = bytes.value();
     if (m_sink) m_sink(b);
@@ -128,7 +128,7 @@ HostResult<void> LabVm::send(std::string_view bytes) {
   while (!bytes.empty()) {
     std::string_view piece = bytes.substr(0, kInputChunk);
     TRY(m_client.call("console.input",
-                      {{"vhv", m_vhv}, {"vm", 0}, {"data", client::base64_encode(piece)}}));
+                      {{"vhv", m_vhv}, {"vm", 0}, {"data", base64_encode(piece)}}));
     bytes.remove_prefix(piece.size());
   }
   return {};

@@ -1,5 +1,8 @@
 #include "gui/client/rpc_reply.h"
 
+#include "base/error.h"
+#include "base/rpc_codes.h"
+
 namespace nestlab::gui {
 
 QString describe(const RpcError& error) {
@@ -8,7 +11,8 @@ QString describe(const RpcError& error) {
 }
 
 RpcError connection_lost_error(const QString& why) {
-  return RpcError{-32000, QStringLiteral("unavailable"), why};
+  return RpcError{rpc::kApplicationError,
+                  QString::fromLatin1(error_code_name(ErrorCode::Unavailable)), why};
 }
 
 }  // namespace nestlab::gui

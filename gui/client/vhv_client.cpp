@@ -7,6 +7,8 @@
 #include <QFileInfo>
 #include <QJsonArray>
 
+#include "base/rpc_codes.h"
+
 #include <cerrno>
 #include <cstring>
 
@@ -78,7 +80,7 @@ void VhvClient::refresh_tenants() {
     m_tenants_in_flight = false;
     if (reply.ok())
       m_inventory->set_tenants(reply.result.toArray());
-    else if (reply.error->code == -32601)  // JSON-RPC "method not found": an older kernel.
+    else if (reply.error->code == rpc::kMethodNotFound)  // an older kernel
       m_has_tenant_list = false;
   });
 }

@@ -9,7 +9,7 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "vhv/common/result.h"
+#include "base/result.h"
 
 namespace nestlab {
 

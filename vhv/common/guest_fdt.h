@@ -7,9 +7,9 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "base/result.h"
 #include "vhv/common/device_map.h"
 #include "vhv/common/fdt_writer.h"
-#include "vhv/common/result.h"
 
 namespace nestlab {
 

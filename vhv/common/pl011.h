@@ -14,8 +14,8 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "base/result.h"
 #include "vhv/common/mmio_device.h"
-#include "vhv/common/result.h"
 
 namespace nestlab {
 

@@ -8,7 +8,7 @@
 #include <cstring>
 #include <string>
 
-#include "console/client/base64.h"
+#include "base/base64.h"
 #include "vhv/common/channel.h"
 #include "vhv/host/frame_codec.h"
 
@@ -45,7 +45,7 @@ bool write_fully(int fd, const std::string& bytes) {
 json send_console_input(int serial_fd, const json& params) {
   if (!params.is_object() || !params.contains("data") || !params["data"].is_string())
     return error("invalid-argument", "console-input needs \"data\" (base64)");
-  auto bytes = client::base64_decode(params["data"].get<std::string>());
+  auto bytes = base64_decode(params["data"].get<std::string>());
   if (bytes.is_error()) return error("invalid-argument", "console-input data is not base64");
   const std::string& data = bytes.value();
   if (data.size() > kMaxConsoleInput)

@@ -1,5 +1,7 @@
 #include "vhv/host/highvisor.h"
 
+#include "base/control_protocol.h"
+
 #include <poll.h>
 #include <signal.h>
 #include <sys/signalfd.h>
@@ -10,12 +12,12 @@
 #include <cerrno>
 #include <cstring>
 
+#include "base/base64.h"
 #include "userworld/seccomp_policy.h"
 #include "userworld/seccomp_report.h"
 #include "vhv/common/channel.h"
 #include "vhv/common/esr.h"
 #include "vhv/common/layout.h"
-#include "vhv/host/base64.h"
 #include "vhv/host/console_input.h"
 #include "vhv/host/image_stager.h"
 #include "vhv/host/qemu_seccomp.h"
@@ -86,7 +88,8 @@ HostResult<void> Highvisor::start_qemu() {
       syscall = read_seccomp_violation(m_qemu->seccomp_fd());
     if (!syscall.empty()) {
       m_qemu->kill_and_reap();
-      (void)m_control.send({{"event", "seccomp"}, {"process", "qemu"}, {"syscall", syscall}});
+      (void)m_control.send(
+          {{"event", control::kSeccomp}, {"process", "qemu"}, {"syscall", syscall}});
       return make_error(ErrorCode::Unavailable, "QEMU killed: seccomp violation: " + syscall);
     }
     // QEMU most likely refused its command line: its stderr says why. (Never
@@ -112,15 +115,15 @@ void Highvisor::emit(const json& event) {
   // Nobody listens now: keep it for the next kernel. Output may be dropped
   // when there is too much of it; state changes may not.
   std::string type = event.value("event", std::string());
-  bool output = type == "console" || type == "log";
+  bool output = type == control::kConsole || type == control::kLog;
   m_backlog.push(event.dump(-1, ' ', false, json::error_handler_t::replace),
                  output ? Droppable::Yes : Droppable::No);
 }
 
-void Highvisor::log(const std::string& text) { emit({{"event", "log"}, {"text", text}}); }
+void Highvisor::log(const std::string& text) { emit({{"event", control::kLog}, {"text", text}}); }
 
 void Highvisor::fail(const std::string& message) {
-  emit({{"event", "failed"}, {"message", message}});
+  emit({{"event", control::kFailed}, {"message", message}});
   m_exit_status = 1;
   m_done = true;
 }
@@ -159,14 +162,16 @@ void Highvisor::on_frame(const Frame& f) {
     case FrameType::Ready:
       if (m_state == State::Booting) {
         m_state = State::Ready;
-        emit({{"event", "ready"}, {"qemu_pid", m_qemu->pid()}});
+        emit({{"event", control::kReady}, {"qemu_pid", m_qemu->pid()}});
       }
       break;
     case FrameType::Console:
       if (!f.payload.empty()) {
-        emit({{"event", "console"},
+        emit({{"event", control::kConsole},
               {"vm", f.payload[0]},
-              {"data", base64_encode(f.payload.data() + 1, f.payload.size() - 1)}});
+              {"data",
+               base64_encode(std::string_view(reinterpret_cast<const char*>(f.payload.data()) + 1,
+                                              f.payload.size() - 1))}});
       }
       break;
     case FrameType::Log:
@@ -178,7 +183,7 @@ void Highvisor::on_frame(const Frame& f) {
       std::memcpy(&p, f.payload.data(), sizeof p);
       std::string message(f.payload.begin() + sizeof p, f.payload.end());
       m_state = State::Ready;
-      emit({{"event", "vm-exit"},
+      emit({{"event", control::kVmExit},
             {"vm", p.vm_id},
             {"reason", reason_name(p.reason)},
             {"code", p.reason == channel::VmExitReason::PowerOff ? p.code : 0},
@@ -193,7 +198,7 @@ void Highvisor::on_frame(const Frame& f) {
     case FrameType::RunFailed: {
       std::string message(f.payload.begin() + (f.payload.empty() ? 0 : 1), f.payload.end());
       m_state = State::Ready;
-      emit({{"event", "vm-exit"},
+      emit({{"event", control::kVmExit},
             {"vm", f.payload.empty() ? 0 : f.payload[0]},
             {"reason", "fault"},
             {"code", 0},
@@ -304,9 +309,9 @@ void Highvisor::handle_request(const json& request) {
   json reply = {{"id", request.value("id", json())}};
   std::string method = request.value("method", std::string());
   json params = request.value("params", json::object());
-  if (method == "run") {
+  if (method == control::kRun) {
     reply.update(run_vm(params));
-  } else if (method == "stats") {
+  } else if (method == control::kStats) {
     StatusPage s = read_status();
     reply["result"] = {{"counters", counters()},
                        {"total_exits", s.total_exits},
@@ -314,17 +319,17 @@ void Highvisor::handle_request(const json& request) {
     reply["result"]["trap"] = read_trap_stats(*m_ram);
     reply["result"]["uuid"] = guestinfo_uuid(*m_ram);
     reply["result"]["guest_time_ns"] = guest_time_ns();
-  } else if (method == "console-input") {
+  } else if (method == control::kConsoleInput) {
     reply.update(send_console_input(m_qemu->serial_fd(), params));
-  } else if (method == "trace") {
+  } else if (method == control::kTrace) {
     reply.update(read_trace(*m_ram, m_config.smp, params));
-  } else if (method == "guestinfo") {
+  } else if (method == control::kGuestinfo) {
     reply.update(guestinfo_request(*m_ram, params));
-  } else if (method == "pause") {  // S10
+  } else if (method == control::kPause) {  // S10
     reply.update(pause_vhv(*m_qmp, m_pause));
-  } else if (method == "resume") {
+  } else if (method == control::kResume) {
     reply.update(resume_vhv(*m_qmp, m_qemu->serial_fd(), m_state == State::Running, m_pause));
-  } else if (method == "shutdown") {
+  } else if (method == control::kShutdown) {
     // Answered once QEMU is gone (see on_signal / run).
     m_shutdown_reply_id = request.value("id", json());
     begin_shutdown();
@@ -365,7 +370,7 @@ void Highvisor::on_signal() {
                               ? "killed by signal " + std::to_string(WTERMSIG(status))
                               : "exited with status " + std::to_string(WEXITSTATUS(status));
         if (m_state == State::Running)
-          emit({{"event", "vm-exit"},
+          emit({{"event", control::kVmExit},
                 {"vm", 0},
                 {"reason", "vhv-died"},
                 {"code", 0},
@@ -405,7 +410,7 @@ void Highvisor::on_qemu_seccomp_violation() {
   std::string syscall = read_seccomp_violation(m_qemu->seccomp_fd());
   if (syscall.empty() || m_done) return;
   m_qemu->kill_and_reap();
-  emit({{"event", "seccomp"}, {"process", "qemu"}, {"syscall", syscall}});
+  emit({{"event", control::kSeccomp}, {"process", "qemu"}, {"syscall", syscall}});
   fail("QEMU killed: seccomp violation: " + syscall);
 }
 

@@ -10,6 +10,8 @@
 #include <string>
 
 #include "vhv/host/control_channel.h"
+
+#include "base/control_protocol.h"
 #include "vhv/host/highvisor.h"
 
 namespace {
@@ -89,13 +91,13 @@ int main(int argc, char** argv) {
   if (access(config.lowvisor_image.c_str(), R_OK) != 0) {
     std::string msg =
         "lowvisor image " + config.lowvisor_image + " is missing; build nestlab first";
-    (void)control.send({{"event", "failed"}, {"message", msg}});
+    (void)control.send({{"event", nestlab::control::kFailed}, {"message", msg}});
     std::fprintf(stderr, "nestlab-vhv: %s\n", msg.c_str());
     return 1;
   }
   auto hv = nestlab::vhv::Highvisor::create(config);
   if (hv.is_error()) {
-    (void)control.send({{"event", "failed"}, {"message", hv.error().message}});
+    (void)control.send({{"event", nestlab::control::kFailed}, {"message", hv.error().message}});
     std::fprintf(stderr, "nestlab-vhv: %s\n", hv.error().message.c_str());
     return 1;
   }

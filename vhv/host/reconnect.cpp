@@ -13,6 +13,8 @@
 
 #include "vhv/host/highvisor.h"
 
+#include "base/control_protocol.h"
+
 namespace nestlab::vhv {
 
 using json = nlohmann::json;
@@ -37,7 +39,7 @@ json Highvisor::hello() const {
     case State::Running: state = "running"; break;
     case State::Stopping: state = "stopping"; break;
   }
-  json h{{"event", "hello"},
+  json h{{"event", control::kHello},
          {"state", state},
          {"paused", m_pause.paused},
          {"tick_policy", tick_policy_name(m_pause.policy)},

@@ -6,7 +6,7 @@
 
 #include "base/error.h"
 
-namespace nestlab::client {
+namespace nestlab {
 
 // Decodes standard base64 (RFC 4648 section 4) with or without padding;
 // whitespace is ignored. Any other character is an error.
@@ -14,4 +14,4 @@ HostResult<std::string> base64_decode(std::string_view text);
 
 std::string base64_encode(std::string_view bytes);
 
-}  // namespace nestlab::client
+}  // namespace nestlab

@@ -1,9 +1,9 @@
-#include "console/client/base64.h"
+#include "base/base64.h"
 
 #include <array>
 #include <cstdint>
 
-namespace nestlab::client {
+namespace nestlab {
 
 namespace {
 
@@ -73,4 +73,4 @@ std::string base64_encode(std::string_view bytes) {
   return out;
 }
 
-}  // namespace nestlab::client
+}  // namespace nestlab

@@ -1,8 +1,8 @@
-#include "console/client/base64.h"
+#include "base/base64.h"
 
 #include <gtest/gtest.h>
 
-namespace nestlab::client {
+namespace nestlab {
 namespace {
 
 std::string decode(std::string_view text) {
@@ -41,4 +41,4 @@ TEST(Base64Test, RefusesGarbage) {
 }
 
 }  // namespace
-}  // namespace nestlab::client
+}  // namespace nestlab
