@@ -594,7 +594,17 @@ class Rpc:
     def __init__(self, path):
         self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         self.sock.settimeout(30)
-        self.sock.connect(path)
+        # The harness waits for the socket file, which nestlabd binds a
+        # moment before it listens: a connect in between is refused.
+        deadline = time.time() + 10
+        while True:
+            try:
+                self.sock.connect(path)
+                break
+            except ConnectionRefusedError:
+                if time.time() > deadline:
+                    raise
+                time.sleep(0.05)
         self.buf = b""
         self.next_id = 1
 
