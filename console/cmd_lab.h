@@ -9,6 +9,7 @@
 #include "console/lab/lab_definition.h"
 #include "console/lab/lab_vm.h"
 #include "console/lab/placeholders.h"
+#include "console/lab/platform.h"
 
 namespace nestlab::cli {
 
@@ -28,12 +29,20 @@ int lab_error(const Invocation& inv, bool json, const std::string& message, int 
 struct LabTarget {
   std::string dir;  // absolute
   lab::LabDefinition lab;
+  // With --lab: what the student's .nestlab-lab said when it disagrees (or
+  // is missing), worded for the report; empty when they agree.
+  std::string note;
 };
-HostResult<LabTarget> open_lab_target(const std::string& dir);
+// The lab is the one `pinned` names (`--lab ID`: a grader in CI always pins
+// it, since .nestlab-lab is the student's file and could name an easier
+// lab); without it, the one the directory's .nestlab-lab names.
+HostResult<LabTarget> open_lab_target(const std::string& dir, const std::string& pinned = "");
 
-// The VM a lab describes, with this run's placeholders and marker secret.
-lab::LabVmConfig lab_vm_config(const lab::LabDefinition& lab, const lab::Placeholders& values,
-                               const std::string& secret, int image_fd);
+// The VM a lab describes, on this run's platform, with its placeholders and
+// marker secret.
+lab::LabVmConfig lab_vm_config(const lab::LabDefinition& lab, const lab::RunPlatform& platform,
+                               const lab::Placeholders& values, const std::string& secret,
+                               int image_fd);
 
 int lab_grade(const Invocation& inv);  // cmd_lab_grade.cpp
 int lab_run(const Invocation& inv);    // cmd_lab_run.cpp

@@ -48,7 +48,8 @@ int run_lab(const Invocation& inv, const ParsedArgs& args, const LabTarget& targ
     return lab_error(inv, json, client.error().message, kExitFailed);
   }
   client.value()->set_interrupt_fd(signals.value()->fd());
-  lab::Placeholders values{lab::fresh_hex(16)};
+  const lab::RunPlatform platform = lab::choose_platform(target.lab);
+  lab::Placeholders values = lab::run_placeholders(platform);
   auto sink = [json](std::string_view bytes) {
     if (json)
       write_all(1, json_dump({{"console", std::string(bytes)}}) + "\n");
@@ -56,7 +57,7 @@ int run_lab(const Invocation& inv, const ParsedArgs& args, const LabTarget& targ
       write_all(1, bytes);
   };
   lab::LabVm vm(*client.value(), sink);
-  auto booted = vm.boot(lab_vm_config(target.lab, values, lab::fresh_hex(32), fd));
+  auto booted = vm.boot(lab_vm_config(target.lab, platform, values, lab::fresh_hex(32), fd));
   ::close(fd);
   auto stop = [&](const std::string& message, int status) {
     signals.value()->consume();
@@ -145,21 +146,25 @@ int run_lab(const Invocation& inv, const ParsedArgs& args, const LabTarget& targ
 
 int lab_run(const Invocation& inv) {
   int status = 0;
-  auto args = parse_or_report(inv, {}, status);
+  static constexpr OptionSpec kRunOptions[] = {
+      {"lab", 0, TakesValue::Yes, "ID", "run as this lab whatever DIR/.nestlab-lab says"},
+  };
+  auto args = parse_or_report(inv, kRunOptions, status);
   if (!args) return status;
   if (args->help()) {
     write_all(1,
-              "Usage: nestlab lab run [DIR]\n\n"
+              "Usage: nestlab lab run [--lab ID] [DIR]\n\n"
               "Runs `make -C DIR`, then DIR/build/lab.elf in a fresh virtual hypervisor as\n"
               "`nestlab lab grade` would, ungraded: the console is on this terminal and what\n"
               "you type goes to the guest (Ctrl-] ends the run). Exits with the guest's code.\n\n" +
-                  format_options_help({}));
+                  format_options_help(kRunOptions));
     return 0;
   }
   bool json_out = wants_json(inv, *args);
   if (args->operands.size() > 1)
     return usage_error(inv.name, "unexpected argument '" + args->operands[1] + "'");
-  auto target = open_lab_target(args->operands.empty() ? "." : args->operands[0]);
+  auto target = open_lab_target(args->operands.empty() ? "." : args->operands[0],
+                                args->value("lab").value_or(""));
   if (target.is_error()) return lab_error(inv, json_out, target.error().message, kLabBad);
   return run_lab(inv, *args, target.value(), json_out);
 }

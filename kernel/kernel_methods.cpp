@@ -148,7 +148,7 @@ void Kernel::vm_run(Client& client, Request& request, std::vector<UniqueFd>& fds
   UniqueFd image;
   auto found = [&]() -> HostResult<Vhv*> {
     Params p(request.params, {"vhv", "image_fd", "image_name", "mem", "append", "smp", "smp_boot",
-                              "tick_policy", "guestinfo", "device_map"});
+                              "tick_policy", "guestinfo", "device_map", "pl011"});
     TRY(p.check_unknown());
     std::string which = TRY(p.string("vhv"));
     auto index = TRY(p.optional_uint("image_fd", 0, kMaxFdsPerMessage));
@@ -187,6 +187,10 @@ void Kernel::vm_run(Client& client, Request& request, std::vector<UniqueFd>& fds
                    {"smp", smp},
                    {"smp_boot", smp_boot},
                    {"image_name", image_name}};
+    // Where the guest's PL011 is (the lab grader moves it); the highvisor
+    // checks that the page is free.
+    if (auto pl011 = TRY(p.optional_uint("pl011", 1, layout::kGuestDeviceLimit)))
+      forward["pl011"] = *pl011;
     if (auto map = TRY(p.optional_string("device_map")))  // S9: the highvisor checks it
       forward["device_map"] = *map;
     if (auto policy = TRY(p.optional_string("tick_policy")))  // S10: kernel/pause_methods.cpp

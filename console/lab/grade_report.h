@@ -31,7 +31,11 @@ struct StepResult {
 struct GradeReport {
   std::string lab;
   std::string title;
-  std::string dir;  // the student directory
+  std::string dir;   // the student directory
+  std::string note;  // e.g. that --lab overrode the directory's .nestlab-lab
+  // The run's platform (docs/labs.md, "Varied platform"); 0 before the run.
+  uint64_t mem = 0;
+  uint64_t pl011 = 0;
   bool build_ok = true;
   std::string build_output;  // make's output (bounded), kept when the build failed
   std::string start_error;   // why the built program could not be started (the loader's reason)

@@ -9,6 +9,7 @@
 #include "console/lab/marker.h"
 #include "console/lab/pattern.h"
 #include "console/lab/placeholders.h"
+#include "console/lab/trace_match.h"
 #include "console/size.h"
 #include "vhv/common/esr.h"
 #include "vhv/common/guestinfo.h"
@@ -126,13 +127,91 @@ bool known_exit_class(const std::string& name) {
 
 HostResult<StepKind> parse_kind(const std::string& text, const Context& ctx, const toml::node* n) {
   static constexpr StepKind kAll[] = {StepKind::Expect,  StepKind::Send,      StepKind::Mark,
-                                      StepKind::Counter, StepKind::GuestInfo, StepKind::Exit};
+                                      StepKind::Counter, StepKind::GuestInfo, StepKind::Exit,
+                                      StepKind::Trace};
   std::string list;
   for (StepKind k : kAll) {
     if (text == step_kind_name(k)) return k;
     list += (list.empty() ? "" : ", ") + std::string(step_kind_name(k));
   }
   return ctx.error("unknown kind \"" + text + "\" (known: " + list + ")", n);
+}
+
+// counter and trace: `class` and the [min, max] range of the count.
+HostResult<void> parse_class_and_range(const toml::table& t, const Context& ctx, Step& s) {
+  s.exit_class = TRY(req_string(t, ctx, "class", &t));
+  if (!known_exit_class(s.exit_class))
+    return ctx.at("class").error("unknown exit class \"" + s.exit_class +
+                                     "\" (use a name `nestlab vm stats` shows, e.g. HVC64, "
+                                     "DABT_LOW, SYS64, BRK64, WFx)",
+                                 find(t, "class"));
+  auto min = TRY(opt_int(t, ctx, "min", 0, INT64_MAX));
+  auto max = TRY(opt_int(t, ctx, "max", 0, INT64_MAX));
+  if (!min && !max)
+    return ctx.error(std::string("a ") + step_kind_name(s.kind) + " step needs min, max or both",
+                     &t);
+  if (min) s.min = static_cast<uint64_t>(*min);
+  if (max) s.max = static_cast<uint64_t>(*max);
+  if (min && max && *min > *max)
+    return ctx.error("min " + std::to_string(*min) + " is greater than max " + std::to_string(*max),
+                     &t);
+  return {};
+}
+
+// trace: which records count (trace_match.h).
+HostResult<void> parse_trace_filter(const toml::table& t, const Context& ctx, Step& s) {
+  auto iss = TRY(opt_int(t, ctx, "iss", 0, 0x1ff'ffff));
+  auto iss_mask = TRY(opt_int(t, ctx, "iss_mask", 0, 0x1ff'ffff));
+  auto sysreg = TRY(opt_string(t, ctx, "sysreg"));
+  auto access = TRY(opt_string(t, ctx, "access"));
+  if (iss_mask && !iss) return ctx.at("iss_mask").error("needs iss", find(t, "iss_mask"));
+  IssMatch m{0, 0};
+  if (iss)
+    m = {static_cast<uint32_t>(*iss),
+         iss_mask ? static_cast<uint32_t>(*iss_mask) : static_cast<uint32_t>(0x1ff'ffff)};
+  if (sysreg) {
+    if (iss) return ctx.at("sysreg").error("give iss or sysreg, not both", find(t, "sysreg"));
+    if (s.exit_class != "SYS64")
+      return ctx.at("sysreg").error("only for class SYS64", find(t, "sysreg"));
+    auto r = sysreg_iss(*sysreg);
+    if (!r)
+      return ctx.at("sysreg").error("\"" + *sysreg +
+                                        "\" is not a system register (S<op0>_<op1>_C<n>_C<m>_<op2>"
+                                        " or CNTPCT_EL0, CNTVCT_EL0, CNTFRQ_EL0, MDCCSR_EL0)",
+                                    find(t, "sysreg"));
+    m = *r;
+  }
+  if (access) {
+    auto a = access_iss(s.exit_class, *access);
+    if (!a)
+      return ctx.at("access").error(
+          "must be \"read\" or \"write\", and only for class DABT_LOW or SYS64", find(t, "access"));
+    m.value = (m.value & ~a->mask) | a->value;
+    m.mask |= a->mask;
+  }
+  if (iss || sysreg || access) {
+    s.iss = m.value & m.mask;
+    s.iss_mask = m.mask;
+  }
+  if (const toml::node* n = find(t, "detail"); n && n->is_array()) {
+    const toml::array& a = *n->as_array();
+    bool ok = a.size() == 2 && a.get(0)->is_integer() && a.get(1)->is_integer();
+    const int64_t lo = ok ? a.get(0)->as_integer()->get() : 0;
+    const int64_t hi = ok ? a.get(1)->as_integer()->get() : 0;
+    if (!ok || lo < 0 || lo > hi || hi > 0xffff)
+      return ctx.at("detail").error("must be a number or [LO, HI] with 0 <= LO <= HI <= 0xffff", n);
+    s.detail_lo = static_cast<uint16_t>(lo);
+    s.detail_hi = static_cast<uint16_t>(hi);
+  } else if (auto d = TRY(opt_int(t, ctx, "detail", 0, 0xffff))) {
+    s.detail_lo = s.detail_hi = static_cast<uint16_t>(*d);
+  }
+  s.result = TRY(opt_string(t, ctx, "result")).value_or("");
+  if (!s.result.empty() && !known_trace_result(s.result))
+    return ctx.at("result").error(
+        "unknown result \"" + s.result + "\" (known: advance, resume, reboot, stop, irq)",
+        find(t, "result"));
+  s.min_span_ms = TRY(opt_int(t, ctx, "min_span_ms", 0, 3'600'000));
+  return {};
 }
 
 HostResult<Step> parse_step(const toml::table& t, const Context& ctx) {
@@ -181,26 +260,21 @@ HostResult<Step> parse_step(const toml::table& t, const Context& ctx) {
             .error(
                 "\"" + s.mark + "\" is not a marker name (1 to 64 printable characters, no spaces)",
                 find(t, "mark") ? find(t, "mark") : find(t, "name"));
+      TRY(check_placeholders(s.mark, ctx.at(find(t, "mark") ? "mark" : "name"),
+                             find(t, "mark") ? find(t, "mark") : find(t, "name")));
       TRY(timeout());
       break;
-    case StepKind::Counter: {
+    case StepKind::Counter:
       TRY(check_keys(t, ctx, {"name", "kind", "points", "fatal", "class", "min", "max"}));
-      s.exit_class = TRY(req_string(t, ctx, "class", &t));
-      if (!known_exit_class(s.exit_class))
-        return ctx.at("class").error("unknown exit class \"" + s.exit_class +
-                                         "\" (use a name `nestlab vm stats` shows, e.g. HVC64, "
-                                         "DABT_LOW, SYS64, BRK64, WFx)",
-                                     find(t, "class"));
-      auto min = TRY(opt_int(t, ctx, "min", 0, INT64_MAX));
-      auto max = TRY(opt_int(t, ctx, "max", 0, INT64_MAX));
-      if (!min && !max) return ctx.error("a counter step needs min, max or both", &t);
-      if (min) s.min = static_cast<uint64_t>(*min);
-      if (max) s.max = static_cast<uint64_t>(*max);
-      if (min && max && *min > *max)
-        return ctx.error(
-            "min " + std::to_string(*min) + " is greater than max " + std::to_string(*max), &t);
+      TRY(parse_class_and_range(t, ctx, s));
       break;
-    }
+    case StepKind::Trace:
+      TRY(check_keys(t, ctx,
+                     {"name", "kind", "points", "fatal", "class", "min", "max", "iss", "iss_mask",
+                      "sysreg", "access", "detail", "result", "min_span_ms"}));
+      TRY(parse_class_and_range(t, ctx, s));
+      TRY(parse_trace_filter(t, ctx, s));
+      break;
     case StepKind::GuestInfo:
       TRY(check_keys(t, ctx, {"name", "kind", "points", "fatal", "key", "value"}));
       s.key = TRY(req_string(t, ctx, "key", &t));
@@ -219,6 +293,32 @@ HostResult<Step> parse_step(const toml::table& t, const Context& ctx) {
       break;
   }
   return s;
+}
+
+// [vm] mem_range = ["32M", "128M"] and pl011 = "virt" | "random": the
+// platform facts a grade varies (docs/labs.md, "Varied platform").
+HostResult<void> parse_platform(const toml::table& vm, const Context& ctx, LabDefinition& d) {
+  if (const toml::node* n = find(vm, "mem_range")) {
+    const toml::array* a = n->as_array();
+    Context at = ctx.at("mem_range");
+    if (!a || a->size() != 2 || !a->get(0)->is_string() || !a->get(1)->is_string())
+      return at.error("must be two sizes, [\"MIN\", \"MAX\"]", n);
+    auto lo = cli::parse_size(a->get(0)->as_string()->get());
+    auto hi = cli::parse_size(a->get(1)->as_string()->get());
+    if (lo.is_error()) return at.error(lo.error().message, n);
+    if (hi.is_error()) return at.error(hi.error().message, n);
+    constexpr uint64_t k2M = 2ull << 20;
+    if (lo.value() % k2M || hi.value() % k2M || lo.value() < 16 * k2M || lo.value() > hi.value() ||
+        hi.value() > (1ull << 30))
+      return at.error("must be multiples of 2 MiB, 32 MiB <= MIN <= MAX <= 1 GiB", n);
+    d.mem_min = lo.value();
+    d.mem_max = hi.value();
+  }
+  std::string pl011 = TRY(opt_string(vm, ctx, "pl011")).value_or("virt");
+  if (pl011 != "virt" && pl011 != "random")
+    return ctx.at("pl011").error("must be \"virt\" (0x09000000) or \"random\"", find(vm, "pl011"));
+  d.random_pl011 = pl011 == "random";
+  return {};
 }
 
 HostResult<LabDefinition> parse_root(const toml::table& root, std::string_view file) {
@@ -245,12 +345,13 @@ HostResult<LabDefinition> parse_root(const toml::table& root, std::string_view f
     const toml::table* vm = vm_node->as_table();
     Context ctx = top.at("vm");
     if (!vm) return ctx.error("must be a table ([vm])", vm_node);
-    TRY(check_keys(*vm, ctx, {"mem", "smp", "append"}));
+    TRY(check_keys(*vm, ctx, {"mem", "mem_range", "pl011", "smp", "append"}));
     if (auto mem = TRY(opt_string(*vm, ctx, "mem"))) {
       auto bytes = cli::parse_size(*mem);
       if (bytes.is_error()) return ctx.at("mem").error(bytes.error().message, find(*vm, "mem"));
       d.mem = bytes.value();
     }
+    TRY(parse_platform(*vm, ctx, d));
     d.smp = static_cast<unsigned>(TRY(opt_int(*vm, ctx, "smp", 1, 8)).value_or(1));
     d.append = TRY(opt_string(*vm, ctx, "append")).value_or("");
     TRY(check_placeholders(d.append, ctx.at("append"), find(*vm, "append")));
@@ -293,6 +394,7 @@ const char* step_kind_name(StepKind kind) {
     case StepKind::Counter: return "counter";
     case StepKind::GuestInfo: return "guestinfo";
     case StepKind::Exit: return "exit";
+    case StepKind::Trace: return "trace";
   }
   return "?";
 }

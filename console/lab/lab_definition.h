@@ -15,7 +15,7 @@
 
 namespace nestlab::lab {
 
-enum class StepKind { Expect, Send, Mark, Counter, GuestInfo, Exit };
+enum class StepKind { Expect, Send, Mark, Counter, GuestInfo, Exit, Trace };
 
 const char* step_kind_name(StepKind kind);
 
@@ -26,14 +26,22 @@ struct Step {
   bool fatal = false;
   std::optional<int64_t> timeout_guest_ms;  // expect, mark, exit; default limits.guest_ms
 
-  std::string pattern;               // expect (placeholders expanded at run time)
-  bool regex = false;                // expect
-  std::string input;                 // send (escapes already decoded; placeholders at run time)
-  std::string mark;                  // mark: the marker's name (`mark`, default the step's name)
-  std::string exit_class;            // counter: an exit class name as `nestlab vm stats` shows it
-  std::optional<uint64_t> min, max;  // counter
-  std::string key, value;            // guestinfo
-  int64_t code = 0;                  // exit
+  std::string pattern;     // expect (placeholders expanded at run time)
+  bool regex = false;      // expect
+  std::string input;       // send (escapes already decoded; placeholders at run time)
+  std::string mark;        // mark: the marker's name (`mark`, default the step's name)
+  std::string exit_class;  // counter, trace: an exit class name as `nestlab vm stats` shows
+  std::optional<uint64_t> min, max;  // counter, trace
+  // trace: which of the lowvisor's exit records count (docs/labs.md, "trace").
+  std::optional<uint32_t> iss;      // ESR_EL2.ISS & iss_mask must equal this
+  uint32_t iss_mask = 0xffff'ffff;  // from `iss_mask`, or from `sysreg` / `access`
+  // The record's detail (backdoor service, MMIO offset) must be in
+  // [detail_lo, detail_hi]: `detail = N` or `detail = [LO, HI]`.
+  std::optional<uint16_t> detail_lo, detail_hi;
+  std::string result;                  // "advance", "resume", ... or "" for any
+  std::optional<int64_t> min_span_ms;  // first to last matching record, in ms
+  std::string key, value;              // guestinfo
+  int64_t code = 0;                    // exit
 };
 
 struct LabDefinition {
@@ -45,6 +53,11 @@ struct LabDefinition {
   uint64_t mem = 64ull << 20;
   unsigned smp = 1;
   std::string append;
+  // Platform facts varied per run and announced only in the device tree:
+  // a RAM size drawn from [mem_min, mem_max] (2 MiB steps; both 0: `mem`),
+  // and the PL011 moved to a random free page (`pl011 = "random"`).
+  uint64_t mem_min = 0, mem_max = 0;
+  bool random_pl011 = false;
   // [limits]
   int64_t guest_ms = 5000;
   int64_t wall_cap_s = 120;

@@ -1,4 +1,5 @@
 #include "console/lab/lab_definition.h"
+#include "console/lab/trace_match.h"
 
 #include <gtest/gtest.h>
 
@@ -110,7 +111,7 @@ TEST(LabDefinition, UnknownKindNamesFileLineKeyAndTheKnownKinds) {
   EXPECT_NE(e.find("labs/09-test/lab.toml:29: steps[2].kind: unknown kind \"sned\""),
             std::string::npos)
       << e;
-  EXPECT_NE(e.find("expect, send, mark, counter, guestinfo, exit"), std::string::npos) << e;
+  EXPECT_NE(e.find("expect, send, mark, counter, guestinfo, exit, trace"), std::string::npos) << e;
 }
 
 TEST(LabDefinition, MissingField) {
@@ -174,6 +175,112 @@ TEST(LabDefinition, BadValues) {
       std::string::npos);
   EXPECT_NE(error_of(replace(kGood, "input = 'help\\r'", "input = 'help\\q'"))
                 .find("steps[2].input: unknown escape \\q"),
+            std::string::npos);
+}
+
+// The platform a grade varies, and trace steps over the lowvisor's exit
+// records (docs/labs.md, "Varied platform" and "trace").
+const char* kVaried = R"(id = "09-varied"
+title = "Varied"
+
+[vm]
+mem_range = ["32M", "128M"]
+pl011 = "random"
+
+[[steps]]
+name = "finds the uart"
+kind = "mark"
+mark = "uart@{pl011}"
+
+[[steps]]
+name = "sixteen breakpoints"
+kind = "trace"
+class = "BRK64"
+iss = 1
+iss_mask = 0xffff
+result = "resume"
+min = 16
+max = 16
+
+[[steps]]
+name = "counter reads"
+kind = "trace"
+class = "SYS64"
+sysreg = "CNTPCT_EL0"
+access = "read"
+min = 256
+
+[[steps]]
+name = "data register writes"
+kind = "trace"
+class = "DABT_LOW"
+access = "write"
+detail = 0
+min = 16
+min_span_ms = 5
+)";
+
+TEST(LabDefinition, VariedPlatformAndTraceSteps) {
+  auto r = parse_lab_definition(kVaried, kFile);
+  ASSERT_TRUE(r.is_ok()) << r.error().message;
+  const LabDefinition& d = r.value();
+  EXPECT_EQ(d.mem_min, 32ull << 20);
+  EXPECT_EQ(d.mem_max, 128ull << 20);
+  EXPECT_TRUE(d.random_pl011);
+  EXPECT_EQ(d.steps[0].mark, "uart@{pl011}");
+  const Step& brk = d.steps[1];
+  EXPECT_EQ(brk.kind, StepKind::Trace);
+  EXPECT_EQ(*brk.iss, 1u);
+  EXPECT_EQ(brk.iss_mask, 0xffffu);
+  EXPECT_EQ(brk.result, "resume");
+  // S3_3_C14_C0_1, a read: Op0 3, Op2 1, Op1 3, CRn 14, CRm 0, Direction 1.
+  EXPECT_EQ(*d.steps[2].iss, 0x32f801u);
+  EXPECT_EQ(d.steps[2].iss_mask, 0x3ffc1fu);
+  EXPECT_EQ(*d.steps[3].iss, 0x40u);  // WnR
+  EXPECT_EQ(d.steps[3].iss_mask, 0x40u);
+  EXPECT_EQ(*d.steps[3].detail_lo, 0);
+  EXPECT_EQ(*d.steps[3].detail_hi, 0);
+  EXPECT_EQ(*d.steps[3].min_span_ms, 5);
+
+  TraceRecord rec{0, 1, 0, "BRK64", 0x40080000, 0x1, 0, "resume"};
+  EXPECT_TRUE(trace_matches(brk, rec));
+  rec.iss = 0x5658;
+  EXPECT_FALSE(trace_matches(brk, rec));
+  rec = {0, 2, 0, "SYS64", 0, 0x32f801 | (7u << 5), 0, "advance"};  // any Rt
+  EXPECT_TRUE(trace_matches(d.steps[2], rec));
+  rec.iss = 0x32f800;  // a write (MSR)
+  EXPECT_FALSE(trace_matches(d.steps[2], rec));
+  EXPECT_EQ(describe_trace_step(brk),
+            "BRK64 exits with ISS 0x1 under mask 0xffff, result "
+            "resume: exactly 16");
+}
+
+TEST(LabDefinition, BadVariedPlatformAndTraceSteps) {
+  EXPECT_NE(error_of(replace(kVaried, "pl011 = \"random\"", "pl011 = \"moved\""))
+                .find("vm.pl011: must be \"virt\""),
+            std::string::npos);
+  EXPECT_NE(error_of(replace(kVaried, "\"128M\"]", "\"127M\"]")).find("vm.mem_range: must be"),
+            std::string::npos);
+  EXPECT_NE(error_of(replace(kVaried, "uart@{pl011}", "uart@{pl01}"))
+                .find("steps[0].mark: unknown placeholder {pl01}"),
+            std::string::npos);
+  EXPECT_NE(error_of(replace(kVaried, "sysreg = \"CNTPCT_EL0\"", "sysreg = \"CNTPCT\""))
+                .find("steps[2].sysreg: \"CNTPCT\" is not a system register"),
+            std::string::npos);
+  EXPECT_NE(error_of(replace(kVaried, "result = \"resume\"", "result = \"resumed\""))
+                .find("steps[1].result: unknown result"),
+            std::string::npos);
+  EXPECT_NE(error_of(replace(kVaried, "iss = 1\niss_mask = 0xffff\n", "access = \"read\"\n"))
+                .find("steps[1].access: must be \"read\" or \"write\", and only for class "
+                      "DABT_LOW or SYS64"),
+            std::string::npos);
+  auto ids = parse_lab_definition(replace(kVaried, "detail = 0", "detail = [0xfe0, 0xffc]"), kFile);
+  ASSERT_TRUE(ids.is_ok()) << ids.error().message;
+  EXPECT_EQ(*ids.value().steps[3].detail_hi, 0xffc);
+  EXPECT_NE(
+      error_of(replace(kVaried, "detail = 0", "detail = [3, 1]")).find("steps[3].detail: must"),
+      std::string::npos);
+  EXPECT_NE(error_of(replace(kVaried, "min = 16\nmax = 16", "")).find("needs min, max or both"),
             std::string::npos);
 }
 

@@ -1,5 +1,7 @@
 #include "console/lab/lab_vm.h"
 
+#include <cstdlib>
+
 #include "base/base64.h"
 #include "console/client/json_get.h"
 
@@ -25,6 +27,7 @@ HostResult<void> LabVm::boot(const LabVmConfig& config) {
                  {"image_name", config.image_name},
                  {"mem", config.mem},
                  {"append", config.append}};
+  if (config.pl011 != 0) params["pl011"] = config.pl011;
   if (config.smp != 1) params["smp"] = config.smp;
   if (!config.guestinfo.empty()) params["guestinfo"] = config.guestinfo;
   int fds[] = {config.image_fd};
@@ -122,6 +125,51 @@ HostResult<std::optional<std::string>> LabVm::guestinfo(const std::string& key) 
   const json* v = client::json_field(r, "value");
   if (!v || !v->is_string()) return std::optional<std::string>{};
   return std::optional<std::string>{v->get<std::string>()};
+}
+
+HostResult<std::string> LabVm::uuid() {
+  json stats = TRY(m_client.call("vm.stats", {{"vhv", m_vhv}}));
+  return json_string(stats, "uuid");
+}
+
+namespace {
+
+uint64_t hex_field(const json& j, const char* key) {
+  const std::string text = json_string(j, key);
+  return std::strtoull(text.c_str(), nullptr, 16);  // "0x..."; garbage reads as 0
+}
+
+}  // namespace
+
+HostResult<void> LabVm::poll_trace(bool now) {
+  auto t = std::chrono::steady_clock::now();
+  if (!now && t - m_trace_read < kTracePoll) return {};
+  m_trace_read = t;
+  for (;;) {  // until a read returns less than a full batch
+    json r = TRY(
+        m_client.call("vm.trace", {{"vhv", m_vhv}, {"limit", 1024}, {"cursor", m_trace_cursor}}));
+    m_trace_lost += static_cast<uint64_t>(client::json_int(r, "lost"));
+    if (const json* c = client::json_field(r, "cursor"); c && c->is_array()) m_trace_cursor = *c;
+    const json* entries = client::json_field(r, "entries");
+    if (!entries || !entries->is_array()) return {};
+    for (const json& e : *entries) {
+      if (m_trace.size() >= kTraceCap) {
+        ++m_trace_lost;
+        continue;
+      }
+      TraceRecord rec;
+      rec.vcpu = static_cast<unsigned>(client::json_int(e, "vcpu"));
+      rec.seq = static_cast<uint64_t>(client::json_int(e, "seq"));
+      rec.time_ns = static_cast<uint64_t>(client::json_int(e, "time_ns"));
+      rec.exit_class = json_string(e, "class");
+      rec.pc = hex_field(e, "pc");
+      rec.iss = static_cast<uint32_t>(hex_field(e, "iss"));
+      rec.detail = static_cast<uint16_t>(client::json_int(e, "detail"));
+      rec.result = json_string(e, "result");
+      m_trace.push_back(std::move(rec));
+    }
+    if (entries->size() < 1024) return {};
+  }
 }
 
 HostResult<void> LabVm::send(std::string_view bytes) {

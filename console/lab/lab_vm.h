@@ -11,17 +11,20 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "base/error.h"
 #include "console/client/client.h"
+#include "console/lab/trace_match.h"
 #include "console/vm_exit.h"
 
 namespace nestlab::lab {
 
 struct LabVmConfig {
-  uint64_t mem = 64ull << 20;
+  uint64_t mem = 64ull << 20;  // the VHV's and the guest's RAM
+  uint64_t pl011 = 0;          // where the guest's PL011 is; 0 = QEMU virt's place
   unsigned smp = 1;
   std::string append;
   std::map<std::string, std::string> guestinfo;  // set before the guest's first instruction
@@ -70,6 +73,16 @@ class LabVm {
   HostResult<std::map<std::string, uint64_t>> counters();
   // guestinfo.get; std::nullopt when the key is not set.
   HostResult<std::optional<std::string>> guestinfo(const std::string& key);
+  // The VM's UUID (vm.stats uuid), as the backdoor's VM UUID service gives it.
+  HostResult<std::string> uuid();
+  // Takes the lowvisor's exit records written since the last call
+  // (vm.trace with a cursor) into trace(). The grader calls it while it
+  // waits, at most every kTracePoll, so that the per-vCPU rings of 1024
+  // records do not wrap between two reads; records that were overwritten
+  // before they were read are counted in trace_lost().
+  HostResult<void> poll_trace(bool now = false);
+  const std::vector<TraceRecord>& trace() const { return m_trace; }
+  uint64_t trace_lost() const { return m_trace_lost; }
   // console.input, in pieces the kernel accepts.
   HostResult<void> send(std::string_view bytes);
   // vhv.destroy, best effort (the kernel also destroys it when we hang up).
@@ -82,6 +95,8 @@ class LabVm {
   void on_notification(const client::Notification& n);
 
   static constexpr auto kTimeRefresh = std::chrono::milliseconds(50);
+  static constexpr auto kTracePoll = std::chrono::milliseconds(100);
+  static constexpr size_t kTraceCap = 1u << 18;  // records kept (~20 MiB); more count as lost
 
   client::Client& m_client;  // Not owned; outlives this.
   ConsoleSink m_sink;
@@ -94,6 +109,10 @@ class LabVm {
   std::chrono::steady_clock::time_point m_time_read;  // when m_guest_ms was read
   std::chrono::steady_clock::time_point m_started;    // vm.run answered (fallback clock)
   bool m_time_from_kernel = true;                     // false: this kernel has no guest_time_ns
+  std::vector<TraceRecord> m_trace;
+  nlohmann::json m_trace_cursor = nlohmann::json::array();
+  uint64_t m_trace_lost = 0;
+  std::chrono::steady_clock::time_point m_trace_read;
 };
 
 }  // namespace nestlab::lab

@@ -1,5 +1,6 @@
-// What an expect step looks for in console output: a literal text or an
-// ECMAScript regular expression (std::regex), found anywhere after a cursor.
+// What an expect step looks for in console output: a literal text found
+// anywhere after a cursor, or an ECMAScript regular expression (std::regex)
+// matched within one line of at most kMaxRegexLine bytes.
 #pragma once
 
 #include <cstddef>
@@ -13,6 +14,10 @@ namespace nestlab::lab {
 
 // Fails with std::regex's complaint when `pattern` does not compile.
 HostResult<void> check_regex(const std::string& pattern);
+
+// Longer lines never match a regex: std::regex recurses per character and
+// would overflow the stack on a guest's megabyte-long line.
+inline constexpr size_t kMaxRegexLine = 4096;
 
 struct PatternMatch {
   size_t begin = 0;

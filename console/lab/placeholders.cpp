@@ -10,14 +10,25 @@ namespace nestlab::lab {
 
 namespace {
 
-constexpr std::string_view kKnown[] = {"nonce"};
+constexpr std::string_view kKnown[] = {"nonce", "pl011", "mem_mib", "uuid"};
+
+const std::string* value_of(std::string_view name, const Placeholders& values) {
+  if (name == "nonce") return &values.nonce;
+  if (name == "pl011") return &values.pl011;
+  if (name == "mem_mib") return &values.mem_mib;
+  if (name == "uuid") return &values.uuid;
+  return nullptr;
+}
 
 // The name of the placeholder starting at text[i] == '{', if it has the form
-// of one ({ then [a-z_]+ then }).
+// of one ({ then a letter, then [a-z0-9_]*, then }); a regex's "{3}" or
+// "{2,4}" does not.
 std::optional<std::string_view> placeholder_at(std::string_view text, size_t i) {
+  auto letter = [](char c) { return (c >= 'a' && c <= 'z') || c == '_'; };
   size_t j = i + 1;
-  while (j < text.size() && ((text[j] >= 'a' && text[j] <= 'z') || text[j] == '_')) ++j;
-  if (j == i + 1 || j >= text.size() || text[j] != '}') return std::nullopt;
+  if (j >= text.size() || !letter(text[j])) return std::nullopt;
+  while (j < text.size() && (letter(text[j]) || (text[j] >= '0' && text[j] <= '9'))) ++j;
+  if (j >= text.size() || text[j] != '}') return std::nullopt;
   return text.substr(i + 1, j - i - 1);
 }
 
@@ -39,7 +50,8 @@ HostResult<void> check_placeholder_names(std::string_view text) {
     for (auto k : kKnown) known = known || *name == k;
     if (!known)
       return make_error(ErrorCode::InvalidArgument,
-                        "unknown placeholder {" + std::string(*name) + "} (known: {nonce})");
+                        "unknown placeholder {" + std::string(*name) +
+                            "} (known: {nonce}, {pl011}, {mem_mib}, {uuid})");
   }
   return {};
 }
@@ -49,8 +61,8 @@ std::string expand_placeholders(std::string_view text, const Placeholders& value
   for (size_t i = 0; i < text.size(); ++i) {
     if (text[i] == '{') {
       auto name = placeholder_at(text, i);
-      if (name && *name == "nonce") {
-        out += values.nonce;
+      if (const std::string* value = name ? value_of(*name, values) : nullptr) {
+        out += *value;
         i += name->size() + 1;
         continue;
       }

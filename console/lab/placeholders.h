@@ -1,6 +1,6 @@
-// The placeholders of lab.toml (`{nonce}` in append, pattern, input and
-// value), the escapes of a send step's input, and the fresh random values a
-// grade uses (docs/labs.md).
+// The placeholders of lab.toml (`{nonce}`, `{pl011}`, `{mem_mib}`, `{uuid}`
+// in append, pattern, input, value and mark), the escapes of a send step's
+// input, and the fresh random values a grade uses (docs/labs.md).
 #pragma once
 
 #include <string>
@@ -10,9 +10,13 @@
 
 namespace nestlab::lab {
 
-// The values of one run.
+// The values of one run. The platform facts (pl011, mem_mib) are the ones
+// announced in the guest's device tree; uuid is known once the VM runs.
 struct Placeholders {
-  std::string nonce;  // 16 hex digits
+  std::string nonce;    // 16 hex digits
+  std::string pl011;    // the PL011's address, lower-case hex without 0x ("9000000")
+  std::string mem_mib;  // guest RAM in MiB, decimal ("64")
+  std::string uuid;     // the VM's UUID as `vm.stats` shows it; empty before the run
 };
 
 // Fails on `{word}` where word is not a known placeholder, so a typo such as

@@ -32,6 +32,8 @@ nlohmann::json report_json(const GradeReport& r) {
                         {"wall_s", r.wall_s}};
   if (!r.build_ok) out["build"]["output"] = r.build_output;
   if (!r.start_error.empty()) out["start_error"] = r.start_error;
+  if (!r.note.empty()) out["note"] = r.note;
+  if (r.mem) out["platform"] = {{"mem", r.mem}, {"pl011", r.pl011}};
   return out;
 }
 

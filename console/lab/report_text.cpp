@@ -90,6 +90,7 @@ std::string format_summary(const GradeReport& report, std::string_view report_di
     out += std::to_string(failed) + " of " + std::to_string(report.steps.size()) +
            " steps did not pass\n";
   if (!report.guest_end.empty()) out += "guest: " + report.guest_end + "\n";
+  if (!report.note.empty()) out += "note: " + report.note + "\n";
   if (!report_dir.empty())
     out += "reports: " + std::string(report_dir) + "/report.{json,xml,tap}\n";
   return out;

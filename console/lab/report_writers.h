@@ -5,9 +5,11 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "base/error.h"
 #include "console/lab/grade_report.h"
 
 namespace nestlab::lab {
@@ -25,6 +27,20 @@ std::string format_summary(const GradeReport& report, std::string_view report_di
 std::string printable(std::string_view text);
 
 nlohmann::json report_json(const GradeReport& report);
+
+// One report file: its name in <dir>/grade and its text.
+struct ReportFile {
+  std::string name;
+  std::string text;
+};
+// Writes `files` into <student_dir>/grade without following a link the
+// student left there (report_files.cpp): the reports go into a fresh
+// directory the grader creates (mode 0755), each file opened with
+// O_CREAT | O_EXCL | O_NOFOLLOW, and that directory then takes the place of
+// <student_dir>/grade (whatever was there, a directory or a symlink, is
+// removed without following links). Returns the grade directory's path.
+HostResult<std::string> write_reports(const std::string& student_dir,
+                                      const std::vector<ReportFile>& files);
 std::string report_junit(const GradeReport& report);
 std::string report_tap(const GradeReport& report);
 

@@ -4,6 +4,7 @@
 
 #include "console/lab/marker.h"
 #include "console/lab/pattern.h"
+#include "console/lab/trace_match.h"
 
 namespace nestlab::lab {
 
@@ -70,6 +71,11 @@ StepRunner::Wait StepRunner::wait_until(const std::function<bool()>& met, double
       return Wait::Error;
     }
     if (now.value() - start_guest_ms >= static_cast<double>(timeout_ms)) return Wait::GuestTimeout;
+    // The exit records are read as the guest goes, before its rings wrap.
+    if (auto t = m_reads_trace ? m_vm.poll_trace() : HostResult<void>{}; t.is_error()) {
+      m_error = t.error().message;
+      return Wait::Error;
+    }
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
                     m_deadline - std::chrono::steady_clock::now())
                     .count();
@@ -140,10 +146,11 @@ void StepRunner::run_send(const Step& step, StepResult& r) {
 }
 
 void StepRunner::run_mark(const Step& step, StepResult& r) {
-  r.expected = "marker " + in_quotes(step.mark) + " with this run's MAC (lab::mark)";
+  const std::string mark = expand_placeholders(step.mark, m_values);  // "uart@{pl011}"
+  r.expected = "marker " + in_quotes(mark) + " with this run's MAC (lab::mark)";
   MarkerCheck check;
   auto met = [&] {
-    check = check_marker(m_vm.console(), step.mark, m_secret);
+    check = check_marker(m_vm.console(), mark, m_secret);
     return check.verdict == MarkerVerdict::Valid;
   };
   Wait w = wait_until(met, r.guest_ms, m_lab.step_timeout_ms(step));
@@ -159,7 +166,7 @@ void StepRunner::run_mark(const Step& step, StepResult& r) {
     r.seen = in_quotes(check.line) + ": " + why;
     return;
   }
-  wait_failed(w, step, r, "no marker " + in_quotes(step.mark));
+  wait_failed(w, step, r, "no marker " + in_quotes(mark));
 }
 
 void StepRunner::run_counter(const Step& step, StepResult& r) {
@@ -219,6 +226,33 @@ void StepRunner::run_exit(const Step& step, StepResult& r) {
   r.console_tail = console_tail();
 }
 
+void StepRunner::run_trace(const Step& step, StepResult& r) {
+  r.expected = describe_trace_step(step);
+  if (auto t = m_vm.poll_trace(true); t.is_error()) {
+    m_error = t.error().message;
+    return;
+  }
+  uint64_t n = 0, first = 0, last = 0;
+  for (const TraceRecord& rec : m_vm.trace()) {
+    if (!trace_matches(step, rec)) continue;
+    if (n++ == 0) first = rec.time_ns;
+    last = rec.time_ns;
+  }
+  const double span_ms = n ? static_cast<double>(last - first) / 1e6 : 0;
+  bool ok = (!step.min || n >= *step.min) && (!step.max || n <= *step.max);
+  if (step.min_span_ms) ok = ok && span_ms >= static_cast<double>(*step.min_span_ms);
+  r.status = ok ? StepStatus::Passed : StepStatus::Failed;
+  if (ok) return;
+  char span[64];
+  std::snprintf(span, sizeof span, ", %.0f ms from the first to the last", span_ms);
+  r.seen = std::to_string(n) + " such exit" + (n == 1 ? "" : "s") +
+           (step.min_span_ms && n ? span : "") + (m_vm.ended() ? " (final)" : " (while running)");
+  if (m_vm.trace_lost())
+    r.seen += "; " + std::to_string(m_vm.trace_lost()) +
+              " exit records were overwritten before the grader read them";
+  r.console_tail = console_tail();
+}
+
 RunOutcome StepRunner::run(std::vector<StepResult>& results) {
   std::string stop;  // why the remaining steps are not run
   for (const Step& step : m_lab.steps) {
@@ -246,6 +280,7 @@ RunOutcome StepRunner::run(std::vector<StepResult>& results) {
         case StepKind::Counter: run_counter(step, r); break;
         case StepKind::GuestInfo: run_guestinfo(step, r); break;
         case StepKind::Exit: run_exit(step, r); break;
+        case StepKind::Trace: run_trace(step, r); break;
       }
     }
     if (!m_error.empty()) return RunOutcome{RunEnd::Broken, m_error};

@@ -3,6 +3,7 @@
 // the whole run, a failed fatal step ends it.
 #pragma once
 
+#include <algorithm>
 #include <chrono>
 #include <functional>
 #include <string>
@@ -36,7 +37,9 @@ class StepRunner {
         m_values(std::move(values)),
         m_secret(std::move(secret)),
         m_deadline(wall_deadline),
-        m_on_step(std::move(on_step)) {}
+        m_on_step(std::move(on_step)),
+        m_reads_trace(std::any_of(lab.steps.begin(), lab.steps.end(),
+                                  [](const Step& s) { return s.kind == StepKind::Trace; })) {}
 
   // Appends one result per step of the lab to `results`.
   RunOutcome run(std::vector<StepResult>& results);
@@ -55,6 +58,7 @@ class StepRunner {
   void run_counter(const Step& step, StepResult& r);
   void run_guestinfo(const Step& step, StepResult& r);
   void run_exit(const Step& step, StepResult& r);
+  void run_trace(const Step& step, StepResult& r);
 
   // Fills in a failure for a wait that ended in `why`.
   void wait_failed(Wait why, const Step& step, StepResult& r, const std::string& seen_if_ended);
@@ -69,6 +73,7 @@ class StepRunner {
   StepDone m_on_step;
   size_t m_cursor = 0;  // expect searches the console from here
   bool m_wall_cap_hit = false;
+  bool m_reads_trace;   // the lab has trace steps: read the exit records as the guest runs
   std::string m_error;  // the kernel's message when a wait hit Error
 };
 

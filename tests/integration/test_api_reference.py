@@ -55,7 +55,7 @@ def doc_sections():
         m = re.fullmatch(r"`([a-z]+\.[a-z.-]+)`", title)
         if not m:
             continue
-        params = re.findall(r"^\| `([a-z_]+)` \|", block, flags=re.M)
+        params = re.findall(r"^\| `([a-z_][a-z0-9_]*)` \|", block, flags=re.M)
         methods[m.group(1)] = params
     return methods, text
 

@@ -145,6 +145,11 @@ class LabTestCase(KernelTestCase):
         self.assertEqual(r.code, 0, r)
         return d
 
+    def grade(self, lab_id, d, *args, env=None, timeout=GRADE_TIMEOUT):
+        """`nestlab lab grade --lab LAB`: a grader pins the lab (the student's
+        .nestlab-lab could name another, docs/labs.md)."""
+        return self.lab("grade", "--lab", lab_id, *args, d, env=env, timeout=timeout)
+
     def vhv_processes(self):
         """Host PIDs of every highvisor our kernel knows of and of everything
         they started (QEMU): VhvInfo's qemu_pid is a PID inside the jail."""
@@ -230,7 +235,8 @@ class TestLabCatalog(LabTestCase):
         self.assertEqual(shown["id"], first)
         self.assertEqual(sum(s["points"] for s in shown["steps"]), shown["points"])
         for s in shown["steps"]:
-            self.assertIn(s["kind"], ("expect", "send", "mark", "counter", "guestinfo", "exit"))
+            self.assertIn(s["kind"], ("expect", "send", "mark", "counter", "guestinfo", "exit",
+                                      "trace"))
         # By number too, and the human form names every step.
         r = self.lab("show", str(int(first.split("-")[0])))
         self.assertEqual(r.code, 0, r)
@@ -262,7 +268,7 @@ class TestLabCatalog(LabTestCase):
         r = self.lab("show", "91-broken", env=env)
         self.assertEqual(r.code, 2, r)
         self.assertRegex(r.err, r"91-broken/lab\.toml:6: steps\[0\]\.kind: unknown kind \"expct\" "
-                                r"\(known: expect, send, mark, counter, guestinfo, exit\)")
+                                r"\(known: expect, send, mark, counter, guestinfo, exit, trace\)")
         r = self.lab("show", "92-typo", env=env)
         self.assertEqual(r.code, 2, r)
         self.assertRegex(r.err, r"92-typo/lab\.toml:7: steps\[0\]\.cod: unknown key")
@@ -291,7 +297,7 @@ class TestShippedLabs(LabTestCase):
             lab_id = entry["id"]
             with self.subTest(lab=lab_id, variant="starter"):
                 d = self.init(lab_id, lab_id + "-starter")
-                r = self.lab("grade", "--json", d)
+                r = self.grade(lab_id, d, "--json")
                 self.assertEqual(r.code, 1, r)
                 report = load_json(r.out)
                 self.assertTrue(report["build"]["ok"], r)
@@ -300,7 +306,7 @@ class TestShippedLabs(LabTestCase):
                 self.assertEqual(len(report["steps"]), entry["steps"])
             with self.subTest(lab=lab_id, variant="reference"):
                 d = self.init(lab_id, lab_id + "-reference", reference=True)
-                r = self.lab("grade", d)
+                r = self.grade(lab_id, d)
                 self.assertEqual(r.code, 0, r)
                 self.assertIn(f"score {entry['points']}/{entry['points']}", r.out)
                 self.assertNotIn("\u2717", r.out)
@@ -309,7 +315,7 @@ class TestShippedLabs(LabTestCase):
 
     def test_reports_are_valid_junit_tap_and_json(self):
         d = self.init("01-boot", "reports-starter")
-        r = self.lab("grade", d)
+        r = self.grade("01-boot", d)
         self.assertEqual(r.code, 1, r)
         grade = os.path.join(d, "grade")
         report = self.read_json(os.path.join(grade, "report.json"))
@@ -343,7 +349,7 @@ class TestShippedLabs(LabTestCase):
         # A correct run's marker line, replayed by a program that does not ask
         # for this run's secret, must not count.
         ref = self.init("01-boot", "mac-reference", reference=True)
-        r = self.lab("grade", ref)
+        r = self.grade("01-boot", ref)
         self.assertEqual(r.code, 0, r)
         console = ET.parse(os.path.join(ref, "grade", "report.xml")).getroot().find(
             "testsuite/system-out").text
@@ -357,7 +363,7 @@ class TestShippedLabs(LabTestCase):
         with open(main, "w") as f:
             f.write(source.replace("lab::mark(name);",
                                    f'lab::printf("@@mark %s {marker.group(2)}\\n", name);'))
-        r = self.lab("grade", "--json", d)
+        r = self.grade("01-boot", d, "--json")
         self.assertEqual(r.code, 1, r)
         report = load_json(r.out)
         mark_steps = [s for s in report["steps"] if s["kind"] == "mark"]
@@ -371,7 +377,7 @@ class TestShippedLabs(LabTestCase):
         d = self.init("01-boot", "broken-build")
         with open(os.path.join(d, "main.cpp"), "a") as f:
             f.write("\nint broken( {\n")
-        r = self.lab("grade", d)
+        r = self.grade("01-boot", d)
         self.assertEqual(r.code, 1, r)
         self.assertIn("build: `make -C", r.out)
         self.assertRegex(r.out, r"main\.cpp:\d+:\d+: error")
@@ -385,11 +391,117 @@ class TestShippedLabs(LabTestCase):
         d = self.init("01-boot", "not-an-elf")
         with open(os.path.join(d, "Makefile"), "w") as f:
             f.write("all:\n\t@mkdir -p build; echo not an elf > build/lab.elf\n")
-        r = self.lab("grade", d)
+        r = self.grade("01-boot", d)
         self.assertEqual(r.code, 1, r)
         self.assertIn("\u2717 start: lab.elf is not an AArch64 ELF", r.out)
         self.assertIn("score 0/", r.out)
         self.assertNothingLeft(self.vhv_processes())
+
+
+class TestLabsCannotBeCheated(LabTestCase):
+    """Markers prove this run, not this work: each lab's cheapest cheater
+    (labs/NN-*/cheater/, printing the expected lines, calling every marker,
+    making dummy traps) must score less than half, because the steps check
+    what only the lowvisor and the host see, on a platform that changes
+    every run."""
+
+    def test_every_cheater_scores_less_than_half(self):
+        ids = [l["id"] for l in load_json(self.lab("list", "--json").out)["labs"]]
+        self.assertEqual(len(ids), 6)
+        for lab_id in ids:
+            with self.subTest(lab=lab_id):
+                cheater = os.path.join(LABS, lab_id, "cheater", "main.cpp")
+                self.assertTrue(os.path.exists(cheater), f"{lab_id} has no cheater")
+                d = self.init(lab_id, lab_id + "-cheater")
+                shutil.copy(cheater, os.path.join(d, "main.cpp"))
+                r = self.grade(lab_id, d, "--json")
+                report = load_json(r.out)
+                self.assertEqual(r.code, 1, r)
+                self.assertTrue(report["build"]["ok"], r)
+                self.assertLess(2 * report["score"], report["max_score"],
+                                [(s["name"], s["points"]) for s in report["steps"]])
+        self.assertNothingLeft(self.vhv_processes())
+
+    def test_the_platform_changes_every_grade(self):
+        # 01-boot's answers are facts of the platform: the PL011's address
+        # and the RAM size differ per run, announced only in the device tree
+        # (the reference reads them from it and passes each time).
+        d = self.init("01-boot", "vary-reference", reference=True)
+        seen = []
+        for _ in range(2):
+            r = self.grade("01-boot", d, "--json")
+            self.assertEqual(r.code, 0, r)
+            report = load_json(r.out)
+            self.assertEqual(report["score"], report["max_score"])
+            platform = report["platform"]
+            self.assertNotEqual(platform["pl011"], 0x0900_0000)
+            self.assertEqual(platform["pl011"] % 4096, 0)
+            self.assertIn(f"uart: pl011 at {platform['pl011']:#x}", report_console(d))
+            self.assertIn(f"memory: {platform['mem'] >> 20} MiB", report_console(d))
+            seen.append((platform["pl011"], platform["mem"]))
+        self.assertNotEqual(seen[0], seen[1])
+
+    def test_lab_comes_from_the_directory_unless_pinned(self):
+        # The student's .nestlab-lab names the lab; a grader pins it with
+        # --lab, and a directory that claims another lab is graded as --lab
+        # says, and the report says so.
+        d = self.init("01-boot", "claims-another", reference=True)
+        with open(os.path.join(d, ".nestlab-lab"), "w") as f:
+            f.write('lab = "05-timers"\n')
+        r = self.lab("grade", "--json", d)  # unpinned: the directory's claim
+        self.assertEqual(load_json(r.out)["lab"], "05-timers", r)
+        r = self.grade("01-boot", d, "--json")
+        report = load_json(r.out)
+        self.assertEqual(r.code, 0, r)
+        self.assertEqual(report["lab"], "01-boot")
+        self.assertEqual(report["score"], report["max_score"])
+        self.assertIn('.nestlab-lab names "05-timers"', report["note"])
+        r = self.grade("1", d)  # by number too; the text says it
+        self.assertIn("graded as lab 01-boot (--lab)", r.out)
+        # Pinned, a directory without .nestlab-lab is graded all the same.
+        os.unlink(os.path.join(d, ".nestlab-lab"))
+        r = self.grade("01-boot", d, "--json")
+        self.assertEqual(r.code, 0, r)
+        self.assertIn("was not usable", load_json(r.out)["note"])
+        r = self.grade("no-such-lab", d)
+        self.assertEqual(r.code, 2, r)
+
+    def test_reports_do_not_follow_the_students_links(self):
+        # A student's `grade/report.json -> /etc/something` (here a file of
+        # ours) must not be written through: the reports go into a
+        # directory the grader made, files opened with O_NOFOLLOW.
+        victim_dir = tempfile.mkdtemp(dir=self.work, prefix="victim-")
+        victim = os.path.join(victim_dir, "passwd")
+        with open(victim, "w") as f:
+            f.write("root:x:0:0\n")
+        d = self.init("01-boot", "symlinked-report")
+        with open(os.path.join(d, "main.cpp"), "a") as f:
+            f.write("\nint broken( {\n")  # a failed build still writes reports
+        os.makedirs(os.path.join(d, "grade"))
+        for name in ("report.json", "report.xml", "report.tap"):
+            os.symlink(victim, os.path.join(d, "grade", name))
+        r = self.grade("01-boot", d)
+        self.assertEqual(r.code, 1, r)
+        self.assertEqual(self.read_text(victim), "root:x:0:0\n")
+        for name in ("report.json", "report.xml", "report.tap"):
+            path = os.path.join(d, "grade", name)
+            self.assertFalse(os.path.islink(path), path)
+            self.assertTrue(os.path.isfile(path), path)
+        self.assertFalse(self.read_json(os.path.join(d, "grade", "report.json"))["build"]["ok"])
+        # `grade` itself a link to a directory of someone else's: replaced, not entered.
+        shutil.rmtree(os.path.join(d, "grade"))
+        os.symlink(victim_dir, os.path.join(d, "grade"))
+        r = self.grade("01-boot", d)
+        self.assertEqual(r.code, 1, r)
+        self.assertEqual(sorted(os.listdir(victim_dir)), ["passwd"])
+        self.assertFalse(os.path.islink(os.path.join(d, "grade")))
+        self.assertTrue(os.path.isfile(os.path.join(d, "grade", "report.json")))
+        self.assertEqual([n for n in os.listdir(d) if n.startswith(".grade")], [])
+
+
+def report_console(d):
+    return ET.parse(os.path.join(d, "grade", "report.xml")).getroot().find(
+        "testsuite/system-out").text or ""
 
 
 class TestGradeLimits(LabTestCase):
@@ -397,7 +509,7 @@ class TestGradeLimits(LabTestCase):
         env = self.custom_labs(cap=8)
         d = self.init("90-spin", "spin-cap", env=env)
         start = time.time()
-        r = self.lab("grade", "--json", d, env=env, timeout=90)
+        r = self.grade("90-spin", d, "--json", env=env, timeout=90)
         took = time.time() - start
         self.assertEqual(r.code, 1, r)
         steps = load_json(r.out)["steps"]
@@ -413,7 +525,7 @@ class TestGradeLimits(LabTestCase):
     def test_send_step_types_into_the_guest_console(self):
         env = self.custom_labs()
         d = self.init("93-echo", "echo", env=env)
-        r = self.lab("grade", "--json", d, env=env, timeout=120)
+        r = self.grade("93-echo", d, "--json", env=env, timeout=120)
         report = load_json(r.out)
         self.assertEqual(r.code, 0, r)
         self.assertEqual([s["status"] for s in report["steps"]], ["passed"] * 4)
@@ -421,8 +533,8 @@ class TestGradeLimits(LabTestCase):
     def test_ctrl_c_during_grade_leaves_nothing_running(self):
         env = self.custom_labs()
         d = self.init("90-spin", "spin-int", env=env)
-        p = subprocess.Popen([os.path.join(BIN, "nestlab"), "lab", "grade", d], env=env,
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        p = subprocess.Popen([os.path.join(BIN, "nestlab"), "lab", "grade", "--lab", "90-spin", d],
+                             env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         self.addCleanup(p.stdout.close)
         self.addCleanup(p.stderr.close)
         try:
@@ -446,8 +558,8 @@ class TestGradeLimits(LabTestCase):
         with open(os.path.join(d, "Makefile"), "w") as f:
             f.write("all:\n\t@echo $$$$ > sleeper.pid; exec sleep 60\n")
         pidfile = os.path.join(d, "sleeper.pid")
-        p = subprocess.Popen([os.path.join(BIN, "nestlab"), "lab", "grade", d], env=env,
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        p = subprocess.Popen([os.path.join(BIN, "nestlab"), "lab", "grade", "--lab", "90-spin", d],
+                             env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         self.addCleanup(p.stdout.close)
         self.addCleanup(p.stderr.close)
         try:
@@ -482,7 +594,17 @@ class Rpc:
     def __init__(self, path):
         self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         self.sock.settimeout(30)
-        self.sock.connect(path)
+        # The harness waits for the socket file, which nestlabd binds a
+        # moment before it listens: a connect in between is refused.
+        deadline = time.time() + 10
+        while True:
+            try:
+                self.sock.connect(path)
+                break
+            except ConnectionRefusedError:
+                if time.time() > deadline:
+                    raise
+                time.sleep(0.05)
         self.buf = b""
         self.next_id = 1
 
@@ -547,6 +669,22 @@ class TestGraderKernelApi(KernelTestCase):
         b = rpc.call("vm.stats", {"vhv": vhv})["result"]["guest_time_ns"]
         self.assertEqual(a, b)
         self.assertIn("result", rpc.call("vhv.resume", {"vhv": vhv}))
+        rpc.call("vhv.destroy", {"vhv": vhv})
+
+    def test_vm_run_pl011_must_be_a_free_page(self):
+        # The grader moves the PL011 through vm.run; a page that is taken
+        # (the GIC) or not a page is refused before anything runs.
+        rpc = Rpc(self.env["NESTLAB_SOCKET"])
+        self.addCleanup(rpc.close)
+        vhv = rpc.call("vhv.create", {"ephemeral": True, "mem": 64 << 20})["result"]["id"]
+        with open(guest("idle.elf"), "rb") as image:
+            fd = image.fileno()
+            for bad in (0x0800_0000, 0x0a00_0800, 0x4000_0000):
+                r = rpc.call("vm.run", {"vhv": vhv, "image_fd": 0, "pl011": bad}, [fd])
+                self.assertIn("error", r, hex(bad))
+                self.assertIn("pl011", r["error"]["message"])
+            r = rpc.call("vm.run", {"vhv": vhv, "image_fd": 0, "pl011": 0x0a00_0000}, [fd])
+            self.assertIn("result", r)
         rpc.call("vhv.destroy", {"vhv": vhv})
 
 

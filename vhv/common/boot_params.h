@@ -14,7 +14,7 @@ enum class ImageKind : uint32_t { Elf = 1, Raw = 2 };
 struct BootParams {
   static constexpr uint64_t kMagic =
       0x3130'544f'4f42'4c4eull;  // "NLBOOT01" read as little-endian bytes
-  static constexpr uint32_t kVersion = 1;
+  static constexpr uint32_t kVersion = 2;
   // Secondary vCPUs boot through mailboxes, not PSCI (vhv/common/mailbox.h).
   static constexpr uint32_t kFlagMailboxBoot = 1u << 0;
 
@@ -34,7 +34,11 @@ struct BootParams {
   uint8_t vm_uuid[16];
   char vm_name[64];     // NUL-terminated
   char bootargs[1024];  // NUL-terminated, becomes /chosen/bootargs
-  uint32_t checksum;    // fnv1a32 over all bytes before this field
+  // Where the guest's PL011 is; 0 means QEMU virt's own place
+  // (layout::kGuestPl011Ipa). The lab grader moves it so that a program must
+  // read the address from the device tree (guest_fdt.h valid_pl011_ipa).
+  uint64_t pl011_ipa;
+  uint32_t checksum;  // fnv1a32 over all bytes before this field
   uint32_t reserved1;
 };
 static_assert(sizeof(BootParams) % 8 == 0);

@@ -101,7 +101,7 @@ void add_gic(FdtWriter& w) {
   w.end_node();
 }
 
-void add_uart(FdtWriter& w) {
+void add_uart(FdtWriter& w, uint64_t base) {
   w.begin_node("apb-pclk");
   w.prop_string("compatible", "fixed-clock");
   w.prop_u32("#clock-cells", 0);
@@ -110,10 +110,12 @@ void add_uart(FdtWriter& w) {
   w.prop_u32("phandle", kPhandleApbClock);
   w.end_node();
 
-  w.begin_node("pl011@9000000");
+  char name[32];
+  format(name, sizeof(name), "pl011@%llx", static_cast<unsigned long long>(base));
+  w.begin_node(name);
   const char* compat[] = {"arm,pl011", "arm,primecell"};
   w.prop_strings("compatible", compat, 2);
-  reg_pair(w, "reg", layout::kGuestPl011Ipa, 0x1000);
+  reg_pair(w, "reg", base, 0x1000);
   const uint32_t irq[3] = {kIrqSpi, kPl011Spi, kIrqLevelHigh};
   w.prop_cells("interrupts", irq, 3);
   const uint32_t clocks[2] = {kPhandleApbClock, kPhandleApbClock};
@@ -134,12 +136,12 @@ constexpr GuestDeviceInfo kInfo[] = {
     {"guestinfo", "NLAB0004", "qemu,fw-cfg-mmio", "brk #0x5658"},
 };
 
-void add_standard(FdtWriter& w, GuestDevice d) {
+void add_standard(FdtWriter& w, GuestDevice d, uint64_t pl011) {
   switch (d) {
     case GuestDevice::Psci: add_psci(w); return;
     case GuestDevice::ArchTimer: add_timer(w); return;
     case GuestDevice::Gicv3: add_gic(w); return;
-    case GuestDevice::Pl011: add_uart(w); return;
+    case GuestDevice::Pl011: add_uart(w, pl011); return;
     default: return;
   }
 }
@@ -185,6 +187,7 @@ const GuestDeviceInfo& guest_device_info(GuestDevice d) {
 }
 
 Result<uint32_t, FdtError> build_guest_fdt(void* buf, size_t len, const GuestFdtConfig& config) {
+  const uint64_t pl011 = config.pl011_ipa ? config.pl011_ipa : layout::kGuestPl011Ipa;
   FdtWriter w(buf, len);
   w.begin_node("");
   w.prop_string("compatible", "linux,dummy-virt");
@@ -195,7 +198,9 @@ Result<uint32_t, FdtError> build_guest_fdt(void* buf, size_t len, const GuestFdt
 
   w.begin_node("chosen");
   w.prop_string("bootargs", config.bootargs);
-  w.prop_string("stdout-path", "/pl011@9000000");
+  char stdout_path[32];
+  format(stdout_path, sizeof(stdout_path), "/pl011@%llx", static_cast<unsigned long long>(pl011));
+  w.prop_string("stdout-path", stdout_path);
   w.end_node();
 
   char memory_name[32];
@@ -226,7 +231,7 @@ Result<uint32_t, FdtError> build_guest_fdt(void* buf, size_t len, const GuestFdt
   const size_t count = config.devices ? config.device_count
                                       : sizeof(kDefaultInventory) / sizeof(kDefaultInventory[0]);
   for (size_t i = 0; i < count; ++i)
-    if (!guest_device_info(devices[i]).nestlab_id) add_standard(w, devices[i]);
+    if (!guest_device_info(devices[i]).nestlab_id) add_standard(w, devices[i], pl011);
   add_nestlab_devices(w, devices, count);
   if (config.device_map) add_device_map(w, *config.device_map);
   w.end_node();

@@ -10,6 +10,7 @@
 #include "base/result.h"
 #include "vhv/common/device_map.h"
 #include "vhv/common/fdt_writer.h"
+#include "vhv/common/layout.h"
 
 namespace nestlab {
 
@@ -58,7 +59,18 @@ struct GuestFdtConfig {
   // S9: the user's device-ID mapping table, written to /nestlab-device-map;
   // null or empty: no such node.
   const device_map::Table* device_map = nullptr;
+  // Where the PL011 is (its node, `reg` and /chosen/stdout-path); 0 means
+  // QEMU virt's place, layout::kGuestPl011Ipa. Only the lab grader moves it.
+  uint64_t pl011_ipa = 0;
 };
+
+// A place the guest's PL011 may be moved to: a 4 KiB page of the MMIO space
+// above the GIC redistributors (QEMU virt's PL011 is the lowest such page)
+// and below guest RAM, where no other device of the guest platform lives.
+constexpr bool valid_pl011_ipa(uint64_t ipa) {
+  return ipa % 0x1000 == 0 && ipa >= layout::kGuestPl011Ipa &&
+         ipa + 0x1000 <= layout::kGuestDeviceLimit;
+}
 
 // Phandles as QEMU numbers them, so dumps of both trees compare cleanly.
 inline constexpr uint32_t kPhandleApbClock = 0x8000;

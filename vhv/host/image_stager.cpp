@@ -4,12 +4,14 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <random>
 
 #include "vhv/common/boot_params.h"
 #include "vhv/common/device_map.h"
 #include "vhv/common/elf_loader.h"
+#include "vhv/common/guest_fdt.h"
 
 namespace nestlab::vhv {
 
@@ -67,6 +69,16 @@ HostResult<uint64_t> stage_image(VhvRam& ram, const RunRequest& req) {
                       "boot arguments are " + std::to_string(req.append.size()) +
                           " bytes; at most " + std::to_string(sizeof(BootParams{}.bootargs) - 1) +
                           " fit");
+  }
+  if (req.pl011_ipa != 0 && !valid_pl011_ipa(req.pl011_ipa)) {
+    char text[160];
+    std::snprintf(
+        text, sizeof text,
+        "pl011 0x%llx is not a free 4 KiB page of the guest's MMIO space [0x%llx, 0x%llx)",
+        static_cast<unsigned long long>(req.pl011_ipa),
+        static_cast<unsigned long long>(layout::kGuestPl011Ipa),
+        static_cast<unsigned long long>(layout::kGuestDeviceLimit));
+    return make_error(ErrorCode::InvalidArgument, text);
   }
   // S9: a bad mapping file is the user's mistake: say which line, before
   // anything runs (the lowvisor checks it again).
@@ -134,6 +146,7 @@ HostResult<uint64_t> stage_image(VhvRam& ram, const RunRequest& req) {
   bp->vm_uuid[8] = static_cast<uint8_t>((bp->vm_uuid[8] & 0x3f) | 0x80);
   std::strncpy(bp->vm_name, req.vm_name.c_str(), sizeof bp->vm_name - 1);
   std::memcpy(bp->bootargs, req.append.data(), req.append.size());
+  bp->pl011_ipa = req.pl011_ipa;
   bp->checksum = boot_params_checksum(*bp);
   auto* map_block = reinterpret_cast<device_map::DeviceMapBlock*>(
       ram.at(layout::kDeviceMapPa, sizeof(device_map::DeviceMapBlock)));

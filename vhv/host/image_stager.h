@@ -23,6 +23,9 @@ struct RunRequest {
   std::optional<std::string> device_map;  // S9: the user's mapping file (device_map.h)
   std::string vm_name;
   uint32_t vm_id = 0;
+  // Where the guest's PL011 is; 0 = QEMU virt's place (0x0900_0000). The
+  // lab grader moves it per run (guest_fdt.h valid_pl011_ipa).
+  uint64_t pl011_ipa = 0;
 };
 
 // Writes the image and BootParams into `ram`. Returns the guest entry point.

@@ -113,6 +113,9 @@ bool arg_value(const char* args, const char* key, char* out, size_t size) {
 }  // namespace
 
 extern "C" int lab_main(uint64_t dtb) {
+  // Until we know where the UART is, print through the lowvisor (the
+  // grader moves the UART away from QEMU virt's 0x09000000).
+  lab::console_via_backdoor(true);
   // Plain QEMU hands an ELF x0 = 0 and leaves the tree at the base of RAM.
   const auto* fdt = reinterpret_cast<const uint8_t*>(dtb ? dtb : lab::kRamBase);
   Findings found;
@@ -122,6 +125,7 @@ extern "C" int lab_main(uint64_t dtb) {
   }
   if (found.uart) {
     lab::set_uart(found.uart);  // print through the UART the tree described
+    lab::console_via_backdoor(false);
     char name[32];
     lab::snprintf(name, sizeof(name), "uart@%llx", static_cast<unsigned long long>(found.uart));
     lab::printf("uart: pl011 at 0x%llx\n", static_cast<unsigned long long>(found.uart));

@@ -61,6 +61,9 @@ bool walk(const uint8_t* fdt, Findings& out) {
 }  // namespace
 
 extern "C" int lab_main(uint64_t dtb) {
+  // Until you know where the UART is, print through the lowvisor: the
+  // grader moves the UART away from QEMU virt's 0x09000000.
+  lab::console_via_backdoor(true);
   // Plain QEMU hands an ELF x0 = 0 and leaves the tree at the base of RAM.
   const auto* fdt = reinterpret_cast<const uint8_t*>(dtb ? dtb : lab::kRamBase);
   Findings found;
@@ -68,8 +71,10 @@ extern "C" int lab_main(uint64_t dtb) {
     lab::puts("no device tree\n");
     return 1;
   }
-  // TODO: when you found the UART: lab::set_uart() it, print
-  // "uart: pl011 at 0x<address>" and call lab::mark("uart@<address in hex>").
+  // TODO: when you found the UART: lab::set_uart() it and
+  // lab::console_via_backdoor(false), so that what follows goes through it;
+  // print "uart: pl011 at 0x<address>" and call
+  // lab::mark("uart@<address in hex>").
   lab::printf("memory: %llu MiB at 0x%llx\n", static_cast<unsigned long long>(found.mem_size >> 20),
               static_cast<unsigned long long>(found.mem_base));
   // TODO: print "nonce: <the value of nonce= in the bootargs>".

@@ -29,6 +29,10 @@ ExitAction emulate_mmio(Vm& vm, const MmioRegion& region, const ExitInfo& exit,
   const unsigned bytes = iss.access_bytes();
   const uint64_t offset = exit.ipa - region.base;
   const uint64_t mask = bytes == 8 ? ~0ull : (1ull << (8 * bytes)) - 1;
+  // The trace record says which register was accessed (its offset into the
+  // device), so a host observer such as the lab grader can tell the PL011's
+  // data register from its ID registers.
+  TraceWriter::set_detail(static_cast<uint16_t>(offset > 0xffff ? 0xffff : offset));
   if (iss.wnr) {
     region.device->write(offset, bytes, vm.ctx().reg(iss.srt) & mask);
   } else {

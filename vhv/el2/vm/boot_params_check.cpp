@@ -1,6 +1,7 @@
 #include "vhv/el2/vm/boot_params_check.h"
 
 #include "vhv/common/format.h"
+#include "vhv/common/guest_fdt.h"
 #include "vhv/common/layout.h"
 #include "vhv/el2/boot/smp.h"
 
@@ -85,6 +86,12 @@ bool check_boot_params(const BootParams& bp, uint8_t vm_id, uint64_t vhv_ram_end
   }
   if (bp.image_kind != ImageKind::Elf && bp.image_kind != ImageKind::Raw) {
     format(why, len, "unknown image kind %u (1 = ELF, 2 = raw)", unsigned(bp.image_kind));
+    return false;
+  }
+  if (bp.pl011_ipa != 0 && !valid_pl011_ipa(bp.pl011_ipa)) {
+    format(why, len,
+           "the PL011 cannot be placed at IPA 0x%llx (a free 4 KiB page in [0x%llx, 0x%llx))",
+           ull(bp.pl011_ipa), ull(layout::kGuestPl011Ipa), ull(layout::kGuestDeviceLimit));
     return false;
   }
   if (!terminated(bp.bootargs, sizeof(bp.bootargs)) ||

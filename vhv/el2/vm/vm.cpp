@@ -42,6 +42,12 @@ constexpr size_t kFdtMax = 64 * 1024;
 
 alignas(8) uint8_t g_fdt[kFdtMax];
 
+// Where this run's PL011 is: QEMU virt's place unless the BootParams move it
+// (the lab grader does; check_boot_params has checked the address).
+uint64_t pl011_ipa(const BootParams& params) {
+  return params.pl011_ipa ? params.pl011_ipa : layout::kGuestPl011Ipa;
+}
+
 }  // namespace
 
 Vm::Vm() : m_uart(&m_console, &m_console) {}
@@ -56,7 +62,7 @@ bool Vm::start(const BootParams& params, char* why, size_t why_len) {
   m_console.clear_input();
   m_uart = Pl011(&m_console, &m_console);
   m_mmio.clear();
-  (void)m_mmio.add(layout::kGuestPl011Ipa, Pl011::kSize, &m_uart);
+  (void)m_mmio.add(pl011_ipa(params), Pl011::kSize, &m_uart);
   m_vcpu_count = params.smp < 1 ? 1 : (params.smp > cpu_count() ? cpu_count() : params.smp);
   vgic_reset(m_vcpu_count);
   vgic_register_mmio(m_mmio);
@@ -132,7 +138,7 @@ bool Vm::load_image(char* why, size_t why_len) {
   auto fdt =
       build_guest_fdt(g_fdt, sizeof(g_fdt),
                       GuestFdtConfig{m_map.ram_ipa, m_map.ram_size, m_vcpu_count, m_params.bootargs,
-                                     m_mailbox, nullptr, 0, &m_device_map});
+                                     m_mailbox, nullptr, 0, &m_device_map, pl011_ipa(m_params)});
   if (fdt.is_error()) {
     format(why, why_len, "cannot build the guest device tree: %s", fdt_error_name(fdt.error()));
     return false;
