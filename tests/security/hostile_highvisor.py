@@ -202,8 +202,10 @@ def main():
             pass
         if not listen:
             return
-        # The kernel went away: wait for the next one, as nestlab-vhv does.
-        select.select([LISTEN_FD], [], [])
+        # The kernel went away: wait for the next one, as nestlab-vhv does,
+        # but not for ever (a test whose kernel died must leave nothing).
+        if not select.select([LISTEN_FD], [], [], 60)[0]:
+            return
         listener = socket.socket(fileno=os.dup(LISTEN_FD))
         listener.setblocking(True)
         conn, _ = listener.accept()
