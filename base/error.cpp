@@ -19,15 +19,16 @@ const char* error_code_name(ErrorCode code) {
     case ErrorCode::Unavailable: return "unavailable";
     case ErrorCode::Io: return "io";
     case ErrorCode::Protocol: return "protocol";
+    case ErrorCode::LimitReached: return "limit-reached";
     case ErrorCode::Internal: return "internal";
   }
   return "internal";
 }
 
 ErrorCode error_code_from_name(std::string_view name) {
-  for (ErrorCode c :
-       {ErrorCode::InvalidArgument, ErrorCode::NotFound, ErrorCode::PermissionDenied,
-        ErrorCode::AlreadyExists, ErrorCode::Unavailable, ErrorCode::Io, ErrorCode::Protocol})
+  for (ErrorCode c : {ErrorCode::InvalidArgument, ErrorCode::NotFound, ErrorCode::PermissionDenied,
+                      ErrorCode::AlreadyExists, ErrorCode::Unavailable, ErrorCode::Io,
+                      ErrorCode::Protocol, ErrorCode::LimitReached})
     if (name == error_code_name(c)) return c;
   return ErrorCode::Internal;
 }

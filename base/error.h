@@ -14,9 +14,10 @@ enum class ErrorCode {
   NotFound,
   PermissionDenied,
   AlreadyExists,
-  Unavailable,  // something we need is not there (kernel not running, no QEMU)
-  Io,           // a system call failed
-  Protocol,     // a peer broke a wire protocol
+  Unavailable,   // something we need is not there (kernel not running, no QEMU)
+  Io,            // a system call failed
+  Protocol,      // a peer broke a wire protocol
+  LimitReached,  // a per-user bound of the kernel (docs/protocols.md, "Per-user bounds")
   Internal,
 };
 

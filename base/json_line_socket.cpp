@@ -90,16 +90,42 @@ HostResult<ReadStatus> LineReader::read_some(int fd) {
                       "too many file descriptors on one message (at most " +
                           std::to_string(kMaxFdsPerMessage) + ")");
   if (n == 0) return ReadStatus::Eof;
+  size_t old_size = m_buffer.size();
+  size_t prior_nl = old_size ? m_buffer.rfind('\n') : std::string::npos;
   m_buffer.append(data, static_cast<size_t>(n));
 
-  // Only the unfinished tail can exceed the cap; complete lines are checked
-  // as they are taken out.
-  size_t last_nl = m_buffer.rfind('\n');
-  size_t tail = last_nl == std::string::npos ? m_buffer.size() : m_buffer.size() - last_nl - 1;
-  if (tail > m_max_line)
-    return make_error(ErrorCode::InvalidArgument,
-                      "line longer than " + std::to_string(m_max_line) + " bytes");
+  // Every line that ends in this chunk, and the unfinished tail, must fit
+  // the cap; lines that ended earlier were checked when they did.
+  size_t line_start = prior_nl == std::string::npos ? 0 : prior_nl + 1;
+  for (size_t at = old_size;; ++at) {
+    size_t nl = m_buffer.find('\n', at);
+    size_t end = nl == std::string::npos ? m_buffer.size() : nl;
+    if (end - line_start > m_max_line) {
+      // Keep the complete lines before it; drop it, what follows and any
+      // fds that came for them.
+      size_t cut = m_buffer_offset + line_start;
+      m_buffer.resize(line_start);
+      while (!m_fds.empty() && m_fds.back().offset >= cut) m_fds.pop_back();
+      return make_error(ErrorCode::InvalidArgument,
+                        "line longer than " + std::to_string(m_max_line) + " bytes");
+    }
+    if (nl == std::string::npos) break;
+    line_start = nl + 1;
+    at = nl;
+  }
   return ReadStatus::Data;
+}
+
+size_t LineReader::held_fds() const {
+  size_t count = 0;
+  for (const auto& pending : m_fds) count += pending.fds.size();
+  return count;
+}
+
+void LineReader::discard() {
+  m_buffer_offset += m_buffer.size();
+  m_buffer.clear();
+  m_fds.clear();
 }
 
 std::optional<Line> LineReader::next_line() {

@@ -37,7 +37,9 @@ class LineReader {
 
   // One recvmsg() on fd (blocking or not, as the fd is). Errors are I/O errors;
   // a line longer than the cap is InvalidArgument and the stream is then
-  // unusable (there is no way to find the next line boundary we can trust).
+  // unusable (there is no way to find the next line boundary we can trust);
+  // the complete lines before it can still be taken out, the long one and
+  // what follows it are dropped.
   HostResult<ReadStatus> read_some(int fd);
 
   // The next complete line, if one is buffered.
@@ -45,6 +47,12 @@ class LineReader {
 
   // True if bytes of an unfinished line are buffered (EOF mid-line).
   bool has_partial() const { return !m_buffer.empty(); }
+  // File descriptors received and not yet handed out with their line. Once
+  // the complete lines are taken out they all belong to the unfinished one,
+  // which a well-behaved peer gives at most one message's worth.
+  size_t held_fds() const;
+  // Drops everything buffered: the unfinished line and its fds (closed).
+  void discard();
 
  private:
   struct PendingFds {

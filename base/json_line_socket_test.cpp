@@ -6,6 +6,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cstring>
+
 namespace nestlab {
 namespace {
 
@@ -118,6 +120,54 @@ TEST(JsonLineSocket, WriteSomeSendsOwnedFdsOnce) {
   auto lines = drain(r, p.b.get());
   ASSERT_EQ(lines.size(), 1u);
   EXPECT_EQ(lines[0].fds.size(), 1u);
+}
+
+// A complete line over the cap is refused even when its newline comes in
+// the same read as its last bytes, and the lines before it survive.
+TEST(JsonLineSocket, ACompleteLineOverTheCapIsRefused) {
+  auto p = make_pair();
+  LineReader r(1000);
+  std::string bytes = "short\n" + std::string(1100, 'x') + "\nafter\n";
+  ASSERT_EQ(::write(p.a.get(), bytes.data(), bytes.size()), static_cast<ssize_t>(bytes.size()));
+  auto st = r.read_some(p.b.get());
+  ASSERT_TRUE(st.is_error());
+  EXPECT_NE(st.error().message.find("longer than 1000"), std::string::npos);
+  auto first = r.next_line();
+  ASSERT_TRUE(first.has_value());
+  EXPECT_EQ(first->text, "short");
+  EXPECT_FALSE(r.next_line().has_value());  // neither the long line nor what follows
+}
+
+TEST(JsonLineSocket, HeldFdsAreCountedAndDiscarded) {
+  auto p = make_pair();
+  int pipefd[2];
+  ASSERT_EQ(::pipe(pipefd), 0);
+  UniqueFd r0(pipefd[0]), w0(pipefd[1]);
+  int fds[] = {r0.get(), r0.get(), r0.get()};
+  LineReader r;
+  // Two sendmsg of one byte with fds each, no newline: the reader holds
+  // them for the unfinished line.
+  for (int i = 0; i < 2; ++i) {
+    iovec iov{const_cast<char*>("{"), 1};
+    alignas(cmsghdr) char control[CMSG_SPACE(sizeof fds)];
+    msghdr msg{};
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = control;
+    msg.msg_controllen = sizeof control;
+    cmsghdr* c = CMSG_FIRSTHDR(&msg);
+    c->cmsg_level = SOL_SOCKET;
+    c->cmsg_type = SCM_RIGHTS;
+    c->cmsg_len = CMSG_LEN(sizeof fds);
+    std::memcpy(CMSG_DATA(c), fds, sizeof fds);
+    ASSERT_EQ(::sendmsg(p.a.get(), &msg, 0), 1);
+    ASSERT_TRUE(r.read_some(p.b.get()).is_ok());
+  }
+  EXPECT_EQ(r.held_fds(), 6u);
+  EXPECT_FALSE(r.next_line().has_value());
+  r.discard();
+  EXPECT_EQ(r.held_fds(), 0u);
+  EXPECT_FALSE(r.has_partial());
 }
 
 }  // namespace

@@ -4,8 +4,10 @@
 #include <algorithm>
 
 #include "base/base64.h"
+#include "kernel/json_bounds.h"
 #include "kernel/kernel.h"
 #include "kernel/params.h"
+#include "kernel/vm_ids.h"
 
 namespace nestlab::kernel {
 
@@ -34,8 +36,8 @@ HostResult<int> stream_of(const Params& p) {
   if (stream != "guest")
     return nestlab::make_error(
         ErrorCode::Protocol,
-        "parameter \"stream\" must be \"guest\" or \"vhv\", not \"" + stream + "\"");
-  return static_cast<int>(vm.value_or(0));
+        "parameter \"stream\" must be \"guest\" or \"vhv\", not " + text_preview(stream));
+  return check_vm_id(vm.value_or(0));
 }
 
 json stream_json(const std::string& vhv, int vm) {
@@ -76,6 +78,7 @@ void Kernel::console_attach(Client& client, Request& request, std::vector<Unique
     TRY(p.check_unknown());
     t.vhv = TRY(find_vhv(client, TRY(p.string("vhv"))));
     t.vm = TRY(stream_of(p));
+    if (!console_reads(client, t.vhv->record().id, t.vm)) TRY(check_console_room(client));
     std::string mode = TRY(p.optional_string("mode")).value_or("read");
     if (mode != "read" && mode != "write")
       return nestlab::make_error(ErrorCode::Protocol,
@@ -156,7 +159,7 @@ void Kernel::console_input(Client& client, Request& request, std::vector<UniqueF
     TRY(p.check_unknown());
     Target t;
     t.vhv = TRY(find_vhv(client, TRY(p.string("vhv"))));
-    t.vm = static_cast<int>(TRY(p.optional_uint("vm", 0, 255)).value_or(0));
+    t.vm = TRY(check_vm_id(TRY(p.optional_uint("vm", 0, 255)).value_or(0)));
     data = TRY(p.string("data"));
     auto bytes = base64_decode(data);
     if (bytes.is_error())
@@ -190,7 +193,7 @@ void Kernel::console_resize(Client& client, Request& request, std::vector<Unique
     Params p(request.params, {"vhv", "vm", "rows", "cols"});
     TRY(p.check_unknown());
     Vhv* vhv = TRY(find_vhv(client, TRY(p.string("vhv"))));
-    int vm = static_cast<int>(TRY(p.optional_uint("vm", 0, 255)).value_or(0));
+    int vm = TRY(check_vm_id(TRY(p.optional_uint("vm", 0, 255)).value_or(0)));
     auto rows = TRY(p.optional_uint("rows", 1, 10000));
     auto cols = TRY(p.optional_uint("cols", 1, 10000));
     if (!rows || !cols)

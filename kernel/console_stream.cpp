@@ -2,8 +2,9 @@
 
 namespace nestlab::kernel {
 
-ConsoleStream::ConsoleStream(size_t ring_bytes, std::string log_path, size_t log_cap)
-    : m_ring_bytes(ring_bytes), m_log(std::move(log_path), log_cap) {}
+ConsoleStream::ConsoleStream(size_t ring_bytes, std::string log_path, size_t log_cap,
+                             ConsoleDisk* disk, uid_t owner)
+    : m_ring_bytes(ring_bytes), m_log(std::move(log_path), log_cap, disk, owner) {}
 
 void ConsoleStream::preload(std::string_view bytes) {
   m_preloading = true;

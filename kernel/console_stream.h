@@ -29,7 +29,8 @@ struct ConsoleWriter {
 
 class ConsoleStream {
  public:
-  ConsoleStream(size_t ring_bytes, std::string log_path, size_t log_cap);
+  ConsoleStream(size_t ring_bytes, std::string log_path, size_t log_cap,
+                ConsoleDisk* disk = nullptr, uid_t owner = 0);
 
   void append(std::string_view bytes);
   // Puts bytes in the ring only (they are in the log already).
@@ -40,6 +41,7 @@ class ConsoleStream {
   const ConsoleLog& log() const { return m_log; }
 
   std::set<uint64_t>& readers() { return m_readers; }
+  const std::set<uint64_t>& readers() const { return m_readers; }
   const std::optional<ConsoleWriter>& writer() const { return m_writer; }
   void set_writer(std::optional<ConsoleWriter> w) { m_writer = w; }
   // Forgets a client (detach or disconnect); true if it was the writer.

@@ -102,7 +102,7 @@ TEST(ConsoleStream, OneWriterAndDroppingClients) {
 
 TEST(ConsoleBroker, StreamsPerConsoleAndLogsUnderTheStateDir) {
   TempDir dir;
-  ConsoleBroker broker(dir.path());
+  ConsoleBroker broker(dir.path(), 1u << 20, [](const std::string&) { return uid_t{0}; });
   broker.stream("vhv-1", 0).append("guest\n");
   broker.stream("vhv-1", kVhvStream).append("lowvisor: ready\n");
   EXPECT_EQ(read_file(dir.path() + "/consoles/vhv-1/vm0.log"), "guest\n");
@@ -112,7 +112,8 @@ TEST(ConsoleBroker, StreamsPerConsoleAndLogsUnderTheStateDir) {
   EXPECT_TRUE(broker.find("vhv-1", 0)->readers().empty());
   broker.drop_vhv("vhv-1");
   EXPECT_EQ(broker.find("vhv-1", 0), nullptr);
-  EXPECT_TRUE(fs::exists(dir.path() + "/consoles/vhv-1/vm0.log"));  // logs outlive the VHV
+  // A destroyed VHV's logs go with it: nobody can replay them later.
+  EXPECT_FALSE(fs::exists(dir.path() + "/consoles/vhv-1"));
 }
 
 }  // namespace

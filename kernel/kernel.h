@@ -42,6 +42,10 @@ class Kernel final : public VhvObserver {
 
   // kernel.cpp: connections and the process's life
   void accept_next();
+  void accept_ready();
+  void accept_failed(int error);
+  void admit(UniqueFd fd);
+  std::shared_ptr<UserUsage> usage_of(uid_t uid);
   void on_client_line(uint64_t client_id, Line line);
   void on_client_closed(uint64_t client_id, const Error* error);
   void arm_idle_timer();
@@ -95,11 +99,18 @@ class Kernel final : public VhvObserver {
   void guestinfo_set(Client&, Request&, std::vector<UniqueFd>&, Reply);
   void follow_trace(std::shared_ptr<TraceFollow> follow);
 
+  // kernel_bounds.cpp: room under the user's bounds for one more
+  HostResult<void> check_subscription_room(const Client& client);
+  HostResult<void> check_console_room(const Client& client);
+  HostResult<void> check_follower_room(const Client& client);
+  HostResult<void> check_vhv_room(uid_t owner);
+
   // kernel_vhvs.cpp: finding and naming VHVs
   HostResult<Vhv*> find_vhv(const Client& client, const std::string& id_or_name);
   HostResult<std::string> choose_name(const std::optional<std::string>& wanted);
   std::string next_id();
   void destroy_vhv(const std::string& id, std::function<void()> done);
+  uid_t owner_of(const std::string& id) const;
 
   void send(Client& client, const nlohmann::json& message);
 
@@ -111,13 +122,22 @@ class Kernel final : public VhvObserver {
   boost::asio::steady_timer m_idle_timer;
   boost::asio::steady_timer m_shutdown_timer;
   boost::asio::steady_timer m_memory_timer;  // poll_memory_events, every second
+  // accept() failing (out of fds or memory): retried after a pause that
+  // grows to a second, not in a spin; logged once per episode.
+  boost::asio::steady_timer m_accept_timer;
+  int m_accept_backoff_ms = 0;  // 0: accept works
+  // An fd kept open for the moment the process runs out: closed to accept
+  // one connection and tell it so, then opened again.
+  UniqueFd m_spare_fd;
+  std::map<uid_t, std::shared_ptr<UserUsage>> m_users;
   std::map<uint64_t, std::shared_ptr<Client>> m_clients;
   std::map<std::string, std::unique_ptr<Vhv>> m_vhvs;  // by id
   uint64_t m_next_client = 1;
   uint64_t m_next_vhv = 1;
   bool m_shutting_down = false;
   std::chrono::steady_clock::time_point m_idle_since;
-  ConsoleBroker m_console_broker{m_options.state_dir};
+  ConsoleBroker m_console_broker{m_options.state_dir, m_options.limits.console_disk,
+                                 [this](const std::string& id) { return owner_of(id); }};
   TenantTable m_tenants{m_options.state_dir + "/tenants.json"};
 };
 

@@ -145,6 +145,28 @@ TEST(KernelApi, OverlongLineIsRefusedAndClosed) {
   EXPECT_TRUE(again.call("kernel.hello").contains("result"));
 }
 
+// The request that ended nestlabd with a stack overflow: params nested
+// 500,000 deep in one 1 MB line. It gets -32600 and the next request on
+// the same connection is answered.
+TEST(KernelApi, AHalfMillionDeepRequestIsRefusedAndTheNextAnswered) {
+  TestKernel kernel;
+  ASSERT_TRUE(kernel.started());
+  TestClient c(kernel.socket_path());
+  const size_t n = 500000;
+  std::string line = R"({"jsonrpc":"2.0","id":1,"method":"vhv.inspect","params":{"name":)" +
+                     std::string(n, '[') + std::string(n, ']') + "}}\n";
+  pid_t writer = ::fork();  // a full socket buffer must not block the test
+  if (writer == 0) {
+    (void)!::write(c.fd(), line.data(), line.size());
+    ::_exit(0);
+  }
+  json r = c.read_message(20000);
+  ::waitpid(writer, nullptr, 0);
+  EXPECT_EQ(error_code(r), -32600) << r;
+  EXPECT_TRUE(process_alive(kernel.pid()));
+  EXPECT_TRUE(c.call("kernel.hello").contains("result"));
+}
+
 TEST(KernelApi, ClientsVanishingMidRequestDoNotHurt) {
   TestKernel kernel;
   ASSERT_TRUE(kernel.started());

@@ -3,9 +3,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "kernel/json_bounds.h"
 #include "kernel/kernel.h"
 #include "kernel/params.h"
 #include "kernel/tick_policy.h"
+#include "kernel/vm_ids.h"
 #include "vhv/common/layout.h"
 
 namespace nestlab::kernel {
@@ -17,6 +19,13 @@ constexpr uint64_t kDefaultMem = 128ull << 20;
 constexpr uint64_t kMinMem = 16ull << 20;
 constexpr uint64_t kMaxSmp = 8;
 constexpr const char* kVersion = "0.1.0";
+
+// How often the VHV's highvisor broke the control protocol, and how last.
+json protocol_errors_json(const Vhv& vhv) {
+  json j{{"count", vhv.protocol_errors()}};
+  if (vhv.protocol_errors()) j["last"] = vhv.last_protocol_error();
+  return j;
+}
 }  // namespace
 
 const std::map<std::string, Kernel::Handler>& Kernel::methods() {
@@ -68,6 +77,7 @@ void Kernel::vhv_create(Client& client, Request& request, std::vector<UniqueFd>&
     uint64_t smp = TRY(p.optional_uint("smp", 1, kMaxSmp)).value_or(1);
     bool ephemeral = TRY(p.optional_bool("ephemeral")).value_or(false);
     std::string tenant = TRY(tenant_for(client, TRY(p.optional_string("tenant"))));
+    TRY(check_vhv_room(client.uid));
     VhvConfig config;
     config.limits.cpu_weight =
         TRY(p.optional_uint("cpu_weight", 1, userworld::kMaxCpuWeight)).value_or(0);
@@ -86,6 +96,8 @@ void Kernel::vhv_create(Client& client, Request& request, std::vector<UniqueFd>&
     config.jail_root = m_options.jail ? m_options.state_dir + "/jail" : "";
     config.state_dir = m_options.state_dir + "/vhvs/" + config.id;
     prepare_tenant_group(tenant);
+    // A new VHV's consoles start empty, whatever a VHV before it left.
+    m_console_broker.start_fresh(config.id);
     auto vhv = TRY(Vhv::create(m_io, config, *this));
     Vhv* raw = vhv.get();
     m_vhvs[config.id] = std::move(vhv);
@@ -115,6 +127,7 @@ void Kernel::vhv_inspect(Client& client, Request& request, std::vector<UniqueFd>
   if (!vhv->alive() || !vhv->was_ready()) {
     json info = to_json(vhv->record());
     info["counters"] = vhv->record().vm ? vhv->record().vm->counters : json::object();
+    info["protocol_errors"] = protocol_errors_json(*vhv);
     return reply(std::move(info));
   }
   std::string id = vhv->record().id;
@@ -124,10 +137,12 @@ void Kernel::vhv_inspect(Client& client, Request& request, std::vector<UniqueFd>
       return reply(nestlab::make_error(ErrorCode::NotFound, "VHV " + id + " went away"));
     json info = to_json(it->second->record());
     info["counters"] = json::object();
-    if (stats.is_ok() && stats.value().is_object()) {
-      info["counters"] = stats.value().value("counters", json::object());
-      if (stats.value().contains("total_exits")) info["total_exits"] = stats.value()["total_exits"];
+    if (stats.is_ok()) {  // checked (control_checks.h): counts where present
+      const json& s = stats.value();
+      if (s.contains("counters") && s["counters"].is_object()) info["counters"] = s["counters"];
+      if (s.contains("total_exits")) info["total_exits"] = s["total_exits"];
     }
+    info["protocol_errors"] = protocol_errors_json(*it->second);
     reply(std::move(info));
   });
 }
@@ -178,7 +193,7 @@ void Kernel::vm_run(Client& client, Request& request, std::vector<UniqueFd>& fds
     if (smp_boot != "psci" && smp_boot != "mailbox")
       return nestlab::make_error(
           ErrorCode::InvalidArgument,
-          "smp_boot must be \"psci\" or \"mailbox\", not \"" + smp_boot + "\"");
+          "smp_boot must be \"psci\" or \"mailbox\", not " + text_preview(smp_boot));
     if (!vhv->alive())
       return nestlab::make_error(ErrorCode::Unavailable, "VHV " + vhv->record().name + " is " +
                                                              vhv_state_name(vhv->record().state));
@@ -224,6 +239,12 @@ void Kernel::events_subscribe(Client& client, Request& request, std::vector<Uniq
     return find_vhv(client, *which);
   }();
   if (found.is_error()) return reply(Err<Error>{found.release_error()});
+  bool is_new =
+      found.value() ? !client.event_vhvs.count(found.value()->record().id) : !client.events_all;
+  if (is_new) {
+    if (auto room = check_subscription_room(client); room.is_error())
+      return reply(Err<Error>{room.release_error()});
+  }
   if (found.value())
     client.event_vhvs.insert(found.value()->record().id);
   else
@@ -239,7 +260,8 @@ void Kernel::console_subscribe(Client& client, Request& request, std::vector<Uni
     TRY(p.check_unknown());
     Vhv* vhv = TRY(find_vhv(client, TRY(p.string("vhv"))));
     auto which = TRY(p.optional_uint("vm", 0, 1u << 16));
-    if (which) vm = static_cast<int>(*which);
+    if (which) vm = TRY(check_vm_id(*which));
+    if (!client.consoles.count({vhv->record().id, vm})) TRY(check_subscription_room(client));
     return vhv;
   }();
   if (found.is_error()) return reply(Err<Error>{found.release_error()});

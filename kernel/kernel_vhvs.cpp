@@ -1,5 +1,6 @@
 // Finding, naming and retiring VHVs, and telling subscribers what they do.
 #include "base/base64.h"
+#include "kernel/json_bounds.h"
 #include "kernel/kernel.h"
 #include "kernel/log.h"
 #include "kernel/names.h"
@@ -7,6 +8,10 @@
 namespace nestlab::kernel {
 
 using nlohmann::json;
+
+namespace {
+constexpr size_t kMaxVhvName = 32;  // as validate_vhv_name allows
+}  // namespace
 
 HostResult<Vhv*> Kernel::find_vhv(const Client& client, const std::string& id_or_name) {
   Vhv* found = nullptr;
@@ -17,7 +22,8 @@ HostResult<Vhv*> Kernel::find_vhv(const Client& client, const std::string& id_or
   // Someone else's VHV is reported exactly like a missing one, so the API
   // does not reveal what other users run.
   if (!found || !client.may_see(found->record().owner_uid))
-    return nestlab::make_error(ErrorCode::NotFound, "no VHV \"" + id_or_name + "\" (see vhv.list)");
+    return nestlab::make_error(ErrorCode::NotFound,
+                               "no VHV " + text_preview(id_or_name) + " (see vhv.list)");
   return found;
 }
 
@@ -32,6 +38,11 @@ std::string Kernel::next_id() {
 
 HostResult<std::string> Kernel::choose_name(const std::optional<std::string>& wanted) {
   if (!wanted) return next_id();
+  // Checked here first so that a huge name is not quoted back whole.
+  if (wanted->size() > kMaxVhvName)
+    return nestlab::make_error(ErrorCode::InvalidArgument,
+                               "invalid VHV name " + text_preview(*wanted) + ": at most " +
+                                   std::to_string(kMaxVhvName) + " characters");
   TRY(validate_vhv_name(*wanted));
   for (auto& [id, vhv] : m_vhvs)
     if (vhv->record().name == *wanted || id == *wanted)
@@ -39,6 +50,11 @@ HostResult<std::string> Kernel::choose_name(const std::optional<std::string>& wa
           ErrorCode::AlreadyExists,
           "the name \"" + *wanted + "\" is already in use; choose another or destroy that VHV");
   return *wanted;
+}
+
+uid_t Kernel::owner_of(const std::string& id) const {
+  auto it = m_vhvs.find(id);
+  return it == m_vhvs.end() ? 0 : it->second->record().owner_uid;
 }
 
 void Kernel::destroy_vhv(const std::string& id, std::function<void()> done) {

@@ -4,17 +4,56 @@
 
 #include <boost/asio/post.hpp>
 
+#include "kernel/log.h"
+
 namespace nestlab::kernel {
 
 std::shared_ptr<LineChannel> LineChannel::create(boost::asio::io_context& io, UniqueFd fd,
-                                                 size_t max_line, size_t max_queued_bytes) {
+                                                 size_t max_line, size_t max_queued_bytes,
+                                                 std::shared_ptr<SharedBudget> budget) {
   ::fcntl(fd.get(), F_SETFL, ::fcntl(fd.get(), F_GETFL) | O_NONBLOCK);
-  return std::make_shared<LineChannel>(io, std::move(fd), max_line, max_queued_bytes);
+  return std::make_shared<LineChannel>(io, std::move(fd), max_line, max_queued_bytes,
+                                       std::move(budget));
 }
 
 LineChannel::LineChannel(boost::asio::io_context& io, UniqueFd fd, size_t max_line,
-                         size_t max_queued)
-    : m_socket(io, fd.release()), m_reader(max_line), m_max_queued(max_queued) {}
+                         size_t max_queued, std::shared_ptr<SharedBudget> budget)
+    : m_socket(io, fd.release()),
+      m_reader(max_line),
+      m_max_queued(max_queued),
+      m_budget(std::move(budget)) {}
+
+LineChannel::~LineChannel() { release_budget(); }
+
+void LineChannel::release_budget() {
+  if (m_budget) {
+    m_budget->fds -= m_fds_charged;
+    m_budget->queued -= m_queued_bytes;
+  }
+  m_fds_charged = 0;
+  m_queued_bytes = 0;
+}
+
+std::optional<Error> LineChannel::charge_fds() {
+  size_t held = m_reader.held_fds();
+  if (m_budget) m_budget->fds = m_budget->fds - m_fds_charged + held;
+  m_fds_charged = held;
+  // A line's fds ride on the one sendmsg that starts it, so more than one
+  // message's worth waiting for the end of a line is a peer hoarding them.
+  if (held > kMaxFdsPerConnection)
+    return Error{ErrorCode::InvalidArgument,
+                 std::to_string(held) +
+                     " file descriptors arrived for one unfinished line (at "
+                     "most " +
+                     std::to_string(kMaxFdsPerConnection) +
+                     ", sent with the line on one sendmsg); dropped with the line"};
+  if (m_budget && held && m_budget->fds > m_budget->max_fds)
+    return limit_reached(
+               "received-fds", m_budget->max_fds, m_budget->uid,
+               std::to_string(m_budget->fds) + " file descriptors received and not yet handled")
+        .error;
+  return std::nullopt;
+}
 
 void LineChannel::start(LineHandler on_line, CloseHandler on_close) {
   m_on_line = std::move(on_line);
@@ -41,13 +80,20 @@ void LineChannel::on_readable() {
     m_on_line(std::move(*line));
   }
   if (!m_open || m_close_after_flush) return;
+  std::optional<Error> refused = charge_fds();
+  if (!refused && status.is_error() && status.error().code == ErrorCode::InvalidArgument)
+    refused = status.release_error();
+  if (refused) {
+    log("api", "refusing a peer's input: " + refused->message);
+    m_reader.discard();  // the unfinished line and its fds go now
+    charge_fds();
+    if (!m_refusal) return finish(&*refused);
+    send(m_refusal(*refused));
+    close_after_flush();
+    return;
+  }
   if (status.is_error()) {
     Error e = status.release_error();
-    if (m_refusal && e.code == ErrorCode::InvalidArgument) {
-      send(m_refusal(e));
-      close_after_flush();
-      return;
-    }
     finish(&e);
     return;
   }
@@ -61,8 +107,20 @@ void LineChannel::on_readable() {
 void LineChannel::send(const std::string& text, std::vector<UniqueFd> fds) {
   if (!m_open || m_close_after_flush) return;
   m_queued_bytes += text.size() + 1;
+  if (m_budget) m_budget->queued += text.size() + 1;
   if (m_queued_bytes > m_max_queued) {
-    Error e{ErrorCode::Unavailable, "peer is not reading its messages; disconnected"};
+    Error e{ErrorCode::Unavailable, "peer is not reading its messages (more than " +
+                                        std::to_string(m_max_queued) +
+                                        " bytes queued for it); disconnected"};
+    finish(&e);
+    return;
+  }
+  if (m_budget && m_budget->queued > m_budget->max_queued) {
+    Error e = limit_reached(
+                  "queued-output", m_budget->max_queued, m_budget->uid,
+                  std::to_string(m_budget->queued) + " bytes of output queued for its connections")
+                  .error;
+    e.message += "; this connection is not reading its messages and is disconnected";
     finish(&e);
     return;
   }
@@ -89,6 +147,7 @@ void LineChannel::flush() {
       return;
     }
     m_queued_bytes -= m_queue.front().bytes.size();
+    if (m_budget) m_budget->queued -= m_queue.front().bytes.size();
     m_queue.pop_front();
     m_sent_of_front = 0;
   }
@@ -107,6 +166,8 @@ void LineChannel::finish(const Error* error) {
   if (!m_open) return;
   m_open = false;
   m_queue.clear();
+  m_reader.discard();  // fds of an unfinished line close now, not when the last owner lets go
+  release_budget();
   boost::system::error_code ignored;
   m_socket.cancel(ignored);
   m_socket.close(ignored);

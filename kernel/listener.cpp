@@ -75,18 +75,27 @@ HostResult<ListeningSocket> open_listening_socket(const std::string& path, Mode 
 
   s.fd.reset(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
   if (!s.fd) return errno_error("socket");
-  sockaddr_un addr = address_of(path);
+  // Bound and listening under a temporary name, then renamed into place:
+  // whoever sees the socket file can connect at once (clients and tests
+  // that wait for the file would otherwise meet ECONNREFUSED between bind
+  // and listen).
+  std::string bound_path = path + ".new";
+  if (bound_path.size() >= sizeof(sockaddr_un::sun_path)) bound_path = path;
+  ::unlink(bound_path.c_str());
+  sockaddr_un addr = address_of(bound_path);
   // Create the socket file with its final mode: no window where others
   // could connect to a more permissive one.
   mode_t old_umask = ::umask(mode == Mode::System ? 0117 : 0177);
   int bound = ::bind(s.fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr);
   ::umask(old_umask);
-  if (bound < 0) return errno_error("bind " + path);
-  if (::chmod(path.c_str(), mode == Mode::System ? 0660 : 0600) < 0)
-    return errno_error("chmod " + path);
-  if (group && ::chown(path.c_str(), static_cast<uid_t>(-1), *group) < 0)
-    return errno_error("chgrp " + path);
+  if (bound < 0) return errno_error("bind " + bound_path);
+  if (::chmod(bound_path.c_str(), mode == Mode::System ? 0660 : 0600) < 0)
+    return errno_error("chmod " + bound_path);
+  if (group && ::chown(bound_path.c_str(), static_cast<uid_t>(-1), *group) < 0)
+    return errno_error("chgrp " + bound_path);
   if (::listen(s.fd.get(), 64) < 0) return errno_error("listen " + path);
+  if (bound_path != path && ::rename(bound_path.c_str(), path.c_str()) < 0)
+    return errno_error("rename " + bound_path + " to " + path);
   return s;
 }
 

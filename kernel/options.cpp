@@ -53,6 +53,10 @@ const char* usage() {
          "                       can use a system-mode kernel (also NESTLAB_SOCKET_GROUP)\n"
          "  --admin-group NAME   members of group NAME see and control every VHV, as root\n"
          "                       does (also NESTLAB_ADMIN_GROUP)\n"
+         "  --limit NAME=N       a per-user bound (also NESTLAB_LIMIT_<NAME>); NAME is one\n"
+         "                       of connections, received-fds, subscriptions,\n"
+         "                       trace-followers, queued-output, console-streams, vhvs,\n"
+         "                       console-disk (docs/protocols.md, \"Per-user bounds\")\n"
          "  --help               show this text\n"
          "\n"
          "As root: socket /run/nestlab/nestlab.sock, state /var/lib/nestlab (system mode).\n"
@@ -65,6 +69,7 @@ const char* mode_name(Mode mode) { return mode == Mode::System ? "system" : "ses
 
 HostResult<Options> parse_options(int argc, char** argv) {
   Options o;
+  TRY(limits_from_env(o.limits));
   for (int i = 1; i < argc; ++i) {
     std::string_view a = argv[i];
     auto value = [&]() -> HostResult<const char*> {
@@ -84,6 +89,8 @@ HostResult<Options> parse_options(int argc, char** argv) {
       o.socket_group = TRY(value());
     else if (a == "--admin-group")
       o.admin_group = TRY(value());
+    else if (a == "--limit")
+      TRY(set_limit(o.limits, TRY(value())));
     else if (a == "--ready-fd")
       o.ready_fd = TRY(parse_int(a, TRY(value()), 0));
     else

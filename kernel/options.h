@@ -8,6 +8,7 @@
 #include <string>
 
 #include "base/error.h"
+#include "kernel/limits.h"
 
 namespace nestlab::kernel {
 
@@ -26,12 +27,13 @@ struct Options {
   std::optional<gid_t> admin_gid;   // admin_group resolved
   std::optional<int> idle_exit_seconds;
   std::optional<int> ready_fd;
+  Limits limits;  // per-user bounds: --limit NAME=N, NESTLAB_LIMIT_<NAME>
   bool help = false;
 };
 
 // Parses argv and the environment (NESTLAB_SOCKET, NESTLAB_STATE_DIR,
 // NESTLAB_VHV, NESTLAB_CGROUP_PARENT, NESTLAB_SOCKET_GROUP, NESTLAB_ADMIN_GROUP,
-// XDG_*).
+// NESTLAB_LIMIT_*, XDG_*). A --limit flag wins over the environment.
 HostResult<Options> parse_options(int argc, char** argv);
 
 const char* usage();

@@ -2,6 +2,8 @@
 
 #include <cstring>
 
+#include "kernel/json_bounds.h"
+
 namespace nestlab::kernel {
 namespace {
 
@@ -22,7 +24,7 @@ HostResult<void> Params::check_unknown() const {
     if (ok) continue;
     std::string list;
     for (const char* k : m_known) list += (list.empty() ? "" : ", ") + std::string(k);
-    return nestlab::make_error(ErrorCode::Protocol, "unknown parameter \"" + key + "\"" +
+    return nestlab::make_error(ErrorCode::Protocol, "unknown parameter " + text_preview(key) +
                                                         (list.empty() ? " (this method takes none)"
                                                                       : " (known: " + list + ")"));
   }
@@ -49,7 +51,8 @@ HostResult<std::optional<uint64_t>> Params::optional_uint(const char* name, uint
   // Parsed JSON holds non-negative integers as unsigned, but a json built in
   // code may hold them as signed; accept both, refuse negatives and floats.
   bool ok = it->is_number_unsigned() || (it->is_number_integer() && it->get<int64_t>() >= 0);
-  if (!ok) return bad(name, std::string("must be a non-negative integer, got ") + it->dump());
+  if (!ok)
+    return bad(name, std::string("must be a non-negative integer, got ") + json_preview(*it));
   uint64_t v = it->get<uint64_t>();
   if (v < min || v > max)
     return bad(name, "must be between " + std::to_string(min) + " and " + std::to_string(max) +
@@ -60,7 +63,8 @@ HostResult<std::optional<uint64_t>> Params::optional_uint(const char* name, uint
 HostResult<std::optional<bool>> Params::optional_bool(const char* name) const {
   auto it = m_params.find(name);
   if (it == m_params.end() || it->is_null()) return std::optional<bool>{};
-  if (!it->is_boolean()) return bad(name, std::string("must be true or false, got ") + it->dump());
+  if (!it->is_boolean())
+    return bad(name, std::string("must be true or false, got ") + json_preview(*it));
   return std::optional<bool>{it->get<bool>()};
 }
 

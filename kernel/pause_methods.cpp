@@ -40,8 +40,11 @@ void Kernel::forward_pause(Client& client, Request& request, const char* method,
               // The VHV may have gone while the highvisor answered: look it up again.
               if (auto it = m_vhvs.find(base["vhv"].get<std::string>()); it != m_vhvs.end())
                 it->second->set_paused(pausing);
+              // Checked (control_checks.h); only its own fields are passed on,
+              // so the highvisor cannot rename the VHV in the answer.
               json out = base;
-              if (r.value().is_object()) out.update(r.value());
+              for (const char* key : {"paused", "paused_ms", "tick_policy"})
+                if (r.value().contains(key)) out[key] = r.value()[key];
               reply(std::move(out));
             });
 }

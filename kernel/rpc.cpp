@@ -1,9 +1,17 @@
 #include "kernel/rpc.h"
 
+#include "kernel/json_bounds.h"
+
 namespace nestlab::kernel {
 namespace {
 
-bool valid_id(const json& id) { return id.is_null() || id.is_string() || id.is_number(); }
+// Replies echo the id, so a long one would make every answer long.
+constexpr size_t kMaxIdBytes = 256;
+
+bool valid_id(const json& id) {
+  return id.is_null() || id.is_number() ||
+         (id.is_string() && id.get_ref<const std::string&>().size() <= kMaxIdBytes);
+}
 
 // Short description of a JSON value's type for error messages.
 const char* type_name(const json& j) { return j.type_name(); }
@@ -11,18 +19,11 @@ const char* type_name(const json& j) { return j.type_name(); }
 }  // namespace
 
 std::variant<Request, RpcError> parse_request(const std::string& line) {
-  json j = json::parse(line, nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded()) {
-    // Re-parse with exceptions to get the position and reason; the
-    // exception stays inside this function.
-    std::string why = "not valid JSON";
-    try {
-      json ignored = json::parse(line);
-    } catch (const json::parse_error& e) {
-      why = std::string("not valid JSON: ") + e.what();
-    }
-    return RpcError{kParseError, why, std::nullopt, nullptr};
-  }
+  BoundedJson parsed = parse_bounded_json(line);
+  if (parsed.too_deep)
+    return RpcError{kInvalidRequest, "request " + parsed.error, std::nullopt, nullptr};
+  if (!parsed.value) return RpcError{kParseError, parsed.error, std::nullopt, nullptr};
+  json& j = *parsed.value;
   if (j.is_array())
     return RpcError{kInvalidRequest, "batch requests are not supported; send one object per line",
                     std::nullopt, nullptr};
@@ -36,8 +37,10 @@ std::variant<Request, RpcError> parse_request(const std::string& line) {
   if (has_id) {
     id = j["id"];
     if (!valid_id(id))
-      return RpcError{kInvalidRequest, "\"id\" must be a string, a number or null", std::nullopt,
-                      nullptr};
+      return RpcError{kInvalidRequest,
+                      "\"id\" must be a number, null or a string of at most " +
+                          std::to_string(kMaxIdBytes) + " bytes",
+                      std::nullopt, nullptr};
   }
   auto version = j.find("jsonrpc");
   if (version == j.end() || *version != "2.0")
@@ -53,7 +56,7 @@ std::variant<Request, RpcError> parse_request(const std::string& line) {
   if (params == j.end() || params->is_null()) {
     r.params = json::object();
   } else if (params->is_object()) {
-    r.params = *params;
+    r.params = std::move(*params);
   } else {
     return RpcError{kInvalidParams,
                     std::string("\"params\" must be an object, got ") + type_name(*params),

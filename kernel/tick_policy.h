@@ -4,6 +4,7 @@
 #include <string>
 
 #include "base/error.h"
+#include "kernel/json_bounds.h"
 
 namespace nestlab::kernel {
 
@@ -11,7 +12,7 @@ inline HostResult<std::string> check_tick_policy(const std::string& policy) {
   if (policy == "none" || policy == "skip" || policy == "accelerated") return policy;
   return nestlab::make_error(
       ErrorCode::InvalidArgument,
-      "tick_policy must be \"none\", \"skip\" or \"accelerated\", not \"" + policy + "\"");
+      "tick_policy must be \"none\", \"skip\" or \"accelerated\", not " + text_preview(policy));
 }
 
 }  // namespace nestlab::kernel

@@ -8,7 +8,10 @@
 #include "kernel/kernel.h"
 
 #include "base/control_protocol.h"
+#include "kernel/json_bounds.h"
 #include "kernel/params.h"
+#include "kernel/user_usage.h"
+#include "kernel/vm_ids.h"
 
 namespace nestlab::kernel {
 
@@ -17,14 +20,21 @@ using nlohmann::json;
 namespace {
 
 constexpr auto kFollowPeriod = std::chrono::milliseconds(200);
-constexpr uint64_t kMaxVm = 0;  // one VM per VHV for now
 
 HostResult<void> check_vm(const Params& p) {
-  auto vm = TRY(p.optional_uint("vm", 0, 1u << 16));
-  if (vm && *vm > kMaxVm)
-    return nestlab::make_error(ErrorCode::NotFound,
-                               "no VM " + std::to_string(*vm) + " (this VHV runs VM 0 only)");
+  if (auto vm = TRY(p.optional_uint("vm", 0, 1u << 16))) TRY(check_vm_id(*vm));
   return {};
+}
+
+// Fields of a checked reply (control_checks.h), or a default when absent.
+uint64_t count_or_zero(const json& j, const char* key) {
+  auto it = j.find(key);
+  return it != j.end() && is_count(*it) ? it->get<uint64_t>() : 0;
+}
+
+json field_or(const json& j, const char* key, json fallback) {
+  auto it = j.find(key);
+  return it != j.end() && !it->is_null() ? *it : fallback;
 }
 
 HostResult<Vhv*> require_running(Vhv* vhv) {
@@ -39,9 +49,15 @@ HostResult<Vhv*> require_running(Vhv* vhv) {
 // Follows one VM's trace for one client until either goes away. Owned by
 // its own pending timer callback.
 struct Kernel::TraceFollow : std::enable_shared_from_this<TraceFollow> {
-  TraceFollow(boost::asio::io_context& io, uint64_t client, std::string vhv, json cursor)
-      : timer(io), client_id(client), vhv_id(std::move(vhv)), cursor(std::move(cursor)) {}
+  TraceFollow(boost::asio::io_context& io, uint64_t client, std::shared_ptr<UserUsage> usage,
+              std::string vhv, json cursor)
+      : timer(io),
+        slot(std::move(usage), &UserUsage::trace_followers),
+        client_id(client),
+        vhv_id(std::move(vhv)),
+        cursor(std::move(cursor)) {}
   boost::asio::steady_timer timer;
+  UsageSlot slot;  // counts against the user's trace-followers bound while it runs
   uint64_t client_id;
   std::string vhv_id;
   json cursor;
@@ -66,11 +82,11 @@ void Kernel::follow_trace(std::shared_ptr<TraceFollow> f) {
         control::kTrace, {{"cursor", f->cursor}, {"limit", 1024}}, [this, f](HostResult<json> r) {
           auto client = m_clients.find(f->client_id);
           if (client == m_clients.end()) return;
-          if (r.is_ok() && r.value().is_object()) {
-            const json& t = r.value();
-            if (t.contains("cursor")) f->cursor = t["cursor"];
-            const json entries = t.value("entries", json::array());
-            const uint64_t lost = t.value("lost", uint64_t{0});
+          if (r.is_ok()) {
+            const json& t = r.value();  // checked: entries, cursor, lost
+            f->cursor = field_or(t, "cursor", f->cursor);
+            const json entries = field_or(t, "entries", json::array());
+            const uint64_t lost = count_or_zero(t, "lost");
             if (!entries.empty() || lost)
               send(*client->second,
                    make_notification(
@@ -102,14 +118,15 @@ void Kernel::vm_stats(Client& client, Request& request, std::vector<UniqueFd>&, 
             [base, reply = std::move(reply)](HostResult<json> stats) mutable {
               if (stats.is_error()) return reply(Err<Error>{stats.release_error()});
               json out = base;
-              const json& s = stats.value();
+              const json& s = stats.value();  // checked (control_checks.h)
               out["live"] = true;
-              out["counters"] = s.value("counters", json::object());
-              out["total_exits"] = s.value("total_exits", uint64_t{0});
-              out["guest_entries"] = s.value("guest_entries", uint64_t{0});
-              out["trap"] = s.value("trap", json::object());
-              out["uuid"] = s.value("uuid", std::string());
-              if (s.contains("guest_time_ns")) out["guest_time_ns"] = s["guest_time_ns"];
+              out["counters"] = field_or(s, "counters", json::object());
+              out["total_exits"] = count_or_zero(s, "total_exits");
+              out["guest_entries"] = count_or_zero(s, "guest_entries");
+              out["trap"] = field_or(s, "trap", json::object());
+              out["uuid"] = field_or(s, "uuid", "");
+              if (s.contains("guest_time_ns"))
+                out["guest_time_ns"] = count_or_zero(s, "guest_time_ns");
               reply(std::move(out));
             });
 }
@@ -136,23 +153,33 @@ void Kernel::vm_trace(Client& client, Request& request, std::vector<UniqueFd>&, 
     }
     forward["limit"] = limit.value_or(64);
     Vhv* vhv = TRY(find_vhv(client, TRY(p.string("vhv"))));
+    if (follow) TRY(check_follower_room(client));
     return require_running(vhv);
   }();
   if (found.is_error()) return reply(Err<Error>{found.release_error()});
   std::string vhv_id = found.value()->record().id;
-  uint64_t client_id = client.id;
+  // Made now, so its place under the trace-followers bound is taken before
+  // the highvisor answers; it starts following only if the first read works.
+  std::shared_ptr<TraceFollow> follower;
+  if (follow)
+    follower = std::make_shared<TraceFollow>(m_io, client.id, client.usage, vhv_id, json::array());
   found.value()->call(
       control::kTrace, forward,
-      [this, follow, vhv_id, client_id, reply = std::move(reply)](HostResult<json> r) {
+      [this, follow, follower, vhv_id, reply = std::move(reply)](HostResult<json> r) {
         if (r.is_error()) return reply(Err<Error>{r.release_error()});
-        json out = r.value();
-        out["vhv"] = vhv_id;
-        out["vm"] = 0;
-        out["following"] = follow;
-        json cursor = out.value("cursor", json::array());
+        const json& t = r.value();  // checked: entries, cursor, lost
+        json cursor = field_or(t, "cursor", json::array());
+        json out{{"vhv", vhv_id},
+                 {"vm", 0},
+                 {"entries", field_or(t, "entries", json::array())},
+                 {"cursor", cursor},
+                 {"lost", count_or_zero(t, "lost")},
+                 {"following", follow}};
         reply(std::move(out));
-        if (follow)
-          follow_trace(std::make_shared<TraceFollow>(m_io, client_id, vhv_id, std::move(cursor)));
+        if (follower) {
+          follower->cursor = std::move(cursor);
+          follow_trace(follower);
+        }
       });
 }
 

@@ -1,11 +1,19 @@
 // The control protocol side of a VHV (protocols.md section 2): requests to
-// the highvisor and what it reports. The highvisor is trusted-ish: its lines
-// are validated, and a bad one is logged and dropped, never fatal.
+// the highvisor and what it reports. The highvisor may be compromised (it
+// sits beside the guest's QEMU), so every line is checked
+// (control_checks.h) before anything acts on it; a bad one fails the
+// request it answers, is counted against the VHV and is never fatal.
 #include "kernel/vhv.h"
+
+#include <climits>
 
 #include "base/control_protocol.h"
 
+#include "kernel/control_checks.h"
+#include "kernel/json_bounds.h"
+#include "kernel/limits.h"
 #include "kernel/log.h"
+#include "kernel/vm_ids.h"
 
 namespace nestlab::kernel {
 namespace {
@@ -15,6 +23,12 @@ using nlohmann::json;
 std::string string_field(const json& j, const char* key) {
   auto it = j.find(key);
   return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+// An event's "vm", checked (check_event) to name a VM the VHV runs.
+int vm_field(const json& j) {
+  auto it = j.find("vm");
+  return it != j.end() && is_count(*it) ? static_cast<int>(it->get<uint64_t>()) : 0;
 }
 
 }  // namespace
@@ -32,10 +46,36 @@ void Vhv::request(const std::string& method, json params, std::vector<UniqueFd> 
     reply(nestlab::make_error(ErrorCode::Unavailable, "VHV " + m_record.name + " is not running"));
     return;
   }
+  // A highvisor that stops answering must not make the kernel keep every
+  // request (and the fds riding on them) queued for it. Shutdown is always
+  // sent: it is how the kernel ends such a VHV.
+  if (m_pending.size() >= kMaxPendingPerVhv && method != control::kShutdown) {
+    reply(nestlab::make_error(ErrorCode::Unavailable,
+                              "VHV " + m_record.name + " has " + std::to_string(m_pending.size()) +
+                                  " requests waiting for its highvisor, which is not answering; "
+                                  "try again later"));
+    return;
+  }
   uint64_t id = m_next_request++;
   json msg{{"id", id}, {"method", method}};
   if (!params.is_null()) msg["params"] = std::move(params);
-  m_pending[id] = std::move(reply);
+  auto timeout = std::make_unique<boost::asio::steady_timer>(
+      m_io, std::chrono::milliseconds(kRequestTimeoutMs));
+  timeout->async_wait(
+      [this, id, life = std::weak_ptr<int>(m_life)](const boost::system::error_code& ec) {
+        if (ec || life.expired()) return;
+        auto it = m_pending.find(id);
+        if (it == m_pending.end()) return;
+        Pending late = std::move(it->second);
+        m_pending.erase(it);
+        log("vhv", m_record.id + ": its highvisor did not answer " + late.method + " within " +
+                       std::to_string(kRequestTimeoutMs / 1000) + " s");
+        late.reply(nestlab::make_error(ErrorCode::Unavailable,
+                                       "VHV " + m_record.name + "'s highvisor did not answer " +
+                                           late.method + " within " +
+                                           std::to_string(kRequestTimeoutMs / 1000) + " s"));
+      });
+  m_pending[id] = Pending{method, std::move(reply), std::move(timeout)};
   m_control->send(msg.dump(-1, ' ', false, json::error_handler_t::replace), std::move(fds));
 }
 
@@ -50,9 +90,8 @@ void Vhv::run(const json& params, UniqueFd image, const std::string& image_name,
   request(control::kRun, params, std::move(fds),
           [this, image_name, reply = std::move(reply)](HostResult<json> r) {
             if (r.is_ok() && alive()) {
-              int vm = r.value().is_object() && r.value().value("vm", json()).is_number_integer()
-                           ? r.value()["vm"].get<int>()
-                           : 0;
+              // Checked by on_response: an object whose vm is one we run.
+              int vm = static_cast<int>(r.value()["vm"].get<uint64_t>());
               VmRecord record;
               record.id = vm;
               record.image = image_name;
@@ -70,7 +109,8 @@ void Vhv::run(const json& params, UniqueFd image, const std::string& image_name,
 
 void Vhv::stats(Reply reply) {
   request(control::kStats, nullptr, {}, [this, reply = std::move(reply)](HostResult<json> r) {
-    if (r.is_ok() && r.value().is_object() && r.value().contains("counters"))
+    // Checked by on_response: counters, when present, are {name: count}.
+    if (r.is_ok() && r.value().contains("counters") && r.value()["counters"].is_object())
       m_last_counters = r.value()["counters"];
     reply(std::move(r));
   });
@@ -79,41 +119,84 @@ void Vhv::stats(Reply reply) {
 void Vhv::fail_pending(const std::string& why) {
   auto pending = std::move(m_pending);
   m_pending.clear();
-  for (auto& [id, reply] : pending) reply(nestlab::make_error(ErrorCode::Unavailable, why));
+  for (auto& [id, p] : pending) p.reply(nestlab::make_error(ErrorCode::Unavailable, why));
+}
+
+void Vhv::protocol_error(const std::string& what) {
+  ++m_protocol_errors;
+  m_last_protocol_error = what;
+  if (m_protocol_errors > 10 && m_protocol_errors % 1000 != 0) return;
+  std::string text = "its highvisor broke the control protocol (" +
+                     std::to_string(m_protocol_errors) + " times so far): " + what;
+  log("vhv", m_record.id + ": " + text);
+  m_observer.on_vhv_event(
+      *this, {{"type", "vhv-protocol-error"}, {"count", m_protocol_errors}, {"message", text}});
 }
 
 void Vhv::on_line(Line line) {
-  json msg = json::parse(line.text, nullptr, false);
-  if (!msg.is_object()) {
-    log("vhv", m_record.id + ": ignoring a control line that is not a JSON object");
+  if (!line.fds.empty()) {
+    // Nothing the highvisor sends carries fds; they close with the line.
+    protocol_error("a line carried " + std::to_string(line.fds.size()) + " file descriptors");
     return;
   }
-  if (msg.contains("id"))
-    on_response(msg);
-  else if (msg.contains("event") && msg["event"].is_string())
-    on_event(msg);
-  else
-    log("vhv", m_record.id + ": ignoring a control line with neither id nor event");
+  BoundedJson parsed = parse_bounded_json(line.text);
+  if (!parsed.value || !parsed.value->is_object()) {
+    protocol_error(parsed.value
+                       ? "a line that is " + json_preview(*parsed.value) + ", not a JSON object"
+                       : "a line that is " + parsed.error);
+    return;
+  }
+  // The checks should leave nothing to throw; should one be missed, the
+  // VHV is marked, and the kernel (and every other VHV) carries on.
+  try {
+    dispatch(*parsed.value);
+  } catch (const std::exception& e) {
+    protocol_error(std::string("handling a line failed: ") + e.what());
+  }
+}
+
+void Vhv::dispatch(const json& msg) {
+  if (msg.contains("id")) return on_response(msg);
+  if (msg.contains("event")) {
+    if (auto checked = check_event(msg); checked.is_error())
+      return protocol_error(checked.error().message);
+    return on_event(msg);
+  }
+  protocol_error("a line with neither \"id\" nor \"event\"");
 }
 
 void Vhv::on_response(const json& msg) {
-  if (!msg["id"].is_number_unsigned()) return;
-  auto it = m_pending.find(msg["id"].get<uint64_t>());
-  if (it == m_pending.end()) {
-    log("vhv", m_record.id + ": reply to unknown request " + msg["id"].dump());
-    return;
-  }
-  Reply reply = std::move(it->second);
+  const json& id = msg["id"];
+  auto it = is_count(id) ? m_pending.find(id.get<uint64_t>()) : m_pending.end();
+  if (it == m_pending.end())
+    return protocol_error("a reply to request " + json_preview(id) + ", which is not waiting");
+  Pending pending = std::move(it->second);
   m_pending.erase(it);
   auto err = msg.find("error");
   if (err != msg.end()) {
-    std::string text = err->is_object() ? string_field(*err, "message") : "";
-    std::string code = err->is_object() ? string_field(*err, "code") : "";
-    reply(nestlab::make_error(error_code_from_name(code),
-                              text.empty() ? "the highvisor refused the request" : text));
-    return;
+    if (auto checked = check_reply_error(*err); checked.is_error()) {
+      protocol_error("reply to " + pending.method + ": " + checked.error().message);
+      return pending.reply(nestlab::make_error(
+          ErrorCode::Unavailable,
+          "VHV " + m_record.name + "'s highvisor sent a malformed error for " + pending.method));
+    }
+    std::string text = string_field(*err, "message");
+    // Only the codes a highvisor has reason to send; anything else (say
+    // "protocol", which would read as the client's mistake) is internal.
+    ErrorCode code = error_code_from_name(string_field(*err, "code"));
+    if (code == ErrorCode::Protocol || code == ErrorCode::LimitReached) code = ErrorCode::Internal;
+    return pending.reply(
+        nestlab::make_error(code, text.empty() ? "the highvisor refused the request" : text));
   }
-  reply(msg.contains("result") ? msg["result"] : json::object());
+  const json result = msg.contains("result") ? msg["result"] : json::object();
+  if (auto checked = check_reply_result(pending.method, result); checked.is_error()) {
+    protocol_error("reply to " + pending.method + ": " + checked.error().message);
+    return pending.reply(nestlab::make_error(
+        ErrorCode::Unavailable, "VHV " + m_record.name + "'s highvisor sent a malformed reply to " +
+                                    pending.method + " (" + checked.error().message +
+                                    "); the VHV is marked, see vhv.inspect"));
+  }
+  pending.reply(result);
 }
 
 void Vhv::on_event(const json& msg) {
@@ -124,8 +207,8 @@ void Vhv::on_event(const json& msg) {
     if (m_was_ready) return;
     m_was_ready = true;
     m_timer.cancel();
-    if (msg.value("qemu_pid", json()).is_number_integer())
-      m_record.qemu_pid = msg["qemu_pid"].get<pid_t>();
+    if (msg.contains("qemu_pid") && is_count(msg["qemu_pid"]))
+      m_record.qemu_pid = static_cast<pid_t>(msg["qemu_pid"].get<uint64_t>());
     m_record.state = VhvState::Ready;
     persist();
     m_observer.on_vhv_event(*this, {{"type", "vhv-ready"}});
@@ -136,17 +219,19 @@ void Vhv::on_event(const json& msg) {
     }
   } else if (event == control::kConsole) {
     std::string data = string_field(msg, "data");
-    int vm = msg.value("vm", json()).is_number_integer() ? msg["vm"].get<int>() : 0;
+    int vm = vm_field(msg);
     if (data.empty()) return;
     m_console.append(vm, data);
     m_observer.on_vhv_console(*this, vm, data);
   } else if (event == control::kLog) {
     m_observer.on_vhv_event(*this, {{"type", "log"}, {"text", string_field(msg, "text")}});
   } else if (event == control::kVmExit) {
-    int vm = msg.value("vm", json()).is_number_integer() ? msg["vm"].get<int>() : 0;
-    json code = msg.value("code", json());
-    json counters = msg.value("counters", json::object());
-    if (counters.is_object()) m_last_counters = counters;
+    int vm = vm_field(msg);
+    json code = msg.contains("code") ? msg["code"] : json();
+    if (code.is_number_integer() &&
+        (code.get<int64_t>() < INT_MIN || code.get<int64_t>() > INT_MAX))
+      code = nullptr;  // a guest's code is 8 bits; nothing larger is one
+    if (msg.contains("counters") && msg["counters"].is_object()) m_last_counters = msg["counters"];
     std::string reason = string_field(msg, "reason");
     std::string message = string_field(msg, "message");
     if (m_record.vm && m_record.vm->id == vm) {
@@ -168,8 +253,6 @@ void Vhv::on_event(const json& msg) {
     on_seccomp(string_field(msg, "process"), string_field(msg, "syscall"));
   } else if (event == control::kFailed) {
     on_failed(string_field(msg, "message"));
-  } else {
-    log("vhv", m_record.id + ": ignoring unknown event \"" + event + "\"");
   }
 }
 

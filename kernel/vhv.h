@@ -108,10 +108,17 @@ class Vhv {
   bool destroying() const { return m_destroying; }
   bool shutting_down() const { return m_shutting_down; }
   bool was_ready() const { return m_was_ready; }
+  // Lines from the highvisor that broke the control protocol (control_checks.h):
+  // how many, and what the last one was. Shown by vhv.inspect.
+  uint64_t protocol_errors() const { return m_protocol_errors; }
+  const std::string& last_protocol_error() const { return m_last_protocol_error; }
   uint64_t creator_connection() const { return m_creator_connection; }
 
   static constexpr int kShutdownGraceMs = 3000;
   static constexpr int kReadyTimeoutMs = 30000;
+  // A request the highvisor has not answered by then fails (it may be
+  // stuck or hostile); its caller is not left waiting for ever.
+  static constexpr int kRequestTimeoutMs = 60000;
 
  private:
   Vhv(boost::asio::io_context& io, VhvObserver& observer);
@@ -119,6 +126,10 @@ class Vhv {
   void request(const std::string& method, nlohmann::json params, std::vector<UniqueFd> fds,
                Reply reply);
   void on_line(Line line);
+  void dispatch(const nlohmann::json& msg);
+  // A line that broke the protocol: dropped, counted, logged and told to
+  // watchers (the first few, then every 1000th), never fatal.
+  void protocol_error(const std::string& what);
   void on_event(const nlohmann::json& msg);
   void on_response(const nlohmann::json& msg);
   void on_failed(const std::string& message);
@@ -143,7 +154,14 @@ class Vhv {
   boost::asio::steady_timer m_timer;  // ready timeout, then shutdown grace
   ConsoleRing m_console;
   uint64_t m_next_request = 1;
-  std::map<uint64_t, Reply> m_pending;
+  struct Pending {
+    std::string method;  // the reply's result is checked against it
+    Reply reply;
+    std::unique_ptr<boost::asio::steady_timer> timeout;  // kRequestTimeoutMs
+  };
+  std::map<uint64_t, Pending> m_pending;  // invariant: size() <= kMaxPendingPerVhv + 1
+  uint64_t m_protocol_errors = 0;
+  std::string m_last_protocol_error;
   Reply m_ready_reply;
   std::string m_failure;  // the highvisor's `failed` message, if any
   nlohmann::json m_last_counters = nlohmann::json::object();
@@ -153,6 +171,8 @@ class Vhv {
   bool m_adopted = false;  // not our child: no waitid, exit status unknown
   std::string m_state_dir;
   std::vector<std::function<void()>> m_destroy_done;
+  // Callbacks that may run after the Vhv is gone hold a weak_ptr to this.
+  std::shared_ptr<int> m_life = std::make_shared<int>(0);
 };
 
 }  // namespace nestlab::kernel

@@ -174,10 +174,19 @@ HostResult<std::unique_ptr<Vhv>> Vhv::create(boost::asio::io_context& io, const 
 void Vhv::start_control(UniqueFd fd) {
   m_control = LineChannel::create(m_io, std::move(fd));
   Vhv* self = this;  // The channel is closed in ~Vhv.
-  m_control->start([self](Line line) { self->on_line(std::move(line)); },
-                   [self](const Error* e) {
-                     if (e) log("vhv", self->m_record.id + ": control channel: " + e->message);
-                   });
+  m_control->start(
+      [self](Line line) { self->on_line(std::move(line)); },
+      [self, life = std::weak_ptr<int>(m_life)](const Error* e) {
+        // Told from the event loop, perhaps after this Vhv is gone.
+        if (!e || life.expired()) return;
+        // A refused line (too long, fds hoarded): the highvisor
+        // broke the protocol and lost its channel; it is ended
+        // like one that stopped answering (vhv.destroy kills it).
+        if (e->code == ErrorCode::InvalidArgument)
+          self->protocol_error("the kernel closed its control connection: " + e->message);
+        else
+          log("vhv", self->m_record.id + ": control channel: " + e->message);
+      });
 }
 
 void Vhv::watch_exit() {
