@@ -8,6 +8,7 @@
 #include <string>
 
 #include "base/error.h"
+#include "kernel/vhv_identity.h"
 
 namespace nestlab::kernel {
 
@@ -24,6 +25,9 @@ struct Options {
   std::string admin_group;          // members see and control every VHV (--admin-group)
   std::optional<gid_t> socket_gid;  // socket_group resolved
   std::optional<gid_t> admin_gid;   // admin_group resolved
+  // System mode with the jail: each VHV runs as a uid of its own from this
+  // range (--vhv-uids, NESTLAB_VHV_UIDS); none otherwise.
+  std::optional<UidRange> vhv_uids;
   std::optional<int> idle_exit_seconds;
   std::optional<int> ready_fd;
   bool help = false;
@@ -31,7 +35,7 @@ struct Options {
 
 // Parses argv and the environment (NESTLAB_SOCKET, NESTLAB_STATE_DIR,
 // NESTLAB_VHV, NESTLAB_CGROUP_PARENT, NESTLAB_SOCKET_GROUP, NESTLAB_ADMIN_GROUP,
-// XDG_*).
+// NESTLAB_VHV_UIDS, XDG_*).
 HostResult<Options> parse_options(int argc, char** argv);
 
 const char* usage();
