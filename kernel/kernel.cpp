@@ -50,10 +50,7 @@ Kernel::~Kernel() {
 void Kernel::start() {
   log("kernel", std::string("listening on ") + m_socket.path + " (" + mode_name(m_options.mode) +
                     " mode, state in " + m_options.state_dir + ")");
-  if (auto loaded = m_tenants.load(); loaded.is_error())
-    log("state", loaded.error().message +
-                     "; starting without tenant limits (fix or remove the "
-                     "file, then set them again with nestlab tenant set)");
+  load_tenants();
   readopt();
   std::set<std::string> listed;
   for (const auto& [id, vhv] : m_vhvs) listed.insert(id);

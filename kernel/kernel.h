@@ -14,6 +14,7 @@
 #include "kernel/client.h"
 #include "kernel/console_broker.h"
 #include "kernel/listener.h"
+#include "kernel/names.h"
 #include "kernel/options.h"
 #include "kernel/rpc.h"
 #include "kernel/tenants.h"
@@ -70,13 +71,18 @@ class Kernel final : public VhvObserver {
   HostResult<std::string> tenant_for(const Client& client,
                                      const std::optional<std::string>& wanted);
   std::string tenant_cgroup(const std::string& tenant) const;
-  // Makes the tenant's group with its limits, before a VHV goes into it.
-  void prepare_tenant_group(const std::string& tenant);
+  // Makes the tenant's group with its limits, before a VHV goes into it;
+  // refused while tenants.json is damaged.
+  HostResult<void> prepare_tenant_group(const std::string& tenant);
+  void load_tenants();  // at start; a damaged file is logged (TenantTable::load)
   void release_tenant_group(const std::string& tenant);
 
   // kernel_readopt.cpp: surviving a restart (protocols.md "Kernel restarts")
   void readopt();
   void readopt_one(const std::string& dir);
+  // Stops every highvisor of this state directory and every process in
+  // this kernel's cgroups that no VHV it adopted accounts for.
+  void stop_orphans();
   void poll_memory_events();
   void console_subscribe(Client&, Request&, std::vector<UniqueFd>&, Reply);
 
@@ -108,7 +114,7 @@ class Kernel final : public VhvObserver {
   // kernel_vhvs.cpp: finding and naming VHVs
   HostResult<Vhv*> find_vhv(const Client& client, const std::string& id_or_name);
   HostResult<std::string> choose_name(const std::optional<std::string>& wanted);
-  std::string next_id();
+  HostResult<std::string> next_id();
   void destroy_vhv(const std::string& id, std::function<void()> done);
   uid_t owner_of(const std::string& id) const;
 
@@ -133,12 +139,12 @@ class Kernel final : public VhvObserver {
   std::map<uint64_t, std::shared_ptr<Client>> m_clients;
   std::map<std::string, std::unique_ptr<Vhv>> m_vhvs;  // by id
   uint64_t m_next_client = 1;
-  uint64_t m_next_vhv = 1;
   bool m_shutting_down = false;
   std::chrono::steady_clock::time_point m_idle_since;
   ConsoleBroker m_console_broker{m_options.state_dir, m_options.limits.console_disk,
                                  [this](const std::string& id) { return owner_of(id); }};
   TenantTable m_tenants{m_options.state_dir + "/tenants.json"};
+  VhvIdCounter m_vhv_ids{m_options.state_dir};  // loaded by readopt()
 };
 
 }  // namespace nestlab::kernel

@@ -84,7 +84,7 @@ void Kernel::vhv_create(Client& client, Request& request, std::vector<UniqueFd>&
     config.limits.cpu_quota_percent =
         TRY(p.optional_uint("cpu_quota", 1, 100 * kMaxSmp)).value_or(0);
     config.name = TRY(choose_name(name));
-    config.id = name ? next_id() : config.name;
+    config.id = name ? TRY(next_id()) : config.name;
     config.owner_uid = client.uid;
     config.mem = mem;
     config.smp = static_cast<int>(smp);
@@ -94,8 +94,9 @@ void Kernel::vhv_create(Client& client, Request& request, std::vector<UniqueFd>&
     config.tenant = tenant;
     config.cgroup_path = tenant_cgroup(tenant) + "/" + config.id;
     config.jail_root = m_options.jail ? m_options.state_dir + "/jail" : "";
+    config.uid_range = m_options.vhv_uids;
     config.state_dir = m_options.state_dir + "/vhvs/" + config.id;
-    prepare_tenant_group(tenant);
+    TRY(prepare_tenant_group(tenant));
     // A new VHV's consoles start empty, whatever a VHV before it left.
     m_console_broker.start_fresh(config.id);
     auto vhv = TRY(Vhv::create(m_io, config, *this));
@@ -187,7 +188,11 @@ void Kernel::vm_run(Client& client, Request& request, std::vector<UniqueFd>& fds
                                      vhv->record().name + " has for guests (" +
                                      std::to_string(vhv_mem) + " bytes)");
     image_name = TRY(p.optional_string("image_name")).value_or("image");
+    // Kept in the VHV's record: bounded so that a record always fits.
+    TRY(check_length("image_name", image_name, kMaxImageName));
     std::string append = TRY(p.optional_string("append")).value_or("");
+    // The guest's /chosen/bootargs (vhv/common/boot_params.h).
+    TRY(check_length("append", append, kMaxAppend));
     uint64_t smp = TRY(p.optional_uint("smp", 1, kMaxSmp)).value_or(1);
     std::string smp_boot = TRY(p.optional_string("smp_boot")).value_or("psci");
     if (smp_boot != "psci" && smp_boot != "mailbox")

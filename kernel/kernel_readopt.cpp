@@ -7,6 +7,11 @@
 //   - alive: reconnected (Vhv::adopt), its cgroup adopted as it is;
 //   - ephemeral: its client was lost with the old kernel, so it is adopted
 //     only to be destroyed at once (as its client's disconnect would have).
+// Then every process no adopted VHV accounts for is stopped (stop_orphans):
+// a highvisor whose record was damaged or removed, found by the control
+// socket it holds, and anything else left in this kernel's cgroups. Such a
+// VHV cannot be listed (nothing says whose it is) nor reached, so leaving
+// it would leave a QEMU running that nobody can see or stop.
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/syscall.h>
@@ -17,12 +22,14 @@
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
+#include <set>
 
 #include "kernel/kernel.h"
 #include "kernel/log.h"
 #include "kernel/state_file.h"
 #include "userworld/cgroup.h"
 #include "userworld/process_identity.h"
+#include "userworld/socket_holders.h"
 
 namespace nestlab::kernel {
 
@@ -35,11 +42,48 @@ void Kernel::readopt() {
     ::closedir(d);
   }
   std::sort(dirs.begin(), dirs.end());
+  // Ids are never given twice for the life of the state directory: the
+  // counter is kept there, and new ids also continue after adopted ones.
+  if (auto loaded = m_vhv_ids.load(); loaded.is_error()) log("state", loaded.error().message);
   for (const auto& dir : dirs) readopt_one(dir);
-  // New ids continue after the adopted ones.
+  for (auto& [id, vhv] : m_vhvs) m_vhv_ids.at_least(vhv_id_number(id) + 1);
+  stop_orphans();
+}
+
+void Kernel::stop_orphans() {
+  std::set<pid_t> adopted;
+  std::set<std::string> adopted_groups;
   for (auto& [id, vhv] : m_vhvs) {
-    uint64_t n = 0;
-    if (std::sscanf(id.c_str(), "vhv-%lu", &n) == 1 && n >= m_next_vhv) m_next_vhv = n + 1;
+    if (!vhv->alive()) continue;
+    adopted.insert(vhv->record().pid);
+    if (vhv->record().cgroup) adopted_groups.insert(vhv->record().cgroup->substr(1));
+  }
+  for (const auto& h : userworld::listening_socket_holders(m_options.state_dir + "/vhvs")) {
+    if (adopted.count(h.pid)) continue;
+    UniqueFd fd(static_cast<int>(::syscall(SYS_pidfd_open, h.pid, 0)));
+    if (!fd) continue;
+    log("vhv", "pid " + std::to_string(h.pid) + " holds " + h.path +
+                   ", a VHV's control socket, but no readable record names it; stopping it "
+                   "(and its QEMU with it), since nothing can say whose VHV it was");
+    ::syscall(SYS_pidfd_send_signal, fd.get(), SIGKILL, nullptr, 0);
+  }
+  // <parent>/<tenant>/<id>: any group of a VHV not adopted goes, with
+  // whatever still runs in it.
+  for (const auto& tenant : userworld::cgroup_children(m_options.cgroup_parent)) {
+    std::string tenant_group = m_options.cgroup_parent + "/" + tenant;
+    for (const auto& child : userworld::cgroup_children(tenant_group)) {
+      std::string group = tenant_group + "/" + child;
+      if (adopted_groups.count(group)) continue;
+      auto left = userworld::cgroup_processes(group);
+      if (!left.empty())
+        log("vhv", "cgroup /" + group + " holds " + std::to_string(left.size()) +
+                       " processes no adopted VHV accounts for; stopping them");
+      if (!userworld::kill_cgroup(group, 3000))
+        log("vhv", "cgroup /" + group + " still holds processes after SIGKILL");
+    }
+    bool in_use = false;
+    for (const auto& group : adopted_groups) in_use |= group.rfind(tenant_group + "/", 0) == 0;
+    if (!in_use) userworld::remove_cgroup_if_empty(tenant_group);
   }
 }
 

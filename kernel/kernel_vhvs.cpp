@@ -27,9 +27,9 @@ HostResult<Vhv*> Kernel::find_vhv(const Client& client, const std::string& id_or
   return found;
 }
 
-std::string Kernel::next_id() {
+HostResult<std::string> Kernel::next_id() {
   for (;;) {
-    std::string id = "vhv-" + std::to_string(m_next_vhv++);
+    std::string id = TRY(m_vhv_ids.take());
     bool taken = false;
     for (auto& [_, vhv] : m_vhvs) taken |= vhv->record().name == id || vhv->record().id == id;
     if (!taken) return id;

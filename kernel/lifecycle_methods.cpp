@@ -59,8 +59,9 @@ void Kernel::vhv_start(Client& client, Request& request, std::vector<UniqueFd>&,
     config.limits.cpu_quota_percent = r.cpu_quota;
     config.cgroup_path = tenant_cgroup(r.tenant) + "/" + r.id;
     config.jail_root = m_options.jail ? m_options.state_dir + "/jail" : "";
+    config.uid_range = m_options.vhv_uids;
     config.state_dir = m_options.state_dir + "/vhvs/" + r.id;
-    prepare_tenant_group(r.tenant);
+    TRY(prepare_tenant_group(r.tenant));
     auto vhv = TRY(Vhv::create(m_io, config, *this));
     Vhv* raw = vhv.get();
     m_vhvs[r.id] = std::move(vhv);  // the stopped record gives way; its console stream stays

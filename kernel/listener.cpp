@@ -10,6 +10,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "base/places.h"
+
 namespace nestlab::kernel {
 namespace {
 
@@ -49,6 +51,9 @@ HostResult<ListeningSocket> open_listening_socket(const std::string& path, Mode 
                                                   std::optional<gid_t> group) {
   std::string dir = path.substr(0, path.rfind('/'));
   TRY(make_dirs(dir, mode == Mode::System ? 0755 : 0700));
+  // Made by us just now or found there: either way it must be ours alone
+  // (the session fallback /tmp/nestlab-$UID may have been made by anyone).
+  TRY(check_socket_dir(dir, DirUse::KernelSide));
 
   ListeningSocket s;
   s.path = path;

@@ -6,6 +6,7 @@
 
 #include <unistd.h>
 
+#include <cctype>
 #include <climits>
 #include <cstdlib>
 #include <string_view>
@@ -57,6 +58,9 @@ const char* usage() {
          "                       of connections, received-fds, subscriptions,\n"
          "                       trace-followers, queued-output, console-streams, vhvs,\n"
          "                       console-disk (docs/protocols.md, \"Per-user bounds\")\n"
+         "  --vhv-uids BASE:COUNT  system mode: each VHV's highvisor and QEMU run as a uid\n"
+         "                       and gid of their own from this range (default\n"
+         "                       1879048192:65536; also NESTLAB_VHV_UIDS)\n"
          "  --help               show this text\n"
          "\n"
          "As root: socket /run/nestlab/nestlab.sock, state /var/lib/nestlab (system mode).\n"
@@ -70,6 +74,7 @@ const char* mode_name(Mode mode) { return mode == Mode::System ? "system" : "ses
 HostResult<Options> parse_options(int argc, char** argv) {
   Options o;
   TRY(limits_from_env(o.limits));
+  std::string vhv_uids;
   for (int i = 1; i < argc; ++i) {
     std::string_view a = argv[i];
     auto value = [&]() -> HostResult<const char*> {
@@ -91,6 +96,8 @@ HostResult<Options> parse_options(int argc, char** argv) {
       o.admin_group = TRY(value());
     else if (a == "--limit")
       TRY(set_limit(o.limits, TRY(value())));
+    else if (a == "--vhv-uids")
+      vhv_uids = TRY(value());
     else if (a == "--ready-fd")
       o.ready_fd = TRY(parse_int(a, TRY(value()), 0));
     else
@@ -104,10 +111,25 @@ HostResult<Options> parse_options(int argc, char** argv) {
   o.state_dir = default_state_dir();
   o.cgroup_parent = o.mode == Mode::System ? "nestlab" : "nestlab-" + std::to_string(uid);
   o.cgroup_parent = env_or("NESTLAB_CGROUP_PARENT", o.cgroup_parent);
+  // It is part of every VHV's group path, which records keep (bounded).
+  bool parent_ok = !o.cgroup_parent.empty() && o.cgroup_parent.size() <= 256 &&
+                   o.cgroup_parent.front() != '/' && o.cgroup_parent.back() != '/' &&
+                   o.cgroup_parent.find("..") == std::string::npos;
+  for (char c : o.cgroup_parent)
+    parent_ok = parent_ok && (std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' ||
+                              c == '.' || c == '/');
+  if (!parent_ok)
+    return make_error(ErrorCode::InvalidArgument,
+                      "bad cgroup parent \"" + o.cgroup_parent.substr(0, 64) +
+                          "\" (NESTLAB_CGROUP_PARENT): use up to 256 of A-Z a-z 0-9 - _ . /, "
+                          "relative, without \"..\"");
   o.vhv_path = env_or("NESTLAB_VHV", self_dir() + "/nestlab-vhv");
   if (env_or("NESTLAB_NO_JAIL", "0") == "1") o.jail = false;
   if (o.socket_group.empty()) o.socket_group = env_or("NESTLAB_SOCKET_GROUP", "");
   if (o.admin_group.empty()) o.admin_group = env_or("NESTLAB_ADMIN_GROUP", "");
+  if (vhv_uids.empty()) vhv_uids = env_or("NESTLAB_VHV_UIDS", "");
+  UidRange uids = vhv_uids.empty() ? kDefaultVhvUids : TRY(parse_uid_range(vhv_uids));
+  if (o.mode == Mode::System && o.jail) o.vhv_uids = uids;
   o.socket_gid = TRY(resolve_group(o.socket_group));
   o.admin_gid = TRY(resolve_group(o.admin_group));
   if (o.socket_path.size() >= 108)

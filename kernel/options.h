@@ -9,6 +9,7 @@
 
 #include "base/error.h"
 #include "kernel/limits.h"
+#include "kernel/vhv_identity.h"
 
 namespace nestlab::kernel {
 
@@ -25,6 +26,9 @@ struct Options {
   std::string admin_group;          // members see and control every VHV (--admin-group)
   std::optional<gid_t> socket_gid;  // socket_group resolved
   std::optional<gid_t> admin_gid;   // admin_group resolved
+  // System mode with the jail: each VHV runs as a uid of its own from this
+  // range (--vhv-uids, NESTLAB_VHV_UIDS); none otherwise.
+  std::optional<UidRange> vhv_uids;
   std::optional<int> idle_exit_seconds;
   std::optional<int> ready_fd;
   Limits limits;  // per-user bounds: --limit NAME=N, NESTLAB_LIMIT_<NAME>
@@ -33,7 +37,7 @@ struct Options {
 
 // Parses argv and the environment (NESTLAB_SOCKET, NESTLAB_STATE_DIR,
 // NESTLAB_VHV, NESTLAB_CGROUP_PARENT, NESTLAB_SOCKET_GROUP, NESTLAB_ADMIN_GROUP,
-// NESTLAB_LIMIT_*, XDG_*). A --limit flag wins over the environment.
+// NESTLAB_VHV_UIDS, NESTLAB_LIMIT_*, XDG_*). A --limit flag wins over the environment.
 HostResult<Options> parse_options(int argc, char** argv);
 
 const char* usage();

@@ -26,8 +26,14 @@ std::string Kernel::tenant_cgroup(const std::string& tenant) const {
   return m_options.cgroup_parent + "/" + tenant;
 }
 
+void Kernel::load_tenants() {
+  if (auto loaded = m_tenants.load(); loaded.is_error()) log("state", loaded.error().message);
+}
+
 HostResult<std::string> Kernel::tenant_for(const Client& client,
                                            const std::optional<std::string>& wanted) {
+  // Every VHV is in a tenant, and a damaged table cannot say its limits.
+  TRY(m_tenants.usable());
   std::string own = default_tenant(client.uid);
   if (!wanted || *wanted == own) return own;
   TRY(validate_tenant_name(*wanted));
@@ -39,12 +45,14 @@ HostResult<std::string> Kernel::tenant_for(const Client& client,
   return *wanted;
 }
 
-void Kernel::prepare_tenant_group(const std::string& tenant) {
+HostResult<void> Kernel::prepare_tenant_group(const std::string& tenant) {
+  TRY(m_tenants.usable());
   auto made =
       userworld::ensure_cgroup(tenant_cgroup(tenant), to_cgroup_limits(m_tenants.limits(tenant)));
   // Without it the VHV's own group fails too and the VHV runs on rlimits
   // only, which its VhvInfo says; the log says why.
   if (made.is_error()) log("userworld", "tenant " + tenant + ": " + made.error().message);
+  return {};
 }
 
 void Kernel::release_tenant_group(const std::string& tenant) {
@@ -58,6 +66,8 @@ void Kernel::release_tenant_group(const std::string& tenant) {
 void Kernel::tenant_list(Client& client, Request& request, std::vector<UniqueFd>&, Reply reply) {
   auto checked = Params(request.params, {}).check_unknown();
   if (checked.is_error()) return reply(Err<Error>{checked.release_error()});
+  if (auto usable = m_tenants.usable(); usable.is_error())
+    return reply(Err<Error>{usable.release_error()});
   std::set<std::string> names;
   if (is_admin(client))
     for (const auto& [name, _] : m_tenants.all()) names.insert(name);
@@ -107,6 +117,7 @@ void Kernel::tenant_set(Client& client, Request& request, std::vector<UniqueFd>&
     if (!is_admin(client))
       return nestlab::make_error(ErrorCode::PermissionDenied,
                                  "only root or the admin group may set tenant limits");
+    TRY(m_tenants.usable());
     // Omitted: unchanged; 0: no limit.
     TenantLimits l = m_tenants.limits(tenant);
     if (auto v = TRY(p.optional_uint("memory", 0, UINT64_MAX))) {

@@ -3,6 +3,8 @@
 #include <pwd.h>
 #include <unistd.h>
 
+#include <filesystem>
+#include <utility>
 #include <vector>
 
 #include "kernel/state_file.h"
@@ -31,7 +33,7 @@ userworld::CgroupLimits to_cgroup_limits(const TenantLimits& l) {
   return c;
 }
 
-HostResult<void> TenantTable::load() {
+HostResult<void> TenantTable::read() {
   m_limits.clear();
   if (::access(m_path.c_str(), F_OK) != 0) return {};
   json payload = TRY(read_state_file(m_path, "tenants"));
@@ -40,22 +42,60 @@ HostResult<void> TenantTable::load() {
   std::map<std::string, TenantLimits> loaded;
   for (const auto& [name, j] : payload["tenants"].items()) {
     if (validate_tenant_name(name).is_error() || !j.is_object())
-      return make_error(ErrorCode::Protocol, m_path + ": bad entry \"" + name + "\"");
+      return make_error(ErrorCode::Protocol, m_path + ": bad entry \"" + name.substr(0, 64) + "\"");
     TenantLimits l;
-    auto get = [&](const char* key, uint64_t& out) {
-      if (j.contains(key) && j[key].is_number_unsigned()) out = j[key].get<uint64_t>();
-    };
-    get("memory", l.memory);
-    get("cpu_weight", l.cpu_weight);
-    get("cpu_quota", l.cpu_quota);
-    get("pids", l.pids);
+    for (auto [key, out] : {std::pair{"memory", &l.memory}, std::pair{"cpu_weight", &l.cpu_weight},
+                            std::pair{"cpu_quota", &l.cpu_quota}, std::pair{"pids", &l.pids}}) {
+      if (!j.contains(key)) continue;
+      if (!j[key].is_number_unsigned())
+        return make_error(ErrorCode::Protocol,
+                          m_path + ": tenant \"" + name + "\" has a bad \"" + key + "\"");
+      *out = j[key].get<uint64_t>();
+    }
     loaded[name] = l;
   }
   m_limits = std::move(loaded);
   return {};
 }
 
+HostResult<void> TenantTable::load() {
+  auto loaded = read();
+  if (loaded.is_ok()) {
+    m_damage.clear();
+    return {};
+  }
+  bool first = m_damage.empty();
+  m_damage = loaded.error().message;
+  m_limits.clear();
+  if (first) {
+    // The damaged bytes, kept for a person to look at whatever happens to
+    // the file itself later.
+    std::error_code ec;
+    std::filesystem::copy_file(m_path, m_path + ".bad",
+                               std::filesystem::copy_options::overwrite_existing, ec);
+  }
+  return damage_error();
+}
+
+Err<Error> TenantTable::damage_error() const {
+  return make_error(
+      ErrorCode::Unavailable,
+      "tenant limits are unavailable: " + m_damage +
+          ". nestlabd writes nothing over that file (a copy is in " + m_path +
+          ".bad), and until it is repaired it refuses tenant.set, tenant.list and new VHVs, so "
+          "that no VHV runs without its tenant's limits. To repair it, an admin puts back a good " +
+          m_path +
+          " (for example from a backup), or removes it to start with no tenant limits and sets "
+          "them again with `nestlab tenant set`; nestlabd reads it again at the next request");
+}
+
+HostResult<void> TenantTable::usable() {
+  if (m_damage.empty()) return {};
+  return load();
+}
+
 HostResult<void> TenantTable::save() const {
+  if (!m_damage.empty()) return damage_error();
   json tenants = json::object();
   for (const auto& [name, l] : m_limits)
     tenants[name] = {{"memory", l.memory},

@@ -33,9 +33,18 @@ class TenantTable {
  public:
   explicit TenantTable(std::string path) : m_path(std::move(path)) {}
 
-  // A missing file is an empty table; a damaged one is an error (the table
-  // stays empty and the file is left for a person to look at).
+  // A missing file is an empty table. A damaged one is an error, and the
+  // table stays unusable until it is repaired (fail closed: a table that
+  // silently started empty would run every tenant without its limits, and
+  // the next save would write over everyone else's). The file stays where
+  // it is, a copy is kept at <path>.bad, and nothing is written over it.
   HostResult<void> load();
+  // Fine unless damaged; then the file is read again (an admin may have
+  // repaired or removed it), and if it is still damaged the error says
+  // what is wrong and how to repair it.
+  HostResult<void> usable();
+  bool damaged() const { return !m_damage.empty(); }
+  // Refused while damaged.
   HostResult<void> save() const;
 
   TenantLimits limits(const std::string& tenant) const;
@@ -44,8 +53,12 @@ class TenantTable {
   const std::string& path() const { return m_path; }
 
  private:
+  HostResult<void> read();
+  Err<Error> damage_error() const;
+
   std::string m_path;
   std::map<std::string, TenantLimits> m_limits;
+  std::string m_damage;  // why the file could not be read; empty: fine
 };
 
 // [a-z_][a-z0-9_.-]{0,31}, as user names are; it becomes a cgroup directory.

@@ -42,12 +42,49 @@ TEST(Tenants, TablePersistsAndForgetsEmptyLimits) {
   EXPECT_FALSE(back.limits("carol").any());
   EXPECT_EQ(to_json(back.limits("bob"))["memory"], nullptr);
 
-  std::ofstream(path, std::ios::trunc) << "{\"format\":\"nestlab-state\"";
-  TenantTable corrupt(path);
-  auto r = corrupt.load();
+  std::filesystem::remove_all(dir);
+}
+
+std::string contents(const std::string& path) {
+  std::ifstream in(path);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+TEST(Tenants, ADamagedTableFailsClosedUntilRepaired) {
+  char tmpl[] = "/tmp/nestlab-tenants-XXXXXX";
+  std::string dir = ::mkdtemp(tmpl);
+  std::string path = dir + "/tenants.json";
+  {
+    TenantTable t(path);
+    ASSERT_TRUE(t.load().is_ok());
+    t.set("alice", {512u << 20, 0, 0, 0});
+    t.set("bob", {0, 0, 0, 10});
+    ASSERT_TRUE(t.save().is_ok());
+  }
+  std::string damaged = contents(path).substr(0, 40);  // torn
+  std::ofstream(path, std::ios::trunc) << damaged;
+
+  TenantTable t(path);
+  auto r = t.load();
   ASSERT_TRUE(r.is_error());
-  EXPECT_NE(r.error().message.find("tenants.json"), std::string::npos) << r.error().message;
-  EXPECT_TRUE(corrupt.all().empty());
+  EXPECT_TRUE(t.damaged());
+  EXPECT_NE(r.error().message.find("tenant limits are unavailable"), std::string::npos);
+  EXPECT_NE(r.error().message.find("tenants.json.bad"), std::string::npos);
+  EXPECT_NE(r.error().message.find("removes it to start with no tenant limits"), std::string::npos)
+      << r.error().message;
+  EXPECT_EQ(contents(path + ".bad"), damaged);
+  // Setting carol's limits must not write carol alone over alice's and bob's.
+  t.set("carol", {0, 0, 0, 5});
+  EXPECT_TRUE(t.save().is_error());
+  EXPECT_EQ(contents(path), damaged);
+  EXPECT_TRUE(t.usable().is_error());
+
+  // Repaired by an admin (here: the file removed): usable again, empty.
+  std::filesystem::remove(path);
+  EXPECT_TRUE(t.usable().is_ok());
+  EXPECT_FALSE(t.damaged());
+  EXPECT_TRUE(t.all().empty());
+  EXPECT_TRUE(t.save().is_ok());
   std::filesystem::remove_all(dir);
 }
 

@@ -15,6 +15,7 @@
 #include "base/error.h"
 #include "kernel/console_ring.h"
 #include "kernel/line_channel.h"
+#include "kernel/vhv_identity.h"
 #include "kernel/vhv_record.h"
 #include "userworld/spawn.h"
 
@@ -49,6 +50,9 @@ struct VhvConfig {
   std::string tenant;
   userworld::CgroupLimits limits;  // memory and PIDs are filled in by create()
   std::string jail_root;           // mount point of the jail's root; empty: no jail
+  // System mode: the VHV runs as a uid/gid of its own from this range
+  // (vhv_identity.h); none: as the kernel's own uid.
+  std::optional<UidRange> uid_range;
   // <state>/vhvs/<id>: the record a restarted kernel re-adopts the VHV
   // from, and the socket it reconnects on. Empty: nothing kept (tests).
   std::string state_dir;

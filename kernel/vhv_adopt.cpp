@@ -132,7 +132,7 @@ void Vhv::on_hello(const json& msg) {
     if (!m_record.vm) m_record.vm = VmRecord{};
     m_record.vm->state = "running";
     if (msg.value("image_name", json()).is_string())
-      m_record.vm->image = msg["image_name"].get<std::string>();
+      m_record.vm->image = bounded(msg["image_name"].get<std::string>(), kMaxImageName);
   } else if (state == "ready") {
     m_record.state = VhvState::Ready;
   } else if (state == "booting") {

@@ -27,6 +27,10 @@ namespace {
 // the VHV's RAM; generous because running out is a confusing failure.
 constexpr uint64_t kProcessOverhead = 512ull << 20;
 constexpr uint64_t kPidsLimit = 256;
+// Address space (not memory) beyond the VHV's RAM, for RLIMIT_AS when no
+// cgroup limits memory, per process: QEMU reserves 1 GiB for translated
+// code, glibc up to 64 MiB per thread arena and 8 MiB per thread stack.
+constexpr uint64_t kAddressSpaceOverhead = 4ull << 30;
 
 std::string describe_status(const siginfo_t& info) {
   if (info.si_code == CLD_EXITED) return "exited with status " + std::to_string(info.si_status);
@@ -109,19 +113,32 @@ HostResult<std::unique_ptr<Vhv>> Vhv::create(boost::asio::io_context& io, const 
     spec.argv.insert(spec.argv.end(), {"--listen-fd", "4"});
   }
   spec.hostname = config.name;
+  VhvIdentity identity;  // its lock is held until spawn returns
+  if (config.uid_range) {
+    identity = TRY(allocate_vhv_identity(*config.uid_range, config.id));
+    spec.identity = identity.ids;
+  }
+  // Used when the cgroup cannot limit memory (spawn decides), and always
+  // for the number of tasks, which is per uid.
+  spec.address_space = config.mem + layout::kVhvOverhead + kAddressSpaceOverhead;
+  spec.processes = kPidsLimit;
   userworld::CgroupLimits limits = config.limits;
   limits.memory_bytes = config.mem + layout::kVhvOverhead + kProcessOverhead;
   limits.pids = kPidsLimit;
   spec.cgroup = userworld::CgroupSpec{config.cgroup_path, limits};
   auto child = spawn(spec);
+  identity.lock.reset();
   if (child.is_error()) {
     Error e = child.release_error();
     return nestlab::make_error(e.code, "cannot start the highvisor: " + e.message);
   }
   // CPU limits the user asked for are enforced or the VHV is not made:
   // running without them would be a silent pretence of a limit.
-  if (!child.value().cgroup && (config.limits.cpu_weight || config.limits.cpu_quota_percent)) {
-    std::string why = child.value().cgroup_error;
+  if ((!child.value().cgroup || !child.value().cgroup->has("cpu")) &&
+      (config.limits.cpu_weight || config.limits.cpu_quota_percent)) {
+    std::string why = child.value().cgroup
+                          ? "the cpu controller is not available to " + config.cgroup_path
+                          : child.value().cgroup_error;
     userworld::kill_and_reap(child.value());
     if (!state_dir.empty()) {
       std::error_code ec;
@@ -147,14 +164,15 @@ HostResult<std::unique_ptr<Vhv>> Vhv::create(boost::asio::io_context& io, const 
   r.cpu_weight = config.limits.cpu_weight;
   r.cpu_quota = config.limits.cpu_quota_percent;
   r.start_time = userworld::process_start_time(r.pid).value_or(0);
+  r.host_uid = spec.identity ? spec.identity->uid : ::geteuid();
   vhv->m_state_dir = state_dir;
-  if (vhv->m_child.cgroup) {
-    r.cgroup = "/" + vhv->m_child.cgroup->path();
+  if (vhv->m_child.cgroup) r.cgroup = "/" + vhv->m_child.cgroup->path();
+  if (vhv->m_child.limits == userworld::LimitKind::Cgroup) {
     r.limits = "cgroup";
     r.memory_limit = limits.memory_bytes;
   } else {
     r.limits = "rlimits-only";
-    log("userworld", r.id + ": no cgroup, limits are rlimits only: " + vhv->m_child.cgroup_error);
+    log("userworld", r.id + ": limits are rlimits only: " + vhv->m_child.cgroup_error);
   }
 
   vhv->persist();

@@ -13,6 +13,20 @@ const char* vhv_state_name(VhvState s) {
   return "failed";
 }
 
+HostResult<void> check_length(const char* what, const std::string& value, size_t max) {
+  if (value.size() <= max) return {};
+  return make_error(ErrorCode::InvalidArgument,
+                    std::string(what) + " is " + std::to_string(value.size()) +
+                        " bytes long; at most " + std::to_string(max) + " are allowed");
+}
+
+std::string bounded(const std::string& value, size_t max) {
+  if (value.size() <= max) return value;
+  size_t end = max;
+  while (end > 0 && (static_cast<unsigned char>(value[end]) & 0xC0) == 0x80) --end;
+  return value.substr(0, end);
+}
+
 nlohmann::json to_json(const VhvRecord& r) {
   nlohmann::json j{{"id", r.id},
                    {"name", r.name},
@@ -23,7 +37,8 @@ nlohmann::json to_json(const VhvRecord& r) {
                    {"smp", r.smp},
                    {"created", r.created},
                    {"ephemeral", r.ephemeral},
-                   {"limits", r.limits}};
+                   {"limits", r.limits},
+                   {"host_uid", r.host_uid}};
   j["cgroup"] = r.cgroup ? nlohmann::json(*r.cgroup) : nlohmann::json(nullptr);
   if (r.qemu_pid) j["qemu_pid"] = *r.qemu_pid;
   if (!r.message.empty()) j["message"] = r.message;
@@ -51,6 +66,7 @@ nlohmann::json record_to_state(const VhvRecord& r) {
                    {"owner_uid", r.owner_uid},
                    {"pid", r.pid},
                    {"start_time", r.start_time},
+                   {"host_uid", r.host_uid},
                    {"mem", r.mem},
                    {"smp", r.smp},
                    {"created", r.created},
@@ -75,7 +91,9 @@ HostResult<VhvRecord> record_from_state(const nlohmann::json& j) {
                       "field \"" + field + "\" is missing or of the wrong type");
   };
   auto str = [&](const char* k, std::string& out) {
-    if (!j.contains(k) || !j[k].is_string()) return false;
+    if (!j.contains(k) || !j[k].is_string() ||
+        j[k].get_ref<const std::string&>().size() > kMaxRecordString)
+      return false;
     out = j[k].get<std::string>();
     return true;
   };
@@ -92,6 +110,7 @@ HostResult<VhvRecord> record_from_state(const nlohmann::json& j) {
   if (!j.contains("pid") || !j["pid"].is_number_integer()) return bad("pid");
   r.pid = j["pid"].get<pid_t>();
   if (!uint("start_time", r.start_time)) return bad("start_time");
+  uint("host_uid", r.host_uid);  // records from before it was kept lack it
   if (!uint("mem", r.mem)) return bad("mem");
   if (!j.contains("smp") || !j["smp"].is_number_integer()) return bad("smp");
   r.smp = j["smp"].get<int>();
@@ -105,7 +124,10 @@ HostResult<VhvRecord> record_from_state(const nlohmann::json& j) {
   if (!uint("cpu_quota", r.cpu_quota)) return bad("cpu_quota");
   uint("memory_limit_hits", r.memory_limit_hits);
   uint("oom_kills", r.oom_kills);
-  if (j.contains("cgroup") && j["cgroup"].is_string()) r.cgroup = j["cgroup"].get<std::string>();
+  if (j.contains("cgroup") && j["cgroup"].is_string()) {
+    r.cgroup = j["cgroup"].get<std::string>();
+    TRY(check_length("field \"cgroup\"", *r.cgroup, kMaxRecordString));
+  }
   if (j.contains("memory_limit") && j["memory_limit"].is_number_unsigned())
     r.memory_limit = j["memory_limit"].get<uint64_t>();
   std::string state;
@@ -122,6 +144,8 @@ HostResult<VhvRecord> record_from_state(const nlohmann::json& j) {
     v.id = vm["id"].get<int>();
     v.image = vm.value("image", json("")).is_string() ? vm.value("image", std::string()) : "";
     v.state = vm.value("state", json("")).is_string() ? vm.value("state", std::string()) : "";
+    TRY(check_length("field \"vm.image\"", v.image, kMaxImageName));
+    TRY(check_length("field \"vm.state\"", v.state, kMaxRecordString));
     r.vm = v;
   }
   return r;

@@ -54,9 +54,23 @@ struct VhvRecord {
   std::string memory_event;  // the last memory-limit event's message
 
   uint64_t start_time = 0;  // the highvisor's, /proc/PID/stat field 22
+  uid_t host_uid = 0;       // what its highvisor and QEMU run as on the host
   bool adopted = false;     // re-adopted by a restarted kernel
   bool paused = false;      // vhv.pause: QEMU stopped, guest time held
 };
+
+// Bounds of the strings a record keeps (record_to_state). They are checked
+// where each string comes in (the API, the highvisor's hello) and again
+// when a record is read back, so a record always fits its state file and a
+// restarted kernel can always read what an earlier one wrote.
+inline constexpr size_t kMaxImageName = 255;      // a file name (NAME_MAX)
+inline constexpr size_t kMaxRecordString = 1024;  // any other: ids, names, cgroup paths
+inline constexpr size_t kMaxAppend = 1023;        // boot arguments, NUL-terminated in 1 KiB
+
+// An error naming `what` when `value` is longer than `max` bytes.
+HostResult<void> check_length(const char* what, const std::string& value, size_t max);
+// `value` cut to at most `max` bytes (at a UTF-8 character boundary).
+std::string bounded(const std::string& value, size_t max);
 
 nlohmann::json to_json(const VhvRecord& r);
 

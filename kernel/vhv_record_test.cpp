@@ -56,5 +56,41 @@ TEST(VhvRecordState, NamesTheBadField) {
   EXPECT_TRUE(record_from_state(nlohmann::json::array()).is_error());
 }
 
+TEST(VhvRecordState, KeepsTheHostUid) {
+  VhvRecord r;
+  r.id = "vhv-1";
+  r.name = "a";
+  r.limits = "cgroup";
+  r.host_uid = 0x70000001;
+  auto back = record_from_state(record_to_state(r));
+  ASSERT_TRUE(back.is_ok()) << back.error().message;
+  EXPECT_EQ(back.value().host_uid, 0x70000001u);
+  EXPECT_EQ(to_json(back.value())["host_uid"], 0x70000001u);
+}
+
+TEST(VhvRecordState, OverlongStringsAreRefusedOnLoad) {
+  VhvRecord r;
+  r.id = "vhv-2";
+  r.name = "b";
+  r.limits = "cgroup";
+  r.vm = VmRecord{0, std::string(kMaxImageName + 1, 'x'), "running", std::nullopt, "", "", {}};
+  auto back = record_from_state(record_to_state(r));
+  ASSERT_TRUE(back.is_error());
+  EXPECT_NE(back.error().message.find("vm.image"), std::string::npos) << back.error().message;
+  r.vm->image = std::string(kMaxImageName, 'x');
+  EXPECT_TRUE(record_from_state(record_to_state(r)).is_ok());
+  r.tenant = std::string(kMaxRecordString + 1, 't');
+  EXPECT_TRUE(record_from_state(record_to_state(r)).is_error());
+}
+
+TEST(VhvRecordState, BoundsAreCheckedAndCutAtCharacters) {
+  EXPECT_TRUE(check_length("image_name", std::string(255, 'a'), 255).is_ok());
+  auto e = check_length("image_name", std::string(1100000, 'a'), 255);
+  ASSERT_TRUE(e.is_error());
+  EXPECT_EQ(e.error().message, "image_name is 1100000 bytes long; at most 255 are allowed");
+  EXPECT_EQ(bounded("abc", 2), "ab");
+  EXPECT_EQ(bounded("a\xc3\xa9", 2), "a");  // é is two bytes: not cut in half
+}
+
 }  // namespace
 }  // namespace nestlab::kernel

@@ -1,8 +1,10 @@
-// Resource groups made, adopted and removed through libcgroup; limits
-// written per userworld/cgroup_settings.h. Handles cgroup v1 (one hierarchy
-// per controller; this project's hosts) and the v2 unified hierarchy. Only
-// controllers the host actually mounts are used; which ones is reported so
-// nobody is told about limits that are not enforced.
+// Resource groups made, adopted and removed; limits written per
+// userworld/cgroup_settings.h. cgroup v1 (one hierarchy per controller;
+// this project's hosts) goes through libcgroup; the v2 unified hierarchy
+// (Debian 12's default) through its files (cgroup_v2.h), with controllers
+// delegated down through cgroup.subtree_control. Only controllers the host
+// actually offers are used; which ones is reported so nobody is told about
+// limits that are not enforced.
 //
 // Groups nest: <parent>/<tenant>/<vhv> (DESIGN.md S5). A tenant's group
 // carries the tenant's limits, which bound the sum of its VHVs' groups.
@@ -41,7 +43,10 @@ class Cgroup {
   HostResult<void> remove();
 
   const std::string& path() const { return m_path; }
+  // The controllers the group is in (v1) or has (v2), of cpu, cpuacct,
+  // memory, pids.
   const std::vector<std::string>& controllers() const { return m_controllers; }
+  bool has(const std::string& controller) const;
 
  private:
   Cgroup(std::string path, std::vector<std::string> controllers, struct cgroup* cg)
@@ -49,7 +54,8 @@ class Cgroup {
 
   std::string m_path;
   std::vector<std::string> m_controllers;
-  struct cgroup* m_cg;  // owned; null once removed
+  struct cgroup* m_cg;  // v1: owned, null once removed; v2: always null
+  bool m_removed = false;
 };
 
 // True if the host's cgroup hierarchy is v2-only (unified).
@@ -65,5 +71,14 @@ HostResult<void> apply_cgroup_limits(const std::string& path, const CgroupLimits
 void remove_cgroup_if_empty(const std::string& path);
 // Whether the group exists in the memory (or unified) hierarchy.
 bool cgroup_exists(const std::string& path);
+
+// The groups directly below `path`, by name (v1: as the pids, memory or
+// cpu hierarchy has them, whichever is mounted first).
+std::vector<std::string> cgroup_children(const std::string& path);
+// The processes in `path` itself and in every group below it.
+std::vector<pid_t> cgroup_processes(const std::string& path);
+// SIGKILLs every process in `path` and below, waits up to `wait_ms` for
+// them to be gone, then removes the groups. False if some were left.
+bool kill_cgroup(const std::string& path, int wait_ms);
 
 }  // namespace nestlab::userworld

@@ -1,8 +1,32 @@
 #include "userworld/cgroup_settings.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 
 namespace nestlab::userworld {
+namespace {
+
+// 0 or errno.
+int write_value(const std::string& file, const std::string& value) {
+  int fd = ::open(file.c_str(), O_WRONLY | O_TRUNC | O_CLOEXEC);
+  if (fd < 0) return errno;
+  int err =
+      ::write(fd, value.data(), value.size()) == static_cast<ssize_t>(value.size()) ? 0 : errno;
+  ::close(fd);
+  return err;
+}
+
+bool exists(const std::string& path) {
+  struct stat st;
+  return ::stat(path.c_str(), &st) == 0;
+}
+
+}  // namespace
 
 uint64_t cpu_weight_to_shares(uint64_t weight) {
   return std::clamp<uint64_t>(weight * 1024 / 100, 2, 262144);
@@ -44,6 +68,36 @@ std::string cgroup_file(const std::string& root, CgroupVersion version,
                         const std::string& file) {
   if (version == CgroupVersion::V2) return root + "/" + path + "/" + file;
   return root + "/" + controller + "/" + path + "/" + file;
+}
+
+HostResult<void> write_cgroup_limits(const std::string& root, CgroupVersion v,
+                                     const std::string& path, const CgroupLimits& limits) {
+  bool swap_accounting =
+      v == CgroupVersion::V1 && exists(root + "/memory/memory.memsw.limit_in_bytes");
+  auto settings = cgroup_settings(limits, v, swap_accounting);
+  for (size_t i = 0; i < settings.size(); ++i) {
+    const auto& s = settings[i];
+    std::string file = cgroup_file(root, v, s.controller, path, s.file);
+    if (!exists(file)) continue;  // controller or feature not on this host
+    int err = write_value(file, s.value);
+    if (err == EINVAL && s.file == "memory.limit_in_bytes" && i + 1 < settings.size() &&
+        settings[i + 1].file == "memory.memsw.limit_in_bytes") {
+      std::string memsw = cgroup_file(root, v, "memory", path, settings[i + 1].file);
+      err = write_value(memsw, settings[i + 1].value);
+      if (err == 0) err = write_value(file, s.value);
+    }
+    if (err != 0) {
+      std::string hint;
+      if (s.file == "cpu.cfs_quota_us" && err == EINVAL)
+        hint = " (cgroup v1 refuses a CPU quota above the tenant's)";
+      if (s.file.starts_with("memory.") && err == EBUSY)
+        hint = " (the group already uses more than that)";
+      return make_error(ErrorCode::InvalidArgument, "cannot set " + s.file + " = " + s.value +
+                                                        " for " + path + ": " + std::strerror(err) +
+                                                        hint);
+    }
+  }
+  return {};
 }
 
 }  // namespace nestlab::userworld

@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "base/error.h"
 #include "userworld/cgroup_usage.h"
 
 namespace nestlab::userworld {
@@ -46,6 +47,13 @@ uint64_t cpu_weight_to_shares(uint64_t weight);
 // v1 has memory.memsw.* (CONFIG_MEMCG_SWAP and swapaccount on).
 std::vector<CgroupSetting> cgroup_settings(const CgroupLimits& limits, CgroupVersion version,
                                            bool swap_accounting);
+
+// Writes `limits` to group `path` of the hierarchy mounted at `root`
+// (files of controllers the group lacks are not there and are left out).
+// v1 memsw must stay >= the memory limit at every moment, so when the pair
+// moves up past the current memsw, memsw goes first.
+HostResult<void> write_cgroup_limits(const std::string& root, CgroupVersion version,
+                                     const std::string& path, const CgroupLimits& limits);
 
 // Where a controller's file of group `path` lives below `root`.
 std::string cgroup_file(const std::string& root, CgroupVersion version,

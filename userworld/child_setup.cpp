@@ -121,8 +121,14 @@ void run_child(const ChildPlan& plan) {
     rlimit as{plan.address_space, plan.address_space};
     if (::setrlimit(RLIMIT_AS, &as) < 0) fail("RLIMIT_AS");
   }
-  if (plan.jail) {
-    if (const char* step = drop_all_capabilities()) fail(step);
+  if (plan.processes) {
+    rlimit nproc{plan.processes, plan.processes};
+    if (::setrlimit(RLIMIT_NPROC, &nproc) < 0) fail("RLIMIT_NPROC");
+  }
+  if (plan.jail || plan.switch_identity) {
+    if (const char* step = drop_all_capabilities(plan.switch_identity ? plan.uid : kKeepId,
+                                                 plan.switch_identity ? plan.gid : kKeepId))
+      fail(step);
   }
   if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) fail("PR_SET_NO_NEW_PRIVS");
   // seccomp comes after exec: the highvisor installs its own allowlist and

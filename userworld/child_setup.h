@@ -24,6 +24,10 @@ struct ChildPlan {
   const JailPlan* jail;    // null: keep the host's root (tests of the bare namespaces)
   uint64_t open_files;     // RLIMIT_NOFILE
   uint64_t address_space;  // RLIMIT_AS; 0: unlimited
+  uint64_t processes;      // RLIMIT_NPROC; 0: unlimited
+  bool switch_identity;    // become uid/gid below before exec
+  uid_t uid;
+  gid_t gid;
 };
 
 [[noreturn]] void run_child(const ChildPlan& plan);

@@ -48,8 +48,8 @@ const char* enter_jail(const JailPlan& plan) {
       return "make a jail bind read-only";
   }
   if (!made(::mkdir(plan.proc_dir, 0555))) return "mkdir /proc in the jail";
-  if (::mount("proc", plan.proc_dir, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr) < 0)
-    return "mount /proc in the jail";
+  if (::mount("proc", plan.proc_dir, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, "subset=pid") < 0)
+    return "mount /proc (subset=pid, Linux 5.8 or later) in the jail";
 
   // pivot_root(".", ".") stacks the old root on top of the new one; the
   // detach then drops it, and the host's tree with it (pivot_root(2), NOTES).
@@ -63,7 +63,7 @@ const char* enter_jail(const JailPlan& plan) {
   return nullptr;
 }
 
-const char* drop_all_capabilities() {
+const char* drop_all_capabilities(unsigned uid, unsigned gid) {
   unsigned long bits = SECBIT_NOROOT | SECBIT_NOROOT_LOCKED | SECBIT_NO_SETUID_FIXUP |
                        SECBIT_NO_SETUID_FIXUP_LOCKED | SECBIT_KEEP_CAPS_LOCKED |
                        SECBIT_NO_CAP_AMBIENT_RAISE | SECBIT_NO_CAP_AMBIENT_RAISE_LOCKED;
@@ -73,6 +73,17 @@ const char* drop_all_capabilities() {
       return "drop a capability from the bounding set";
   if (::prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0)
     return "clear ambient capabilities";
+  // Still holding CAP_SETUID and CAP_SETGID (NO_SETUID_FIXUP keeps them
+  // across the switch; they go with the rest below). Groups first: root's
+  // supplementary groups would otherwise stay. Raw system calls: glibc's
+  // wrappers would signal every thread of the parent it still believes in
+  // (the child was made by clone3, which glibc does not see as a fork).
+  if (gid != kKeepId) {
+    if (::syscall(SYS_setgroups, 0, nullptr) < 0) return "drop supplementary groups";
+    if (::syscall(SYS_setresgid, gid, gid, gid) < 0) return "switch to the VHV's gid";
+  }
+  if (uid != kKeepId && ::syscall(SYS_setresuid, uid, uid, uid) < 0)
+    return "switch to the VHV's uid";
   __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
   __user_cap_data_struct data[2] = {};
   if (::syscall(SYS_capset, &header, data) < 0) return "capset to nothing";

@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <map>
+#include <optional>
 #include <sstream>
 
 #include "userworld/spawn.h"
@@ -105,6 +106,85 @@ TEST(Jail, SeesOnlyWhatWasBoundAndCannotChangeIt) {
   EXPECT_EQ(v["core"], "0");
   EXPECT_EQ(v["nofile"], "256");
   EXPECT_LT(std::stoi(v["procs"].empty() ? "999" : v["procs"]), 8);
+}
+
+// What a compromised QEMU would try first, from a jail as a root nestlabd
+// builds it: with the VHV's own uid, and the /proc the jail mounts.
+std::map<std::string, std::string> run_probe_in_jail(std::optional<HostIdentity> identity,
+                                                     std::string* error) {
+  std::map<std::string, std::string> values;
+  char dir_template[] = "/tmp/nestlab-jail-test-XXXXXX";
+  std::string root = ::mkdtemp(dir_template);
+  JailLayout jail(root);
+  if (auto added = jail.add_executable(NESTLAB_JAIL_PROBE); added.is_error()) {
+    *error = added.error().message;
+    return values;
+  }
+  jail.add_optional("/dev/null");
+  int p[2];
+  if (::pipe2(p, O_CLOEXEC) < 0) return values;
+  UniqueFd rd(p[0]), wr(p[1]);
+  SpawnSpec spec{NESTLAB_JAIL_PROBE, {"jail_probe"}, {{wr.get(), 3}}, "jailed"};
+  spec.jail = &jail;
+  spec.identity = identity;
+  auto child = spawn(spec);
+  wr.reset();
+  if (child.is_error()) {
+    *error = child.error().message;
+    ::rmdir(root.c_str());
+    return values;
+  }
+  Child c = child.release_value();
+  std::string out;
+  for (;;) {
+    pollfd pfd{rd.get(), POLLIN, 0};
+    if (::poll(&pfd, 1, 10000) <= 0) break;
+    char buf[4096];
+    ssize_t n = ::read(rd.get(), buf, sizeof buf);
+    if (n <= 0) break;
+    out.append(buf, static_cast<size_t>(n));
+  }
+  kill_and_reap(c);
+  ::rmdir(root.c_str());
+  std::istringstream lines(out);
+  for (std::string line; std::getline(lines, line);) {
+    auto eq = line.find('=');
+    if (eq != std::string::npos) values[line.substr(0, eq)] = line.substr(eq + 1);
+  }
+  return values;
+}
+
+TEST(Jail, HostRootIsOutOfReachFromASystemModeJail) {
+  if (::geteuid() != 0) GTEST_SKIP() << "a host identity needs a root nestlabd";
+  constexpr uid_t kUid = 0x70000000 + 4093;  // in nestlab's default VHV range
+  std::string error;
+  auto v = run_probe_in_jail(HostIdentity{kUid, kUid}, &error);
+  ASSERT_EQ(error, "");
+  ASSERT_EQ(v["done"], "1") << "the probe did not finish";
+  EXPECT_EQ(v["uid"], std::to_string(kUid) + "," + std::to_string(kUid));
+  EXPECT_EQ(v["gid"], std::to_string(kUid) + "," + std::to_string(kUid));
+  EXPECT_EQ(v["groups"], "0") << "root's supplementary groups stayed";
+  for (const char* what :
+       {"write:/proc/sys/kernel/core_pattern", "write:/proc/sysrq-trigger",
+        "write:/proc/sys/vm/drop_caches", "write:/sys/kernel/mm/transparent_hugepage/enabled",
+        "write:/dev/kmsg", "write:/dev/mem", "mount:sysfs", "mount:proc", "mknod"}) {
+    ASSERT_TRUE(v.count(what)) << what;
+    EXPECT_EQ(v[what].rfind("refused", 0), 0u) << what << ": " << v[what];
+  }
+  // Its own process files are there; the system-wide ones are not.
+  EXPECT_EQ(v["proc-entries"], "100");
+}
+
+TEST(Jail, ProcHasNoSystemFilesEvenForUidZero) {
+  // --no-jail aside, a jail is never without the subset=pid /proc: a
+  // session-mode jail is uid 0 of its user namespace.
+  std::string error;
+  auto v = run_probe_in_jail(std::nullopt, &error);
+  ASSERT_EQ(error, "");
+  ASSERT_EQ(v["done"], "1") << "the probe did not finish";
+  EXPECT_EQ(v["proc-entries"], "100");
+  EXPECT_EQ(v["write:/proc/sys/kernel/core_pattern"].rfind("refused", 0), 0u);
+  EXPECT_EQ(v["write:/proc/sysrq-trigger"].rfind("refused", 0), 0u);
 }
 
 }  // namespace

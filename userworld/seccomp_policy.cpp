@@ -92,10 +92,10 @@ constexpr const char* kCommon[] = {"read",
 constexpr const char* kHighvisor[] = {"wait4", "waitid", "kill", "tgkill", "accept4"};
 
 // QEMU from exec on: loading itself and its libraries inside the jail (so
-// opening files, which the jail confines), threads, its own -sandbox
-// filter, NUMA and affinity queries, io_uring.
-constexpr const char* kQemu[] = {"execve",
-                                 "access",
+// opening files, which the jail confines), its own -sandbox filter, NUMA
+// and affinity queries. Threads, execve and io_uring have rules of their
+// own (add_process_rules).
+constexpr const char* kQemu[] = {"access",
                                  "faccessat",
                                  "faccessat2",
                                  "openat",
@@ -109,8 +109,6 @@ constexpr const char* kQemu[] = {"execve",
                                  "statx",
                                  "arch_prctl",
                                  "set_tid_address",
-                                 "clone",
-                                 "clone3",
                                  "prctl",
                                  "seccomp",
                                  "sched_getaffinity",
@@ -127,9 +125,6 @@ constexpr const char* kQemu[] = {"execve",
                                  "getpeername",
                                  "setsockopt",
                                  "socketpair",
-                                 "io_uring_setup",
-                                 "io_uring_enter",
-                                 "io_uring_register",
                                  "tkill",
                                  "tgkill",
                                  "getuid",
@@ -152,6 +147,12 @@ constexpr const char* kQemu[] = {"execve",
                                  "sched_setscheduler",
                                  "getpriority",
                                  "setpriority"};
+
+// Every flag of clone(2) that makes a namespace. (CLONE_NEWTIME only exists
+// for clone3 and unshare: in clone's flags that bit is part of the exit
+// signal.)
+constexpr uint64_t kNamespaceFlags = CLONE_NEWNS | CLONE_NEWCGROUP | CLONE_NEWUTS | CLONE_NEWIPC |
+                                     CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET;
 
 struct CtxDeleter {
   void operator()(void* ctx) const { seccomp_release(ctx); }
@@ -180,22 +181,56 @@ HostResult<void> allow(scmp_filter_ctx ctx, const char* name, const char* proces
   return {};
 }
 
+HostResult<void> add_rule(scmp_filter_ctx ctx, uint32_t action, int nr, const char* what,
+                          unsigned count, const scmp_arg_cmp* cmp) {
+  int ret = seccomp_rule_add_array(ctx, action, nr, count, cmp);
+  if (ret < 0)
+    return make_error(ErrorCode::Internal,
+                      std::string("seccomp rule for ") + what + ": " + std::strerror(-ret));
+  return {};
+}
+
+// Rules with conditions, the same for both processes unless said:
+//  - clone only makes threads: CLONE_THREAD set and no CLONE_NEW* flag, so
+//    neither a new process nor a new namespace (a user namespace would give
+//    back every capability inside it). clone3 passes its flags in memory a
+//    filter cannot read, so it fails with ENOSYS and glibc falls back to
+//    clone, which the filter can check.
+//  - io_uring does its I/O from kernel workers the filter never sees (a
+//    socket or an open submitted through a ring is not checked against the
+//    rules here), so it is not there at all: ENOSYS, which QEMU takes as
+//    "no io_uring" and falls back to epoll; the highvisor never uses it, so
+//    there it is a violation like any unlisted call.
+//  - execve: QEMU's filter is loaded before the exec that starts QEMU, so
+//    the exec itself must get through, and nothing after it may. It is left
+//    to the default action (a user notification to the highvisor), which
+//    lets exactly the first one continue (allow_first_exec) and treats any
+//    later one as a violation. In log mode that exec is simply allowed.
+HostResult<void> add_process_rules(scmp_filter_ctx ctx, bool highvisor, bool log_mode,
+                                   const char* process) {
+  scmp_arg_cmp thread_only =
+      SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_THREAD | kNamespaceFlags, CLONE_THREAD);
+  if (!denied_by_env("clone", process))
+    TRY(add_rule(ctx, SCMP_ACT_ALLOW, SCMP_SYS(clone), "clone", 1, &thread_only));
+  TRY(add_rule(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), "clone3", 0, nullptr));
+  if (!highvisor) {
+    for (int nr : {SCMP_SYS(io_uring_setup), SCMP_SYS(io_uring_enter), SCMP_SYS(io_uring_register)})
+      TRY(add_rule(ctx, SCMP_ACT_ERRNO(ENOSYS), nr, "io_uring", 0, nullptr));
+    if (log_mode) TRY(allow(ctx, "execve", process));
+  }
+  return {};
+}
+
 HostResult<Ctx> build(uint32_t default_action, bool highvisor) {
   Ctx ctx(seccomp_init(default_action));
   if (!ctx) return make_error(ErrorCode::Unavailable, "seccomp_init failed (no seccomp?)");
   const char* process = highvisor ? "highvisor" : "qemu";
   for (const char* name : kCommon) TRY(allow(ctx.get(), name, process));
-  if (highvisor) {
+  if (highvisor)
     for (const char* name : kHighvisor) TRY(allow(ctx.get(), name, process));
-    // Threads only, never a new process: clone with CLONE_THREAD. clone3
-    // keeps its flags in memory a filter cannot read, so it says ENOSYS
-    // and glibc falls back to clone.
-    seccomp_rule_add(ctx.get(), SCMP_ACT_ALLOW, SCMP_SYS(clone), 1,
-                     SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_THREAD, CLONE_THREAD));
-    seccomp_rule_add(ctx.get(), SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), 0);
-  } else {
+  else
     for (const char* name : kQemu) TRY(allow(ctx.get(), name, process));
-  }
+  TRY(add_process_rules(ctx.get(), highvisor, default_action == SCMP_ACT_LOG, process));
   return ctx;
 }
 

@@ -2,6 +2,9 @@
 // Firecracker's per-thread filters): one for the highvisor, installed by
 // the highvisor itself once QEMU runs, and one for QEMU, installed in its
 // process just before exec (QEMU's own `-sandbox on` filter stacks on top).
+// Both lists allow clone only for threads (no new process, no namespace),
+// answer clone3 with ENOSYS, and leave out io_uring, unshare and setns;
+// QEMU's lets exactly one execve through, its own (seccomp_exec.h).
 // Anything not listed is a violation:
 //   highvisor: SIGSYS, whose handler tells the kernel the syscall's name on
 //              the control socket and exits (seccomp_report.h);

@@ -76,11 +76,24 @@ HostResult<Child> spawn(const SpawnSpec& spec) {
   Child child;
   child.user_namespace = spec.user_namespace == UserNamespace::Always ||
                          (spec.user_namespace == UserNamespace::Auto && ::geteuid() != 0);
+  if (spec.identity) {
+    if (child.user_namespace || ::geteuid() != 0)
+      return make_error(ErrorCode::InvalidArgument,
+                        "spawn: a host identity needs a root caller and no user namespace");
+    if (spec.identity->uid == 0 || spec.identity->gid == 0)
+      return make_error(ErrorCode::InvalidArgument, "spawn: the host identity must not be root");
+  }
   if (spec.cgroup) {
     auto cg = Cgroup::create(spec.cgroup->path, spec.cgroup->limits);
     if (cg.is_ok()) {
       child.cgroup = cg.release_value();
-      child.limits = LimitKind::Cgroup;
+      // The group limits memory only with the memory controller (a v2
+      // parent may not have delegated it); otherwise RLIMIT_AS does.
+      if (child.cgroup->has("memory")) {
+        child.limits = LimitKind::Cgroup;
+      } else {
+        child.cgroup_error = "the memory controller is not available to " + spec.cgroup->path;
+      }
     } else {
       child.cgroup_error = cg.error().message;
     }
@@ -115,7 +128,11 @@ HostResult<Child> spawn(const SpawnSpec& spec) {
                  report_write.get(),
                  spec.jail ? &jail : nullptr,
                  spec.open_files,
-                 address_space};
+                 address_space,
+                 spec.processes,
+                 spec.identity.has_value(),
+                 spec.identity ? spec.identity->uid : 0,
+                 spec.identity ? spec.identity->gid : 0};
 
   uint64_t flags =
       CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_PIDFD;

@@ -26,6 +26,15 @@ struct FdMapping {
 
 enum class UserNamespace { Auto, Always, Never };  // Auto: only when not root
 
+// An unprivileged host identity for the child (system mode): the kernel
+// gives each VHV a uid and gid of its own, as Firecracker's jailer takes
+// --uid/--gid. The child switches to it after building its jail and before
+// exec, and keeps no supplementary groups.
+struct HostIdentity {
+  uid_t uid = 0;
+  gid_t gid = 0;
+};
+
 struct CgroupSpec {
   std::string path;  // relative to each controller's root, e.g. "nestlab/vhv-3"
   CgroupLimits limits;
@@ -41,6 +50,10 @@ struct SpawnSpec {
   JailLayout* jail = nullptr;  // Not owned. Null: the host's root, capabilities kept.
   uint64_t open_files = 4096;  // RLIMIT_NOFILE
   uint64_t address_space = 0;  // RLIMIT_AS when no cgroup limits memory; 0: none
+  uint64_t processes = 0;      // RLIMIT_NPROC (tasks of the child's uid); 0: none
+  // Needs a caller that is root and no user namespace; null: the caller's
+  // own uid (as root of a user namespace when there is one).
+  std::optional<HostIdentity> identity;
 };
 
 // How the child is confined, reported to users as-is (VhvInfo.limits).
@@ -50,7 +63,10 @@ struct Child {
   pid_t pid = -1;                  // host PID; init of the new PID namespace
   UniqueFd pidfd;                  // readable once the child exits; waitid(P_PIDFD) reaps it
   std::unique_ptr<Cgroup> cgroup;  // null if none could be made
-  std::string cgroup_error;        // why not, when cgroup is null but was asked for
+  std::string cgroup_error;        // why limits are not the cgroup's, when one was asked for
+  // Cgroup only when the group has the memory controller: a group without
+  // it (v2 without delegation) still groups and accounts, but RLIMIT_AS is
+  // then what bounds memory.
   LimitKind limits = LimitKind::RlimitsOnly;
   bool user_namespace = false;
 };

@@ -192,5 +192,77 @@ TEST(Spawn, WorksAsOrdinaryUser) {
   EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 }
 
+// Runs `script` with fd 3 as its report, under `spec`'s limits.
+std::map<std::string, std::string> run_script(SpawnSpec spec, const char* script,
+                                              std::string* error) {
+  std::map<std::string, std::string> values;
+  int p[2];
+  if (::pipe2(p, O_CLOEXEC) < 0) return values;
+  UniqueFd rd(p[0]), wr(p[1]);
+  spec.path = "/bin/sh";
+  spec.argv = {"sh", "-c", script};
+  spec.fds = {{wr.get(), 3}};
+  auto child = spawn(spec);
+  wr.reset();
+  if (child.is_error()) {
+    *error = child.error().message;
+    return values;
+  }
+  Child c = child.release_value();
+  std::string out;
+  for (;;) {
+    pollfd pfd{rd.get(), POLLIN, 0};
+    if (::poll(&pfd, 1, 10000) <= 0) break;
+    char buf[1024];
+    ssize_t n = ::read(rd.get(), buf, sizeof buf);
+    if (n <= 0) break;
+    out.append(buf, static_cast<size_t>(n));
+  }
+  kill_and_reap(c);
+  std::istringstream lines(out);
+  for (std::string line; std::getline(lines, line);) {
+    auto eq = line.find('=');
+    if (eq != std::string::npos) values[line.substr(0, eq)] = line.substr(eq + 1);
+  }
+  return values;
+}
+
+constexpr const char* kLimitsProbe =
+    "echo \"as=$(ulimit -v)\" >&3; echo \"nproc=$(grep 'Max processes' /proc/self/limits | tr -s ' "
+    "' | cut -d' ' -f3)\" >&3; "
+    "echo \"nofile=$(ulimit -n)\" >&3; echo \"core=$(ulimit -c)\" >&3";
+
+TEST(Spawn, WithoutACgroupRlimitsBoundMemoryAndTasks) {
+  SpawnSpec spec;
+  spec.hostname = "limits";
+  spec.address_space = 1ull << 30;
+  spec.processes = 64;
+  spec.open_files = 512;
+  std::string error;
+  auto v = run_script(spec, kLimitsProbe, &error);
+  ASSERT_EQ(error, "");
+  EXPECT_EQ(v["as"], "1048576");  // KiB
+  EXPECT_EQ(v["nproc"], "64");
+  EXPECT_EQ(v["nofile"], "512");
+  EXPECT_EQ(v["core"], "0");
+}
+
+TEST(Spawn, AMemoryCgroupReplacesTheAddressSpaceLimit) {
+  if (::geteuid() != 0) GTEST_SKIP() << "creating cgroups needs root here";
+  std::string parent = "nestlab-test-rl-" + std::to_string(::getpid());
+  SpawnSpec spec;
+  spec.hostname = "limits";
+  spec.cgroup = CgroupSpec{parent + "/one", {256u << 20, 64}};
+  spec.address_space = 1ull << 30;
+  spec.processes = 64;
+  std::string error;
+  auto v = run_script(spec, kLimitsProbe, &error);
+  for (const char* c : {"cpu", "cpuacct", "memory", "pids", "unified", ""})
+    ::rmdir(("/sys/fs/cgroup/" + std::string(c) + "/" + parent).c_str());
+  ASSERT_EQ(error, "");
+  EXPECT_EQ(v["as"], "unlimited");
+  EXPECT_EQ(v["nproc"], "64");  // per uid, whatever the cgroup says
+}
+
 }  // namespace
 }  // namespace nestlab::userworld

@@ -56,7 +56,7 @@ class KernelTestCase(unittest.TestCase):
                              or f"nestlab-test-{os.getpid()}-{cls.__name__}")
         cls.env["NESTLAB_CGROUP_PARENT"] = cls.cgroup_parent
         cls.kernel_log = open(os.path.join(cls.tmp, "nestlabd.log"), "wb")
-        cls.kernel = subprocess.Popen([os.path.join(BIN, "nestlabd"), "--foreground"], env=cls.env,
+        cls.kernel = subprocess.Popen(cls.kernel_command(), env=cls.env,
                                       stdout=cls.kernel_log, stderr=subprocess.STDOUT,
                                       stdin=subprocess.DEVNULL)
         deadline = time.time() + 10
@@ -64,6 +64,11 @@ class KernelTestCase(unittest.TestCase):
             if cls.kernel.poll() is not None or time.time() > deadline:
                 raise RuntimeError("nestlabd did not start: " + cls.kernel_log_text())
             time.sleep(0.02)
+
+    @classmethod
+    def kernel_command(cls):
+        """How the class starts its nestlabd (a subclass may wrap it)."""
+        return [os.path.join(BIN, "nestlabd"), "--foreground"]
 
     @classmethod
     def kernel_log_text(cls):

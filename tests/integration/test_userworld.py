@@ -10,7 +10,8 @@ import sys
 import time
 import unittest
 
-from harness import BIN, KernelTestCase
+import cgroup2
+from harness import BIN, KernelTestCase, guest
 
 
 def status_field(pid, key):
@@ -18,6 +19,20 @@ def status_field(pid, key):
         for line in f:
             if line.startswith(key + ":"):
                 return line.split(":", 1)[1].strip()
+    return None
+
+
+def children_of(pid):
+    with open(f"/proc/{pid}/task/{pid}/children") as f:
+        return [int(p) for p in f.read().split()]
+
+
+def limit_of(pid, name):
+    """The soft value of one line of /proc/PID/limits, e.g. "Max processes"."""
+    with open(f"/proc/{pid}/limits") as f:
+        for line in f:
+            if line.startswith(name):
+                return line[len(name):].split()[0]
     return None
 
 
@@ -73,6 +88,43 @@ class UserworldTest(KernelTestCase):
         uts = subprocess.run(["nsenter", "-t", str(hv), "-u", "hostname"], capture_output=True,
                              timeout=10, text=True)
         self.assertEqual(uts.stdout.strip(), "jail1", uts)
+
+    def test_vhv_processes_run_as_a_uid_of_their_own(self):
+        # A uid-0 process owns /proc/sys/kernel/core_pattern and the like
+        # even without capabilities: a system-mode VHV must never be one.
+        if os.geteuid() != 0:
+            self.skipTest("system mode needs root")
+        uids = {}
+        for name in ("uid-a", "uid-b"):
+            info = self.create(name)
+            hv = info["pid"]
+            qemu = children_of(hv)
+            self.assertTrue(qemu, "the highvisor has no QEMU child")
+            for pid in (hv, qemu[0]):
+                real, effective, saved, fs = (int(u) for u in status_field(pid, "Uid").split())
+                self.assertNotEqual(real, 0, f"pid {pid} of {name} runs as root")
+                self.assertEqual({real, effective, saved, fs}, {real}, status_field(pid, "Uid"))
+                self.assertEqual(set(status_field(pid, "Gid").split()), {str(real)})
+                self.assertEqual(status_field(pid, "Groups"), "", "root's groups stayed")
+                self.assertEqual(real, info["host_uid"], info)
+            uids[name] = real
+        self.assertNotEqual(uids["uid-a"], uids["uid-b"], "two VHVs share a uid")
+        # Everything the VHV needs still works under that uid: its control
+        # socket, console, RAM memfd and the image it is given.
+        r = self.nestlab("vm", "run", "uid-a", guest("hello.elf"), "--wait")
+        self.assertEqual(r.code, 0, r)
+
+    def test_vhv_task_limit_is_per_uid(self):
+        info = self.create("nproc1")
+        for pid in [info["pid"]] + children_of(info["pid"]):
+            self.assertEqual(limit_of(pid, "Max processes"), "256", pid)
+            # A group with the memory controller bounds memory; otherwise
+            # the address-space limit does.
+            expected = "unlimited" if info["limits"] == "cgroup" else None
+            if expected:
+                self.assertEqual(limit_of(pid, "Max address space"), expected, pid)
+            else:
+                self.assertNotEqual(limit_of(pid, "Max address space"), "unlimited", pid)
 
     def test_doctor_says_what_the_machine_offers(self):
         r = self.nestlab("--json", "doctor")
@@ -208,6 +260,60 @@ class TenantTest(KernelTestCase):
         team = [t for t in listed if t["tenant"] == "team3"][0]
         self.assertEqual(team["limits"]["cpu_quota"], 20)
         self.assertEqual(team["vhvs"], ["tq"])
+
+
+@unittest.skipIf(cgroup2.unusable() is not None, cgroup2.unusable() or "")
+class Cgroup2KernelTest(KernelTestCase):
+    """The kernel on a cgroup v2 hierarchy (cgroup2.py): groups made by
+    mkdir with controllers delegated through cgroup.subtree_control,
+    processes moved through cgroup.procs, usage read, groups removed."""
+
+    @classmethod
+    def kernel_command(cls):
+        return cgroup2.kernel_command()
+
+    def in_kernel_ns(self, *argv):
+        return cgroup2.in_kernel_ns(self.kernel.pid, *argv)
+
+    def test_a_vhv_lives_in_its_v2_group(self):
+        r = self.nestlab("vhv", "create", "--name", "v2a")
+        self.assertEqual(r.code, 0, r)
+        info = json.loads(self.nestlab("--json", "vhv", "inspect", "v2a").out)
+        cg = info["cgroup"]
+        self.assertEqual(cg, f"/{self.cgroup_parent}/{info['tenant']}/{info['id']}", info)
+        group = "/sys/fs/cgroup" + cg
+        procs = self.in_kernel_ns("cat", group + "/cgroup.procs")
+        self.assertEqual(procs.returncode, 0, procs)
+        self.assertIn(str(info["pid"]), procs.stdout.split())
+        for pid in [info["pid"]] + children_of(info["pid"]):
+            with open(f"/proc/{pid}/cgroup") as f:
+                self.assertIn("0::" + cg + "\n", f.read(), pid)
+        # The limits it claims are those of the controllers the group has.
+        controllers = self.in_kernel_ns("cat", group + "/cgroup.controllers").stdout.split()
+        self.assertEqual(info["limits"], "cgroup" if "memory" in controllers else "rlimits-only",
+                         (info, controllers))
+        if "memory" in controllers:
+            max_ = self.in_kernel_ns("cat", group + "/memory.max").stdout.strip()
+            self.assertEqual(int(max_), info["memory_limit"])
+        if "pids" in controllers:
+            self.assertEqual(self.in_kernel_ns("cat", group + "/pids.max").stdout.strip(), "256")
+        # Its usage comes from the v2 files (cpu.stat is in every v2 group).
+        deadline = time.time() + 10
+        while True:
+            stats = json.loads(self.nestlab("--json", "vhv", "stats", "v2a").out)
+            if stats["usage"] and stats["usage"]["cpu_ns"] > 0 or time.time() > deadline:
+                break
+            time.sleep(0.2)
+        self.assertGreater(stats["usage"]["cpu_ns"], 0, stats)
+        # It still runs guests, and its group goes with it.
+        run = self.nestlab("vm", "run", "v2a", guest("hello.elf"), "--wait")
+        self.assertEqual(run.code, 0, run)
+        self.assertEqual(self.nestlab("vhv", "rm", "v2a").code, 0)
+        gone = self.in_kernel_ns("test", "-e", group)
+        self.assertNotEqual(gone.returncode, 0, "the VHV's group is still there")
+        tenant = "/sys/fs/cgroup" + cg.rsplit("/", 1)[0]
+        self.assertNotEqual(self.in_kernel_ns("test", "-e", tenant).returncode, 0,
+                            "the empty tenant group is still there")
 
 
 if __name__ == "__main__":

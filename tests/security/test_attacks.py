@@ -1,9 +1,12 @@
 """Attacks from a VHV's seat: a process that has joined a running VHV's
-namespaces (PID, network, UTS, IPC) and resource group, as an unprivileged
-user with no capabilities — what a compromised highvisor or QEMU would be
-without its seccomp filter. Each attack must fail or be contained, and the
-kernel and the other VHV must not notice. Needs root (to enter namespaces
-and cgroups), nsenter and setpriv; skips otherwise, saying so."""
+namespaces (PID, network, UTS, IPC) and resource group, with no
+capabilities, as an unprivileged user or with the very uid and gid QEMU runs
+as — what a compromised highvisor or QEMU would be without its seccomp
+filter. Each attack must fail or be contained, and the kernel and the other
+VHV must not notice. Needs root (to enter namespaces and cgroups), nsenter
+and setpriv; skips otherwise, saying so. Runs on the host's cgroup version
+(AttackTest) and on a cgroup v2 hierarchy whatever the host has
+(AttackTestOnCgroup2, see tests/integration/cgroup2.py)."""
 import json
 import os
 import shutil
@@ -14,9 +17,13 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "integration"))
+import cgroup2  # noqa: E402
 from harness import KernelTestCase, guest  # noqa: E402
 
 NOBODY = "65534"
+# The attacker runs as another user, who may not reach this interpreter
+# (a pyenv under /root): the system's python3 when there is one.
+PYTHON = shutil.which("python3", path="/usr/bin:/bin") or sys.executable
 CGROOT = "/sys/fs/cgroup"
 
 
@@ -26,33 +33,68 @@ def usable():
     for tool in ("nsenter", "setpriv"):
         if shutil.which(tool) is None:
             return tool + " (util-linux) is missing"
-    if os.path.exists(os.path.join(CGROOT, "cgroup.controllers")):
-        return "these attacks join v1 cgroups; this host is cgroup v2"
     return None
+
+
+def status_ids(pid, key):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith(key + ":"):
+                return [int(v) for v in line.split()[1:]]
+    return []
+
+
+def qemu_of(highvisor_pid):
+    with open(f"/proc/{highvisor_pid}/task/{highvisor_pid}/children") as f:
+        return int(f.read().split()[0])
 
 
 @unittest.skipIf(usable() is not None, usable() or "")
 class AttackTest(KernelTestCase):
-    def create(self, name):
+    # Whether this class's kernel runs on cgroup v2 (the host's hierarchy
+    # otherwise, which on this project's machines is v1).
+    on_cgroup2 = os.path.exists(os.path.join(CGROOT, "cgroup.controllers"))
+
+    def create(self, name, needs=()):
         r = self.nestlab("vhv", "create", "--name", name)
         self.assertEqual(r.code, 0, r)
         self.addCleanup(self.nestlab, "vhv", "rm", name)
         info = json.loads(self.nestlab("--json", "vhv", "inspect", name).out)
-        if info["limits"] != "cgroup":
-            self.skipTest("no cgroup for VHVs here: " + str(info))
+        missing = [c for c in needs if c not in self.controllers(info)]
+        if missing:
+            self.skipTest(f"the {', '.join(missing)} controller is not available to VHV groups "
+                          f"on this host's cgroup v{2 if self.on_cgroup2 else 1}: {info}")
         return info
 
-    def attack(self, info, argv, timeout=60):
-        """Runs argv inside info's VHV: its cgroup, its namespaces, as nobody."""
+    def controllers(self, info):
         cg = info["cgroup"]
+        if not cg:
+            return []
+        if self.on_cgroup2:
+            with open(f"{cgroup2.host_v2_root()}{cg}/cgroup.controllers") as f:
+                return f.read().split()
+        return [c for c in ("cpu", "memory", "pids") if os.path.isdir(f"{CGROOT}/{c}{cg}")]
+
+    def cgroup_procs_files(self, info):
+        cg = info["cgroup"]
+        if not cg:
+            return []
+        if self.on_cgroup2:
+            return [f"{cgroup2.host_v2_root()}{cg}/cgroup.procs"]
+        return [f"{CGROOT}/{c}{cg}/cgroup.procs" for c in ("memory", "pids", "cpuacct")
+                if os.path.isdir(f"{CGROOT}/{c}{cg}")]
+
+    def attack(self, info, argv, timeout=60, uid=NOBODY, gid=NOBODY):
+        """Runs argv inside info's VHV: its cgroup, its namespaces, as uid:gid."""
+        files = self.cgroup_procs_files(info)
 
         def join_cgroup():
-            for controller in ("memory", "pids", "cpuacct"):
-                with open(f"{CGROOT}/{controller}{cg}/cgroup.procs", "w") as f:
+            for path in files:
+                with open(path, "w") as f:
                     f.write(str(os.getpid()))
 
         cmd = ["nsenter", "-t", str(info["pid"]), "-p", "-n", "-u", "-i", "--",
-               "setpriv", "--reuid", NOBODY, "--regid", NOBODY, "--clear-groups",
+               "setpriv", "--reuid", str(uid), "--regid", str(gid), "--clear-groups",
                "--no-new-privs", "--inh-caps=-all", "--bounding-set=-all", "--"] + argv
         return subprocess.run(cmd, preexec_fn=join_cgroup, capture_output=True, text=True,
                               timeout=timeout)
@@ -68,12 +110,12 @@ class AttackTest(KernelTestCase):
         a = self.create("inside")
         r = self.attack(a, ["sh", "-c", "cat /proc/self/cgroup; hostname; id -u"])
         self.assertEqual(r.returncode, 0, r)
-        self.assertIn("pids:" + a["cgroup"], r.stdout)
+        self.assertIn(("0::" if self.on_cgroup2 else "pids:") + a["cgroup"] + "\n", r.stdout)
         self.assertIn("inside\n", r.stdout)
         self.assertIn("65534", r.stdout)
 
     def test_fork_bomb_is_stopped_by_the_pid_limit(self):
-        a, b = self.create("bomb"), self.create("bystander1")
+        a, b = self.create("bomb", needs=["pids"]), self.create("bystander1")
         # Bounded on purpose: try 1000 processes, count how many started.
         # 1000 processes; the shell itself gives up when fork fails.
         script = ("i=0; while [ $i -lt 1000 ]; do i=$((i+1)); "
@@ -89,9 +131,9 @@ class AttackTest(KernelTestCase):
         self.assertOthersUnharmed(b)
 
     def test_memory_hog_is_oom_killed_alone(self):
-        a, b = self.create("hog"), self.create("bystander2")
+        a, b = self.create("hog", needs=["memory"]), self.create("bystander2")
         hog = ("b = []\nwhile True: b.append(bytearray(32 << 20))")
-        r = self.attack(a, [sys.executable, "-c", hog], timeout=120)
+        r = self.attack(a, [PYTHON, "-c", hog], timeout=120)
         self.assertEqual(r.returncode, -9, r)  # the OOM killer's SIGKILL
         stats = json.loads(self.nestlab("--json", "vhv", "stats", "hog").out)
         self.assertGreaterEqual(stats["usage"]["memory"]["oom_kills"], 1, stats)
@@ -119,7 +161,7 @@ class AttackTest(KernelTestCase):
                  "        s.connect(addr); print('connected', addr)\n"
                  "    except OSError as e:\n"
                  "        print('refused', addr, e.errno)\n" % port)
-        r = self.attack(a, [sys.executable, "-c", probe])
+        r = self.attack(a, [PYTHON, "-c", probe])
         self.assertEqual(r.returncode, 0, r)
         self.assertNotIn("connected", r.stdout)
         self.assertEqual(r.stdout.count("refused"), 3, r)
@@ -143,8 +185,65 @@ class AttackTest(KernelTestCase):
                  "libc = ctypes.CDLL(None, use_errno=True)\n"
                  "r = libc.ptrace(16, 1, None, None)  # PTRACE_ATTACH to PID 1, the highvisor\n"
                  "print('ptrace', r, os.strerror(ctypes.get_errno()))\n")
-        r = self.attack(a, [sys.executable, "-c", probe])
+        r = self.attack(a, [PYTHON, "-c", probe])
         self.assertIn("ptrace -1 Operation not permitted", r.stdout, r)
+
+    def test_ptrace_of_the_highvisor_fails_with_qemus_own_credentials(self):
+        a = self.create("ptr2")
+        qemu = qemu_of(a["pid"])
+        uid, gid = status_ids(qemu, "Uid")[0], status_ids(qemu, "Gid")[0]
+        probe = ("import ctypes, os\n"
+                 "libc = ctypes.CDLL(None, use_errno=True)\n"
+                 "r = libc.ptrace(16, 1, None, None)  # PTRACE_ATTACH to PID 1, the highvisor\n"
+                 "print('ptrace', r, os.strerror(ctypes.get_errno()))\n"
+                 "try:  # the host's /proc, so the highvisor's host PID\n"
+                 "    open('/proc/%d/mem', 'rb').close(); print('mem opened')\n"
+                 "except OSError as e:\n"
+                 "    print('mem refused', e.errno)\n" % a["pid"])
+        r = self.attack(a, [PYTHON, "-c", probe], uid=uid, gid=gid)
+        self.assertIn("ptrace -1 Operation not permitted", r.stdout, r)
+        self.assertIn("mem refused", r.stdout, r)
+
+    def test_host_root_is_out_of_reach_with_qemus_own_credentials(self):
+        # A compromised QEMU has QEMU's uid and gid. If those were root's,
+        # no capability would be needed to own the host through files root
+        # owns: core_pattern runs a program as root on the next crash.
+        a = self.create("root1")
+        qemu = qemu_of(a["pid"])
+        uid, gid = status_ids(qemu, "Uid")[0], status_ids(qemu, "Gid")[0]
+        targets = ["/proc/sys/kernel/core_pattern", "/proc/sysrq-trigger",
+                   "/proc/sys/vm/drop_caches", "/sys/kernel/mm/transparent_hugepage/enabled",
+                   "/dev/kmsg",
+                   # The same through QEMU's own view of /proc, in its jail.
+                   f"/proc/{qemu}/root/proc/sys/kernel/core_pattern",
+                   f"/proc/{qemu}/root/proc/sysrq-trigger"]
+        # Open for writing and close again: nothing is written even if it opens.
+        probe = ("import os, sys\n"
+                 "for path in sys.argv[1:]:\n"
+                 "    try:\n"
+                 "        os.close(os.open(path, os.O_WRONLY)); print('opened', path)\n"
+                 "    except OSError as e:\n"
+                 "        print('refused', path, e.errno)\n"
+                 "try:\n"
+                 "    os.mknod('/tmp/nestlab-attack-mem-%d' % os.getpid(), 0o20600, os.makedev(1, 1))\n"
+                 "    print('opened mknod')\n"
+                 "except OSError as e:\n"
+                 "    print('refused mknod', e.errno)\n")
+        r = self.attack(a, [PYTHON, "-c", probe] + targets, uid=uid, gid=gid)
+        self.assertEqual(r.returncode, 0, r)
+        self.assertNotIn("opened", r.stdout, f"QEMU runs as uid {uid}:\n{r.stdout}")
+        self.assertEqual(r.stdout.count("refused"), len(targets) + 1, r)
+
+
+@unittest.skipIf(usable() is not None or cgroup2.unusable() is not None,
+                 usable() or cgroup2.unusable() or "")
+class AttackTestOnCgroup2(AttackTest):
+    """The same attacks, the kernel on a cgroup v2 hierarchy."""
+    on_cgroup2 = True
+
+    @classmethod
+    def kernel_command(cls):
+        return cgroup2.kernel_command()
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 // nestlab-vhv: the highvisor. Started by nestlabd inside a userworld; see
 // docs/protocols.md §2 for its command line and control protocol.
 #include <fcntl.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 #include <climits>
@@ -82,6 +83,13 @@ int main(int argc, char** argv) {
   const char* qemu = std::getenv("NESTLAB_QEMU");
   config.qemu_binary = qemu ? qemu : "qemu-system-aarch64";
   config.lowvisor_image = share_dir() + "/lowvisor.elf";
+
+  // In a system-mode userworld QEMU runs as the same uid as this process,
+  // and the same uid may ptrace a dumpable process or read its memory
+  // through /proc: a QEMU that got past its seccomp filter would then own
+  // the highvisor and its control connection to nestlabd. Not dumpable,
+  // only root may (QEMU's exec makes it dumpable again, for itself).
+  prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 
   // QEMU must inherit neither the control connection nor the listening
   // socket: either would outlive this process's hold on the VHV.

@@ -9,8 +9,11 @@
 
 #include <cerrno>
 #include <chrono>
+#include <cstdlib>
+#include <sstream>
 #include <thread>
 
+#include "userworld/seccomp_exec.h"
 #include "vhv/host/qemu_seccomp.h"
 
 namespace nestlab::vhv {
@@ -21,6 +24,19 @@ namespace {
 constexpr int kChildSerialFd = 3;
 constexpr int kChildQmpFd = 4;
 constexpr int kChildRamFd = 5;
+constexpr int kExecTimeoutMs = 10000;
+
+// The binary execv will run: QEMU's seccomp policy lets exactly one execve
+// through (userworld/seccomp_exec.h), so the PATH search happens here, not
+// in execvp's several attempts.
+std::string resolve_in_path(const std::string& name) {
+  if (name.find('/') != std::string::npos) return name;
+  const char* path = std::getenv("PATH");
+  std::istringstream dirs(path ? path : "/usr/local/bin:/usr/bin:/bin");
+  for (std::string dir; std::getline(dirs, dir, ':');)
+    if (!dir.empty() && access((dir + "/" + name).c_str(), X_OK) == 0) return dir + "/" + name;
+  return name;
+}
 }  // namespace
 
 std::vector<std::string> QemuProcess::build_argv(const QemuConfig& c, int serial_fd, int qmp_fd,
@@ -76,6 +92,7 @@ HostResult<std::unique_ptr<QemuProcess>> QemuProcess::spawn(const QemuConfig& co
     return errno_error("socketpair");
 
   auto argv_strings = build_argv(config, kChildSerialFd, kChildQmpFd, kChildRamFd);
+  std::string binary = resolve_in_path(argv_strings[0]);
   std::vector<char*> argv;
   for (auto& s : argv_strings) argv.push_back(s.data());
   argv.push_back(nullptr);
@@ -107,7 +124,7 @@ HostResult<std::unique_ptr<QemuProcess>> QemuProcess::spawn(const QemuConfig& co
       (void)!write(2, msg, sizeof msg - 1);
       _exit(126);
     }
-    execvp(argv[0], argv.data());
+    execv(binary.c_str(), argv.data());
     const char msg[] =
         "nestlab-vhv: cannot execute QEMU (qemu-system-aarch64); install qemu-system-arm\n";
     (void)!write(2, msg, sizeof msg - 1);
@@ -120,6 +137,14 @@ HostResult<std::unique_ptr<QemuProcess>> QemuProcess::spawn(const QemuConfig& co
   auto process = std::unique_ptr<QemuProcess>(new QemuProcess(pid, serial[0], qmp[0], err[0]));
   if (seccomp.notify) process->m_seccomp_fd = receive_qemu_listener(listener[0]);
   close(listener[0]);
+  if (process->m_seccomp_fd >= 0) {
+    auto exec = userworld::allow_first_exec(process->m_seccomp_fd, pid, kExecTimeoutMs);
+    if (exec.is_error()) {
+      Error e = exec.release_error();
+      return nestlab::make_error(e.code,
+                                 "cannot start QEMU: " + e.message);  // ~QemuProcess kills it
+    }
+  }
   return process;
 }
 
