@@ -169,6 +169,12 @@ int RunSession::watch() {
     if (type == "vhv-stopped")
       return failed("the virtual hypervisor stopped before the guest ended", kExitFailed);
     if (type == "log") {
+      // --json scripts see what the lowvisor reported (a watchdog that
+      // fired, a reset) in order with the guest's output.
+      if (m_json) {
+        emit_json_console(true);
+        write_all(1, json_dump({{"log", json_string(n.params, "text")}}) + "\n");
+      }
       m_log.push_back(json_string(n.params, "text"));
       if (m_log.size() > 10) m_log.pop_front();
     }

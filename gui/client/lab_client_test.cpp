@@ -80,9 +80,9 @@ class LabClientTest : public QObject {
     QVERIFY(boot >= 0);
     QCOMPARE(labs->index(boot, LabListModel::TitleColumn).data().toString(),
              QString("Boot contract"));
-    // lab.toml: four steps worth 100 points.
+    // lab.toml: five steps worth 100 points.
     QCOMPARE(labs->index(boot, LabListModel::PointsColumn).data().toInt(), 100);
-    QCOMPARE(labs->index(boot, LabListModel::StepsColumn).data().toInt(), 4);
+    QCOMPARE(labs->index(boot, LabListModel::StepsColumn).data().toInt(), 5);
   }
 
   void init_makes_a_lab_directory() {
@@ -122,7 +122,7 @@ class LabClientTest : public QObject {
     LabResultModel* results = client.results();
     QVERIFY2(results->passed(), qPrintable(results->summary() + "\n" + client.log()));
     QCOMPARE(results->lab(), QString("01-boot"));
-    QCOMPARE(results->rowCount(), 4);
+    QCOMPARE(results->rowCount(), 5);
     for (int row = 0; row < results->rowCount(); ++row)
       QVERIFY2(results->index(row, 0).data(LabResultModel::PassedRole).toBool(),
                qPrintable(results->index(row, 0).data().toString()));

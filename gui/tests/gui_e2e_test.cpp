@@ -169,7 +169,11 @@ class GuiEndToEndTest : public QObject {
     QVERIFY(!inventory->index_of_vm(id).isValid());  // No guest yet.
     QCOMPARE(tree->selectionModel()->selectedRows().value(0), inventory->index_of_vhv(id));
 
-    // Run guest: Ctrl+R, pick demo.elf, append text, press Run.
+    // Run guest: Ctrl+R, pick demo.elf, append text, press Run. A shortcut
+    // reaches only the active window; the closed Create dialog may have left
+    // none active on a loaded machine.
+    window.activateWindow();
+    QVERIFY(QTest::qWaitForWindowActive(&window, 5000));
     QTest::keyClick(&window, Qt::Key_R, Qt::ControlModifier);
     auto* run = wait_for_visible_child<RunGuestDialog>(&window, 2000);
     QVERIFY2(run, "Ctrl+R did not open the Run guest dialog");
@@ -281,6 +285,7 @@ class GuiEndToEndTest : public QObject {
     } else {
       QVERIFY(wait_until([&] { return window.run_action()->isEnabled(); }, 30000));
       window.activateWindow();
+      QVERIFY(QTest::qWaitForWindowActive(&window, 5000));
       QTest::keyClick(&window, Qt::Key_R, Qt::ControlModifier);
       auto* run2 = wait_for_visible_child<RunGuestDialog>(&window, 2000);
       QVERIFY2(run2, "Ctrl+R did not open the Run guest dialog");
@@ -447,7 +452,7 @@ class GuiEndToEndTest : public QObject {
     QVERIFY2(wait_until([&] { return !labs->busy(); }, 300000),
              qPrintable(labs->status() + "\n" + labs->log()));
     QVERIFY2(results->has_report(), qPrintable(panel->status_label()->text() + "\n" + labs->log()));
-    QCOMPARE(panel->results_table()->model()->rowCount(), 4);
+    QCOMPARE(panel->results_table()->model()->rowCount(), 5);
     for (int row = 0; row < results->rowCount(); ++row)
       QCOMPARE(results->index(row, LabResultModel::ResultColumn).data().toString(),
                QString("passed"));

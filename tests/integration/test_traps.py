@@ -12,6 +12,11 @@ import time
 from harness import KernelTestCase, guest, read_until
 
 
+def run_lines(r):
+    """Every JSON line of `nestlab run --json` in order."""
+    return [json.loads(line) for line in r.out.splitlines() if line.strip()]
+
+
 def run_json(r):
     """The {"exit": ...} summary and the console text of `nestlab run --json`."""
     lines = [json.loads(line) for line in r.out.splitlines() if line.strip()]
@@ -83,7 +88,20 @@ class TrapsTest(KernelTestCase):
         self.assertEqual(r.code, 0, r)
         self.assertIn("ping: answered=1 status=0 x0=42", text)
         self.assertIn("code at wfe_site reads 0xd503205f", text)
+        # The report itself: the lowvisor's log event, once, naming the action
+        # it took; "0 ns left" alone would hold whether or not it fired.
+        reports = [line["log"] for line in run_lines(r) if "watchdog" in line.get("log", "")]
+        self.assertEqual(len(reports), 1, reports)
+        self.assertRegex(reports[0], r"watchdog: vm 0 missed its deadline \(pc 0x[0-9a-f]+\); "
+                                     r"it keeps running")
         self.assertIn("watchdog status after the deadline: 0 ns left", text)
+        # The report came after the last pet and before the status read.
+        order = [line.get("log") or line.get("console", "") for line in run_lines(r)]
+        report_at = next(i for i, t in enumerate(order) if "missed its deadline" in t)
+        petted_at = next(i for i, t in enumerate(order) if "petted 3 times" in t)
+        status_at = next(i for i, t in enumerate(order) if "status after the deadline" in t)
+        self.assertLess(petted_at, report_at)
+        self.assertLess(report_at, status_at)
         self.assertGreaterEqual(final["counters"]["BRK64"], 5)
 
     def test_watchdog_stops_the_vm(self):
