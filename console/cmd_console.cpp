@@ -35,8 +35,8 @@ using client::json_string;
 
 constexpr int kExitDetached = 0;
 constexpr int kExitVhvGone = 1;
-constexpr int kExitFailed = 1;
-constexpr int kExitInterrupted = 130;
+constexpr int kConsoleFailed = 1;         // `nestlab console` exits 1 on an error
+constexpr int kConsoleInterrupted = 130;  // and 130 on Ctrl-C, like a shell
 constexpr size_t kInputChunk = 4096;
 
 const OptionSpec kOptions[] = {
@@ -189,7 +189,7 @@ int ConsoleSession::loop() {
     if (!m_writer && !m_pty) fds[2].fd = -1;
     int n = ::poll(fds, 3, -1);
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return finish(kExitFailed, std::string("poll: ") + std::strerror(errno));
+    if (n < 0) return finish(kConsoleFailed, std::string("poll: ") + std::strerror(errno));
     if (fds[1].revents & POLLIN) {
       signalfd_siginfo si;
       while (::read(m_signals.get(), &si, sizeof si) == sizeof si) {
@@ -197,7 +197,7 @@ int ConsoleSession::loop() {
           if (m_writer) send_resize();
           continue;
         }
-        return finish(si.ssi_signo == SIGINT ? kExitInterrupted : 128 + int(si.ssi_signo),
+        return finish(si.ssi_signo == SIGINT ? kConsoleInterrupted : 128 + int(si.ssi_signo),
                       std::string("detached (") + strsignal(int(si.ssi_signo)) + ")");
       }
     }
@@ -260,21 +260,21 @@ int ConsoleSession::run() {
   if (auto path = m_args.value("run")) {
     image.reset(::open(path->c_str(), O_RDONLY | O_CLOEXEC));
     if (!image)
-      return fail(m_inv.name, "cannot open " + *path + ": " + std::strerror(errno), kExitFailed);
+      return fail(m_inv.name, "cannot open " + *path + ": " + std::strerror(errno), kConsoleFailed);
   }
 
   m_signals.reset(open_signal_fd());
   if (!m_signals)
-    return fail(m_inv.name, std::string("signalfd: ") + std::strerror(errno), kExitFailed);
+    return fail(m_inv.name, std::string("signalfd: ") + std::strerror(errno), kConsoleFailed);
   auto connected = connect(m_inv, m_args);
-  if (connected.is_error()) return fail(m_inv.name, connected.error().message, kExitFailed);
+  if (connected.is_error()) return fail(m_inv.name, connected.error().message, kConsoleFailed);
   m_client = connected.release_value();
 
   auto resolved = m_client->call("vhv.inspect", {{"vhv", m_vhv}});
-  if (resolved.is_error()) return fail(m_inv.name, resolved.error().message, kExitFailed);
+  if (resolved.is_error()) return fail(m_inv.name, resolved.error().message, kConsoleFailed);
   m_vhv = json_string(resolved.value(), "id", m_vhv);
   auto subscribed = m_client->call("events.subscribe", {{"vhv", m_vhv}});
-  if (subscribed.is_error()) return fail(m_inv.name, subscribed.error().message, kExitFailed);
+  if (subscribed.is_error()) return fail(m_inv.name, subscribed.error().message, kConsoleFailed);
 
   m_stream =
       m_vm < 0 ? json{{"vhv", m_vhv}, {"stream", "vhv"}} : json{{"vhv", m_vhv}, {"vm", m_vm}};
@@ -288,7 +288,7 @@ int ConsoleSession::run() {
     attach["cols"] = ws.cols;
   }
   auto attached = m_client->call("console.attach", attach);
-  if (attached.is_error()) return fail(m_inv.name, attached.error().message, kExitFailed);
+  if (attached.is_error()) return fail(m_inv.name, attached.error().message, kConsoleFailed);
   m_writer = !read_only;
 
   if (image) {
@@ -300,12 +300,12 @@ int ConsoleSession::run() {
                                {"image_name", name},
                                {"append", m_args.value("append").value_or("")}},
                               std::span(&fd, 1));
-    if (ran.is_error()) return fail(m_inv.name, ran.error().message, kExitFailed);
+    if (ran.is_error()) return fail(m_inv.name, ran.error().message, kConsoleFailed);
   }
 
   if (m_args.has("pty")) {
     auto pty = ConsolePty::open();
-    if (pty.is_error()) return fail(m_inv.name, pty.error().message, kExitFailed);
+    if (pty.is_error()) return fail(m_inv.name, pty.error().message, kConsoleFailed);
     m_pty = pty.release_value();
     write_all(1, m_pty->path() + "\n");
     notice("console of " + m_vhv + " is on " + m_pty->path() + " (e.g. screen " + m_pty->path() +
@@ -313,7 +313,7 @@ int ConsoleSession::run() {
   } else {
     {
       auto raw = read_only ? RawTerminal::enter(1, RawInput::No) : RawTerminal::enter(0);
-      if (raw.is_error()) return fail(m_inv.name, raw.error().message, kExitFailed);
+      if (raw.is_error()) return fail(m_inv.name, raw.error().message, kConsoleFailed);
       m_raw.emplace(raw.release_value());
     }
     std::string how = read_only ? "following read-only; Ctrl-C stops"

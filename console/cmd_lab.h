@@ -3,6 +3,7 @@
 // errors in text or JSON, the exit statuses of docs/labs.md.
 #pragma once
 
+#include <chrono>
 #include <string>
 
 #include "console/command.h"
@@ -12,6 +13,9 @@
 #include "console/lab/platform.h"
 
 namespace nestlab::cli {
+
+// How long a lab's `make` may run before `nestlab lab run|grade` stops it.
+inline constexpr auto kMakeTimeout = std::chrono::seconds(300);
 
 // docs/labs.md, "Reports": 0 every step passed, 1 a step failed (or the
 // build did), 2 a bad lab, directory or command line; like `nestlab run`,

@@ -23,7 +23,6 @@ namespace {
 
 using client::json_dump;
 
-constexpr auto kMakeTimeout = std::chrono::seconds(300);
 constexpr size_t kReportConsole = 64 * 1024;
 
 class Grader {

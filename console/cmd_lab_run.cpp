@@ -24,7 +24,6 @@ namespace {
 
 using client::json_dump;
 
-constexpr auto kMakeTimeout = std::chrono::seconds(300);
 constexpr int kPollMs = 50;
 
 int run_lab(const Invocation& inv, const ParsedArgs& args, const LabTarget& target, bool json) {

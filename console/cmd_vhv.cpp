@@ -8,6 +8,7 @@
 #include "console/commands.h"
 #include "console/size.h"
 #include "console/vhv_format.h"
+#include "console/vm_exit.h"
 
 namespace nestlab::cli {
 
@@ -15,8 +16,6 @@ namespace {
 
 using client::json;
 using client::json_dump;
-
-constexpr int kExitError = 1;
 
 std::span<const OptionSpec> no_options() { return {}; }
 
@@ -57,14 +56,6 @@ std::string vhv_help() {
          "  resume VHV           run it again (guest time per the VM's tick policy)\n"
          "\n"
          "VHV is an id (vhv-3) or a name. Every command accepts --json and --help.\n";
-}
-
-// Prints the help of a subcommand when asked; returns true if it did.
-bool handle_help(const ParsedArgs& args, const std::string& usage,
-                 std::span<const OptionSpec> options) {
-  if (!args.help()) return false;
-  write_all(1, usage + "\n" + format_options_help(options));
-  return true;
 }
 
 int vhv_list(const Invocation& inv) {

@@ -7,6 +7,7 @@
 
 #include "console/client/json_get.h"
 #include "console/commands.h"
+#include "console/vm_exit.h"
 
 namespace nestlab::cli {
 
@@ -14,8 +15,6 @@ namespace {
 
 using client::json;
 using client::json_dump;
-
-constexpr int kExitError = 1;
 
 constexpr OptionSpec kStatsOptions[] = {
     {"vm", 0, TakesValue::Yes, "N", "the VM in the VHV (default 0)"},
@@ -42,13 +41,6 @@ std::string vm_help() {
          "  guestinfo VHV [KEY[=VALUE]]  list, read or set the VM's guestinfo keys\n"
          "\n"
          "VHV is an id (vhv-3) or a name. Every command accepts --json and --help.\n";
-}
-
-bool handle_help(const ParsedArgs& args, const std::string& usage,
-                 std::span<const OptionSpec> options) {
-  if (!args.help()) return false;
-  write_all(1, usage + "\n" + format_options_help(options));
-  return true;
 }
 
 // Common start of every subcommand: help, exactly `min`..`max` operands, the

@@ -37,7 +37,6 @@ constexpr OptionSpec kWaitOptions[] = {
     {"timeout", 't', TakesValue::Yes, "SECONDS", "give up after SECONDS (exit 124)"},
 };
 
-constexpr int kExitError = 1;
 constexpr int kExitTimeout = 124;  // as timeout(1)
 
 const char* const kRunUsage =

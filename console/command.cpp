@@ -75,4 +75,11 @@ int dispatch_subcommand(const Invocation& inv, std::span<const Subcommand> subs,
                      "unknown command '" + word + "' (commands: " + std::string(known) + ")");
 }
 
+bool handle_help(const ParsedArgs& args, const std::string& usage,
+                 std::span<const OptionSpec> options) {
+  if (!args.help()) return false;
+  write_all(1, usage + "\n" + format_options_help(options));
+  return true;
+}
+
 }  // namespace nestlab::cli

@@ -55,6 +55,11 @@ HostResult<std::unique_ptr<client::Client>> connect(
     const Invocation& inv, const ParsedArgs& args,
     client::AutoStart auto_start = client::AutoStart::Yes);
 
+// Prints a subcommand's usage and options when --help was given; true if it
+// did (the subcommand then returns 0).
+bool handle_help(const ParsedArgs& args, const std::string& usage,
+                 std::span<const OptionSpec> options);
+
 // Writes all bytes to an fd (stdout's output is raw, not via iostreams, so
 // guest bytes go out in the order and at the moment they arrive).
 void write_all(int fd, std::string_view bytes);

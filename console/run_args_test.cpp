@@ -5,7 +5,7 @@
 namespace nestlab::cli {
 namespace {
 
-std::string error_of(std::vector<std::string> words) {
+std::string run_error_of(std::vector<std::string> words) {
   auto r = parse_run_args(words);
   return r.is_error() ? r.error().message : "(accepted)";
 }
@@ -31,20 +31,20 @@ TEST(RunArgsTest, DefaultsLeaveMemToTheKernel) {
 }
 
 TEST(RunArgsTest, RefusesMoreThanOneVcpu) {
-  EXPECT_EQ(error_of({"--smp", "9", "hello.elf"}), "--smp 9: at most 8 vCPUs");
-  EXPECT_EQ(error_of({"--smp", "0", "hello.elf"}),
+  EXPECT_EQ(run_error_of({"--smp", "9", "hello.elf"}), "--smp 9: at most 8 vCPUs");
+  EXPECT_EQ(run_error_of({"--smp", "0", "hello.elf"}),
             "--smp 0: expected a number of vCPUs (1 or more)");
-  EXPECT_EQ(error_of({"--smp", "two", "hello.elf"}),
+  EXPECT_EQ(run_error_of({"--smp", "two", "hello.elf"}),
             "--smp two: expected a number of vCPUs (1 or more)");
 }
 
 TEST(RunArgsTest, RefusesBadInput) {
-  EXPECT_EQ(error_of({}), "missing IMAGE (the guest program to run, e.g. hello.elf)");
-  EXPECT_EQ(error_of({"a.elf", "b.elf"}),
+  EXPECT_EQ(run_error_of({}), "missing IMAGE (the guest program to run, e.g. hello.elf)");
+  EXPECT_EQ(run_error_of({"a.elf", "b.elf"}),
             "unexpected argument 'b.elf' (only one IMAGE; use --append for guest arguments)");
-  EXPECT_EQ(error_of({"--mem", "lots", "a.elf"}).rfind("--mem: invalid size 'lots'", 0), 0u);
-  EXPECT_EQ(error_of({"--frob", "a.elf"}), "unknown option '--frob'");
-  EXPECT_EQ(error_of({"--name=", "a.elf"}), "--name: the name must not be empty");
+  EXPECT_EQ(run_error_of({"--mem", "lots", "a.elf"}).rfind("--mem: invalid size 'lots'", 0), 0u);
+  EXPECT_EQ(run_error_of({"--frob", "a.elf"}), "unknown option '--frob'");
+  EXPECT_EQ(run_error_of({"--name=", "a.elf"}), "--name: the name must not be empty");
 }
 
 TEST(RunArgsTest, HelpNeedsNoImage) {

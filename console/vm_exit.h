@@ -12,6 +12,7 @@
 namespace nestlab::cli {
 
 // Exit statuses that do not come from a guest.
+inline constexpr int kExitError = 1;          // A subcommand that did not do what was asked.
 inline constexpr int kExitUsage = 2;          // Bad command line.
 inline constexpr int kExitFailed = 125;       // Bad input, kernel or VHV failure.
 inline constexpr int kExitGuestFault = 126;   // The lowvisor stopped the guest.

@@ -10,7 +10,7 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view text(reinterpret_cast<const char*>(data), size);
-  auto lab = nestlab::parse_lab_definition(text, "fuzz/lab.toml");
+  auto lab = nestlab::lab::parse_lab_definition(text, "fuzz/lab.toml");
   if (lab.is_ok()) {
     const auto& l = lab.value();
     if (l.max_points() < 0) std::abort();

@@ -42,10 +42,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     while (auto line = reader.next_line()) answer(line->text);
   }
   ::close(fds[0]);
-  auto status = reader.read_some(fds[1]);
-  while (!status.is_error() && status.value() == nestlab::ReadStatus::Data) {
+  for (;;) {
+    auto status = reader.read_some(fds[1]);
+    if (status.is_error() || status.value() != nestlab::ReadStatus::Data) break;
     while (auto line = reader.next_line()) answer(line->text);
-    status = reader.read_some(fds[1]);
   }
   reader.discard();
   ::close(fds[1]);

@@ -1,4 +1,5 @@
 #include "kernel/console_disk.h"
+#include "kernel/test_files.h"
 
 #include <gtest/gtest.h>
 
@@ -14,19 +15,7 @@ namespace nestlab::kernel {
 namespace {
 
 namespace fs = std::filesystem;
-
-class TempDir {
- public:
-  TempDir() {
-    char tmpl[] = "/tmp/nestlab-console-disk-test-XXXXXX";
-    m_path = ::mkdtemp(tmpl);
-  }
-  ~TempDir() { fs::remove_all(m_path); }
-  const std::string& path() const { return m_path; }
-
- private:
-  std::string m_path;
-};
+using test_files::read_file;
 
 uintmax_t on_disk(const std::string& dir) {
   uintmax_t total = 0;
@@ -35,16 +24,11 @@ uintmax_t on_disk(const std::string& dir) {
   return total;
 }
 
-std::string read_file(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(f), {});
-}
-
 // Four streams of one owner, each printing 3x its own cap: together they
 // stay under the owner's cap, each keeps its newest bytes, and the
 // accounting matches the files.
 TEST(ConsoleDisk, OneOwnersLogsStayUnderItsCapTogether) {
-  TempDir dir;
+  test_files::TempDir dir("console-disk");
   constexpr size_t kUserCap = 64 * 1024, kStreamCap = 32 * 1024;
   ConsoleDisk disk(kUserCap);
   std::vector<std::unique_ptr<ConsoleLog>> logs;
@@ -63,7 +47,7 @@ TEST(ConsoleDisk, OneOwnersLogsStayUnderItsCapTogether) {
 }
 
 TEST(ConsoleDisk, OneOwnerNeverEvictsAnothersLogs) {
-  TempDir dir;
+  test_files::TempDir dir("console-disk");
   ConsoleDisk disk(16 * 1024);
   ConsoleLog theirs(dir.path() + "/theirs.log", 16 * 1024, &disk, 2000);
   theirs.append(std::string(6000, 't'));
@@ -76,7 +60,7 @@ TEST(ConsoleDisk, OneOwnerNeverEvictsAnothersLogs) {
 
 // Bytes an earlier run left (a re-adopted VHV) count from the start.
 TEST(ConsoleDisk, FilesFoundOnDiskCount) {
-  TempDir dir;
+  test_files::TempDir dir("console-disk");
   std::ofstream(dir.path() + "/old.log") << std::string(5000, 'o');
   std::ofstream(dir.path() + "/old.log.1") << std::string(3000, 'p');
   ConsoleDisk disk(1 << 20);
@@ -91,7 +75,7 @@ TEST(ConsoleDisk, FilesFoundOnDiskCount) {
 // A new VHV under an id that has logs (a kernel killed before it removed
 // them, or a reused id) starts with none of them.
 TEST(ConsoleDisk, ANewVhvStartsWithNoOldOutput) {
-  TempDir dir;
+  test_files::TempDir dir("console-disk");
   fs::create_directories(dir.path() + "/consoles/vhv-1");
   std::ofstream(dir.path() + "/consoles/vhv-1/vm0.log") << "SECRET-OF-A\n";
   ConsoleBroker broker(dir.path(), 1 << 20, [](const std::string&) { return uid_t{5}; });

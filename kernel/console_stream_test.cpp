@@ -1,4 +1,5 @@
 #include "kernel/console_stream.h"
+#include "kernel/test_files.h"
 
 #include <gtest/gtest.h>
 
@@ -13,19 +14,7 @@ namespace nestlab::kernel {
 namespace {
 
 namespace fs = std::filesystem;
-
-class TempDir {
- public:
-  TempDir() {
-    char tmpl[] = "/tmp/nestlab-console-test-XXXXXX";
-    m_path = ::mkdtemp(tmpl);
-  }
-  ~TempDir() { fs::remove_all(m_path); }
-  const std::string& path() const { return m_path; }
-
- private:
-  std::string m_path;
-};
+using test_files::read_file;
 
 uintmax_t bytes_on_disk(const std::string& log) {
   uintmax_t total = 0;
@@ -34,16 +23,11 @@ uintmax_t bytes_on_disk(const std::string& log) {
   return total;
 }
 
-std::string read_file(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(f), {});
-}
-
 // DESIGN.md: a guest that prints forever cannot fill the disk. 100 MB
 // through a stream capped at 1 MiB leaves at most 1 MiB on disk, and the
 // newest output is what is kept.
 TEST(ConsoleStream, HundredMegabytesLeaveAtMostTheCapOnDisk) {
-  TempDir dir;
+  test_files::TempDir dir("console");
   const std::string log = dir.path() + "/vm0.log";
   constexpr size_t kCap = 1 << 20;
   ConsoleStream s(64 * 1024, log, kCap);
@@ -67,7 +51,7 @@ TEST(ConsoleStream, HundredMegabytesLeaveAtMostTheCapOnDisk) {
 
 // A kernel restart reopens the log of a re-adopted VHV: it continues.
 TEST(ConsoleLog, ReopeningAppendsWithinTheCap) {
-  TempDir dir;
+  test_files::TempDir dir("console");
   const std::string log = dir.path() + "/vm0.log";
   ConsoleLog(log, 8192).append("before restart\n");
   ConsoleLog again(log, 8192);
@@ -101,7 +85,7 @@ TEST(ConsoleStream, OneWriterAndDroppingClients) {
 }
 
 TEST(ConsoleBroker, StreamsPerConsoleAndLogsUnderTheStateDir) {
-  TempDir dir;
+  test_files::TempDir dir("console");
   ConsoleBroker broker(dir.path(), 1u << 20, [](const std::string&) { return uid_t{0}; });
   broker.stream("vhv-1", 0).append("guest\n");
   broker.stream("vhv-1", kVhvStream).append("lowvisor: ready\n");

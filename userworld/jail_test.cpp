@@ -17,7 +17,7 @@
 namespace nestlab::userworld {
 namespace {
 
-constexpr const char* kProbe = R"SH(
+constexpr const char* kJailProbe = R"SH(
 echo "root=$(ls -A / | tr '\n' ' ')" >&3
 echo "passwd=$(cat /etc/passwd 2>&1 | head -c 60)" >&3
 status() { while read -r k v; do [ "$k" = "$1:" ] && echo "$v"; done < /proc/self/status; }
@@ -51,7 +51,7 @@ std::map<std::string, std::string> run_in_jail(std::string* error) {
   int p[2];
   if (::pipe2(p, O_CLOEXEC) < 0) return values;
   UniqueFd rd(p[0]), wr(p[1]);
-  SpawnSpec spec{"/bin/sh", {"sh", "-c", kProbe}, {{wr.get(), 3}}, "jailed"};
+  SpawnSpec spec{"/bin/sh", {"sh", "-c", kJailProbe}, {{wr.get(), 3}}, "jailed"};
   spec.jail = &jail;
   spec.open_files = 256;
   auto child = spawn(spec);

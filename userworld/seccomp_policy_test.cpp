@@ -2,6 +2,8 @@
 // class, a process with the real filter makes an allowed call (it works)
 // and a forbidden one (it is stopped, and the report names the syscall).
 #include "userworld/seccomp_policy.h"
+#include "base/sanitizers.h"
+#include "userworld/test_support.h"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -36,13 +38,6 @@ struct Outcome {
   std::string notified;  // QEMU policy: the syscall the listener saw
 };
 
-std::string drain(int fd) {
-  std::string out;
-  char buf[512];
-  for (ssize_t n; (n = ::read(fd, buf, sizeof buf)) > 0;) out.append(buf, static_cast<size_t>(n));
-  return out;
-}
-
 // The highvisor policy: SIGSYS reporter on a pipe, then the filter.
 Outcome under_highvisor_policy(const std::function<void()>& action) {
   if (g_io[0] < 0) {
@@ -61,7 +56,7 @@ Outcome under_highvisor_policy(const std::function<void()>& action) {
   }
   ::close(p[1]);
   Outcome o;
-  o.output = drain(p[0]);
+  o.output = userworld::test_support::read_all(p[0]);
   ::close(p[0]);
   ::waitpid(pid, &o.status, 0);
   return o;
@@ -110,7 +105,7 @@ Outcome under_qemu_policy(const std::function<void()>& action) {
       ::kill(pid, SIGKILL);
     }
   }
-  o.output = drain(p[0]);
+  o.output = userworld::test_support::read_all(p[0]);
   ::close(p[0]);
   ::close(sv[0]);
   ::waitpid(pid, &o.status, 0);
@@ -118,7 +113,7 @@ Outcome under_qemu_policy(const std::function<void()>& action) {
 }
 
 void expect_allowed(const Outcome& o) {
-#if defined(__SANITIZE_ADDRESS__)
+#if defined(NESTLAB_UNDER_ASAN)
   // The sanitizer runtime makes system calls of its own (pipe2 for its
   // symbolizer, ...) that no production allowlist has; the forbidden-call
   // tests still run, the allowed-call ones need a build without ASan.

@@ -20,8 +20,10 @@
 #include <string>
 
 #include "base/json_line_socket.h"
+#include "base/sanitizers.h"
 #include "userworld/seccomp_exec.h"
 #include "userworld/seccomp_policy.h"
+#include "userworld/test_support.h"
 
 namespace nestlab::userworld {
 namespace {
@@ -34,13 +36,6 @@ struct ProbeRun {
   std::string notified;  // QEMU policy: the syscall the listener saw after exec
   std::string error;     // set-up failure
 };
-
-std::string drain(int fd) {
-  std::string out;
-  char buf[512];
-  for (ssize_t n; (n = ::read(fd, buf, sizeof buf)) > 0;) out.append(buf, static_cast<size_t>(n));
-  return out;
-}
 
 [[noreturn]] void become_nobody_and_exec(const char* process, const char* call, int report,
                                          const std::vector<sock_filter>* qemu_filter,
@@ -112,7 +107,7 @@ ProbeRun run_probe(const char* process, const char* call) {
     }
     if (!run.error.empty()) ::kill(pid, SIGKILL);
   }
-  run.output = drain(report.get());
+  run.output = userworld::test_support::read_all(report.get());
   ::waitpid(pid, &run.status, 0);
   return run;
 }
@@ -142,7 +137,7 @@ void expect_stopped(const char* process, const char* call, const std::string& sy
 class SeccompProbe : public ::testing::Test {
  protected:
   void SetUp() override {
-#if defined(__SANITIZE_ADDRESS__)
+#if defined(NESTLAB_UNDER_ASAN)
     // The sanitizer runtime makes calls of its own that no allowlist has.
     GTEST_SKIP() << "the probe needs a build without AddressSanitizer";
 #endif

@@ -89,10 +89,22 @@ class Kernel:
                     time.sleep(0.05)
                     continue
                 answered = c.call("kernel.hello").get("result")
+                with_probe = self.open_fds()
                 c.close()
                 if answered:
+                    # Tests count this user's connections: wait until the
+                    # kernel has noticed the probe went away (a slow build,
+                    # ASan, may take a moment).
+                    while self.open_fds() >= with_probe and time.time() < deadline:
+                        time.sleep(0.02)
                     return self
             time.sleep(0.05)
+
+    def open_fds(self):
+        try:
+            return len(os.listdir(f"/proc/{self.proc.pid}/fd"))
+        except OSError:
+            return 0
 
     def stop(self, sig=signal.SIGTERM):
         if self.proc and self.proc.poll() is None:
@@ -396,8 +408,11 @@ class ClientAttacks(LimitsTestCase):
         self.assertEqual(k.log().count("refusing connections"), 1, k.log())
         other = self.connect(k, as_uid=NOBODY)
         self.assertIn("result", other.call("kernel.hello"))
+        before = k.open_fds()
         held[0].close()
-        time.sleep(0.2)
+        deadline = time.time() + 5
+        while k.open_fds() >= before and time.time() < deadline:
+            time.sleep(0.02)
         self.assertIn("result", self.connect(k).call("kernel.hello"))
 
     def test_accept_failing_for_lack_of_fds_backs_off_instead_of_spinning(self):

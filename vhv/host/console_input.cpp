@@ -10,6 +10,7 @@
 
 #include "base/base64.h"
 #include "vhv/common/channel.h"
+#include "vhv/host/control_channel.h"
 #include "vhv/host/frame_codec.h"
 
 namespace nestlab::vhv {
@@ -17,10 +18,6 @@ namespace {
 
 using json = nlohmann::json;
 constexpr size_t kChunk = 64;
-
-json error(const char* code, const std::string& message) {
-  return json{{"error", {{"code", code}, {"message", message}}}};
-}
 
 bool write_fully(int fd, const std::string& bytes) {
   size_t done = 0;
@@ -44,15 +41,18 @@ bool write_fully(int fd, const std::string& bytes) {
 
 json send_console_input(int serial_fd, const json& params) {
   if (!params.is_object() || !params.contains("data") || !params["data"].is_string())
-    return error("invalid-argument", "console-input needs \"data\" (base64)");
+    return control_error("invalid-argument", "console-input needs \"data\" (base64)");
   auto bytes = base64_decode(params["data"].get<std::string>());
-  if (bytes.is_error()) return error("invalid-argument", "console-input data is not base64");
+  if (bytes.is_error())
+    return control_error("invalid-argument", "console-input data is not base64");
   const std::string& data = bytes.value();
   if (data.size() > kMaxConsoleInput)
-    return error("invalid-argument", "console-input carries at most " +
-                                         std::to_string(kMaxConsoleInput) + " bytes per request");
+    return control_error(
+        "invalid-argument",
+        "console-input carries at most " + std::to_string(kMaxConsoleInput) + " bytes per request");
   const int vm = params.value("vm", 0);
-  if (vm < 0 || vm > 255) return error("invalid-argument", "console-input: vm out of range");
+  if (vm < 0 || vm > 255)
+    return control_error("invalid-argument", "console-input: vm out of range");
   std::string frames;
   for (size_t at = 0; at < data.size(); at += kChunk) {
     uint8_t payload[1 + kChunk];
@@ -62,7 +62,7 @@ json send_console_input(int serial_fd, const json& params) {
     frames += encode_frame(channel::FrameType::ConsoleIn, payload, static_cast<uint16_t>(n + 1));
   }
   if (!write_fully(serial_fd, frames))
-    return error("io", std::string("cannot reach the lowvisor: ") + std::strerror(errno));
+    return control_error("io", std::string("cannot reach the lowvisor: ") + std::strerror(errno));
   return json{{"result", {{"bytes", data.size()}}}};
 }
 

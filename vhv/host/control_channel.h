@@ -19,6 +19,12 @@ struct ControlMessage {
   nlohmann::json body;
 };
 
+// The reply to a kernel request that failed: {"error": {code, message}}
+// with an error name of base/error.h ("invalid-argument", "not-found", ...).
+inline nlohmann::json control_error(const char* code, const std::string& message) {
+  return nlohmann::json{{"error", {{"code", code}, {"message", message}}}};
+}
+
 class ControlChannel {
  public:
   explicit ControlChannel(int fd) : m_fd(fd) {}  // Not owned.

@@ -31,7 +31,6 @@ using namespace std::chrono_literals;
 namespace {
 // TCG boots the lowvisor in milliseconds; this only guards against a hang.
 constexpr auto kBootTimeout = 20s;
-constexpr auto kQmpTimeout = 5s;
 constexpr auto kStopTimeout = 2s;
 constexpr size_t kMaxPendingText = 4096;
 

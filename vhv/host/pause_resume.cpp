@@ -5,19 +5,14 @@
 #include <cerrno>
 #include <cstring>
 
+#include "vhv/host/control_channel.h"
 #include "vhv/host/frame_codec.h"
 
 namespace nestlab::vhv {
 
 using nlohmann::json;
 
-namespace {
-constexpr auto kQmpTimeout = std::chrono::seconds(5);
-
-json error(const char* code, const std::string& message) {
-  return json{{"error", {{"code", code}, {"message", message}}}};
-}
-}  // namespace
+namespace {}  // namespace
 
 HostResult<channel::TickPolicy> parse_tick_policy(const std::string& name) {
   if (name == "none") return channel::TickPolicy::None;
@@ -38,18 +33,18 @@ const char* tick_policy_name(channel::TickPolicy policy) {
 }
 
 json pause_vhv(QmpClient& qmp, PauseState& state) {
-  if (state.paused) return error("invalid-argument", "the VHV is already paused");
+  if (state.paused) return control_error("invalid-argument", "the VHV is already paused");
   auto r = qmp.execute("stop", json::object(), kQmpTimeout);
-  if (r.is_error()) return error("io", "QMP stop: " + r.error().message);
+  if (r.is_error()) return control_error("io", "QMP stop: " + r.error().message);
   state.paused = true;
   state.since = std::chrono::steady_clock::now();
   return json{{"result", {{"paused", true}}}};
 }
 
 json resume_vhv(QmpClient& qmp, int serial_fd, bool guest_running, PauseState& state) {
-  if (!state.paused) return error("invalid-argument", "the VHV is not paused");
+  if (!state.paused) return control_error("invalid-argument", "the VHV is not paused");
   auto r = qmp.execute("cont", json::object(), kQmpTimeout);
-  if (r.is_error()) return error("io", "QMP cont: " + r.error().message);
+  if (r.is_error()) return control_error("io", "QMP cont: " + r.error().message);
   state.paused = false;
   const auto paused = std::chrono::steady_clock::now() - state.since;
   const uint64_t ns =
@@ -58,7 +53,7 @@ json resume_vhv(QmpClient& qmp, int serial_fd, bool guest_running, PauseState& s
     channel::ResumeTimePayload p{0, state.policy, ns};
     const std::string frame = encode_frame(channel::FrameType::ResumeTime, &p, sizeof(p));
     if (::write(serial_fd, frame.data(), frame.size()) != static_cast<ssize_t>(frame.size()))
-      return error("io", std::string("cannot reach the lowvisor: ") + std::strerror(errno));
+      return control_error("io", std::string("cannot reach the lowvisor: ") + std::strerror(errno));
   }
   return json{{"result",
                {{"paused", false},

@@ -13,6 +13,9 @@
 
 namespace nestlab::vhv {
 
+// How long the highvisor waits for QEMU's monitor to answer one command.
+inline constexpr std::chrono::seconds kQmpTimeout{5};
+
 class QmpClient {
  public:
   explicit QmpClient(int fd) : m_fd(fd) {}  // Not owned.

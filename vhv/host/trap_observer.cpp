@@ -13,6 +13,7 @@
 #include "vhv/common/guestinfo.h"
 #include "vhv/common/layout.h"
 #include "vhv/common/trace_ring.h"
+#include "vhv/host/control_channel.h"
 
 namespace nestlab::vhv {
 
@@ -68,10 +69,6 @@ std::string hex(uint64_t v) {
   return b;
 }
 
-json error(const char* code, const std::string& message) {
-  return json{{"error", {{"code", code}, {"message", message}}}};
-}
-
 std::string c_string(const char* s, size_t max) { return std::string(s, strnlen(s, max)); }
 
 }  // namespace
@@ -81,11 +78,11 @@ json read_trace(const VhvRam& ram, unsigned vcpus, const json& params) {
   if (params.contains("limit")) {
     if (!params["limit"].is_number_unsigned() || params["limit"].get<uint64_t>() == 0 ||
         params["limit"].get<uint64_t>() > trace::kTraceEntries)
-      return error("invalid-argument", "limit must be 1..1024");
+      return control_error("invalid-argument", "limit must be 1..1024");
     limit = params["limit"].get<uint64_t>();
   }
   json cursor_in = params.value("cursor", json::array());
-  if (!cursor_in.is_array()) return error("invalid-argument", "cursor must be an array");
+  if (!cursor_in.is_array()) return control_error("invalid-argument", "cursor must be an array");
   vcpus = std::min(std::max(vcpus, 1u), trace::kMaxTraceVcpus);
   json entries = json::array();
   json cursor = json::array();
@@ -202,26 +199,30 @@ std::string guestinfo_prepare_run(const VhvRam& ram) {
 json guestinfo_request(const VhvRam& ram, const json& params) {
   guestinfo::Page* p = info_page(ram);
   if (!p || p->magic != guestinfo::kMagic)
-    return error("unavailable", "the guestinfo area is not set up");
+    return control_error("unavailable", "the guestinfo area is not set up");
   const bool has_key = params.contains("key");
   const bool has_value = params.contains("value");
   std::string key, value;
   if (has_key) {
-    if (!params["key"].is_string()) return error("invalid-argument", "key must be a string");
+    if (!params["key"].is_string())
+      return control_error("invalid-argument", "key must be a string");
     key = params["key"];
     if (!guestinfo::valid_key(key.data(), key.size()))
-      return error("invalid-argument", "bad guestinfo key \"" + key +
-                                           "\": use 1 to 31 characters of A-Z a-z 0-9 . _ -");
+      return control_error(
+          "invalid-argument",
+          "bad guestinfo key \"" + key + "\": use 1 to 31 characters of A-Z a-z 0-9 . _ -");
   }
   if (has_value) {
-    if (!has_key) return error("invalid-argument", "setting a value needs a key");
-    if (!params["value"].is_string()) return error("invalid-argument", "value must be a string");
+    if (!has_key) return control_error("invalid-argument", "setting a value needs a key");
+    if (!params["value"].is_string())
+      return control_error("invalid-argument", "value must be a string");
     value = params["value"];
     if (value.size() > guestinfo::kMaxValue || value.find('\0') != std::string::npos)
-      return error("invalid-argument", "a guestinfo value is at most 95 bytes, without NUL");
+      return control_error("invalid-argument",
+                           "a guestinfo value is at most 95 bytes, without NUL");
   }
   if (!lock_patiently(*p))
-    return error("unavailable", "the guestinfo area is locked by the lowvisor");
+    return control_error("unavailable", "the guestinfo area is locked by the lowvisor");
   json result;
   guestinfo::Status status = guestinfo::Status::Ok;
   if (has_value) {
@@ -240,8 +241,9 @@ json guestinfo_request(const VhvRam& ram, const json& params) {
   }
   guestinfo::unlock(*p);
   if (status == guestinfo::Status::Full)
-    return error("invalid-argument", "the guestinfo area is full (64 keys)");
-  if (status != guestinfo::Status::Ok) return error("invalid-argument", "cannot set that value");
+    return control_error("invalid-argument", "the guestinfo area is full (64 keys)");
+  if (status != guestinfo::Status::Ok)
+    return control_error("invalid-argument", "cannot set that value");
   if (has_value) result = json{{"key", key}, {"value", value.empty() ? json() : json(value)}};
   result["uuid"] = guestinfo_uuid(ram);
   return json{{"result", result}};
