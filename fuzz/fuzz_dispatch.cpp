@@ -73,28 +73,32 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   size_t sent = 0;
   bool closed = false;
   char buf[65536];
-  // After the last byte the kernel gets 100 rounds to answer and close (a
+  // Until the kernel has answered and gone quiet: idle counts the rounds in
+  // which neither the kernel ran a handler nor a byte came back (a
   // subscription keeps a connection open; then we hang up).
-  int rounds_after_input = 0;
+  int idle = 0;
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-  while (!closed && rounds_after_input < 100 && std::chrono::steady_clock::now() < deadline) {
-    if (sent == size) ++rounds_after_input;
+  while (!closed && idle < 20 && std::chrono::steady_clock::now() < deadline) {
     if (sent < size) {
       const ssize_t n = ::send(fd, data + sent, size - sent, MSG_NOSIGNAL);
       if (n > 0) sent += size_t(n);
       if (sent == size) ::shutdown(fd, SHUT_WR);
-    } else if (size == 0) {
+    } else if (size == 0 && idle == 0) {
       ::shutdown(fd, SHUT_WR);
     }
-    f.io.run_for(std::chrono::milliseconds(1));
+    bool progress = f.io.run_one_for(std::chrono::milliseconds(1)) > 0;
     for (;;) {
       const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
-      if (n > 0) continue;
+      if (n > 0) {
+        progress = true;
+        continue;
+      }
       if (n == 0) closed = true;
       break;
     }
+    idle = (progress || sent < size) ? 0 : idle + 1;
   }
   ::close(fd);
-  f.io.run_for(std::chrono::milliseconds(1));
+  f.io.poll();
   return 0;
 }
