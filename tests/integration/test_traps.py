@@ -60,6 +60,30 @@ class TrapsTest(KernelTestCase):
         self.assertEqual(final["counters"]["BRK64"], 15)
         self.assertEqual(final["reason"], "poweroff")
 
+    def test_guest_debugs_itself_and_the_backdoor_still_works(self):
+        # The guest's own hardware breakpoint, watchpoint and software step
+        # reach its own vector as on plain QEMU (MDCR_EL2.TDE is clear while
+        # MDSCR_EL1.MDE/SS are set); the BRK backdoor works before and after,
+        # the DCC backdoor in between.
+        r = self.nestlab("run", "--json", guest("hwdebug.elf"))
+        final, text = run_json(r)
+        self.assertEqual(r.code, 0, (r, text))
+        for line in ("ok: hardware breakpoint taken once at the function (EC 0x31)",
+                     "ok: watchpoint on a store to RAM",
+                     "ok: watchpoint on a store the lowvisor carries out",
+                     "ok: watchpoint on a store to a device register",
+                     "ok: software step: one step exception per instruction (EC 0x33)",
+                     "ok: BRK backdoor before debugging", "ok: BRK backdoor after debugging",
+                     "ok: DCC backdoor while debugging",
+                     "ok: own BRK while debugging reaches the guest's handler",
+                     "hwdebug: 0 failure(s)"):
+            self.assertIn(line, text)
+        self.assertNotIn("FAIL", text)
+        # The two backdoor calls and the own BRK after debugging trapped; the
+        # own BRK while debugging went straight to the guest.
+        self.assertEqual(final["counters"]["BRK64"], 3)
+        self.assertEqual(final["reason"], "poweroff")
+
     def test_dcc_channel_offers_the_same_services(self):
         r = self.nestlab("run", "--json", guest("dcc.elf"))
         final, text = run_json(r)

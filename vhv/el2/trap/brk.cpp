@@ -1,5 +1,7 @@
 // BRK from the guest (EC 0x3C), routed to EL2 by MDCR_EL2.TDE (Arm ARM
-// D2.4, "Routing debug exceptions"). Three kinds of BRK arrive here:
+// D2.4, "Routing debug exceptions") while the guest does not debug itself
+// (self_hosted_debug.cpp; when it does, its BRKs go to its own vectors
+// without an exit). Three kinds of BRK arrive here:
 //  - BRK #0x5658, the backdoor (S4): serve the request, continue after it;
 //  - BRK #0x5746 at a WFE site the lowvisor patched (S14): the WFE channel;
 //  - any other immediate is the guest's own breakpoint: give it back as the

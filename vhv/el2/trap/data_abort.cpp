@@ -10,6 +10,7 @@
 #include "vhv/el2/trap/dispatch.h"
 #include "vhv/el2/trap/guest_memory.h"
 #include "vhv/el2/trap/inject.h"
+#include "vhv/el2/trap/self_hosted_debug.h"
 #include "vhv/el2/trap/trace.h"
 #include "vhv/el2/trap/wfe_patch.h"
 #include "vhv/el2/vm/vm.h"
@@ -121,6 +122,12 @@ RamFault handle_ram_permission_fault(Vm& vm, const ExitInfo& exit, const DataAbo
 
 ExitAction handle_data_abort_low(Vm& vm, const ExitInfo& exit) {
   const DataAbortIss iss(exit.iss);
+  // The guest's own watchpoints see the accesses the lowvisor carries out
+  // (an access that runs again natively meets them by itself).
+  if (iss.isv && !iss.s1ptw) {
+    ExitAction action = ExitAction::Resume;
+    if (guest_watchpoint_hit(vm, exit, iss.access_bytes(), iss.wnr, &action)) return action;
+  }
   switch (handle_ram_permission_fault(vm, exit, iss)) {
     case RamFault::Retry: return ExitAction::Resume;  // the access runs again
     case RamFault::Done: return ExitAction::Advance;

@@ -1,6 +1,7 @@
 // The run loops: Vm::run on the boot CPU starts the VM's vCPU loops (its
 // own and, through sched/, those of the other CPUs), and Vm::run_vcpu enters
 // one vCPU and carries out what the trap handlers decide.
+#include "vhv/common/exception_inject.h"
 #include "vhv/common/layout.h"
 #include "vhv/el2/arch/sysreg.h"
 #include "vhv/el2/channel/channel.h"
@@ -121,7 +122,15 @@ void Vm::run_vcpu(unsigned cpu) {
     if (info.ec != ExceptionClass::DABT_LOW) m_console.flush();
 
     switch (dispatch_exit(*this, info)) {
-      case ExitAction::Advance: v.ctx.elr += 4; break;
+      case ExitAction::Advance:
+        // The lowvisor completed the instruction for the guest: if the guest
+        // is single-stepping it, the step is done, so PSTATE.SS goes to 0
+        // and the step exception is taken before the next instruction
+        // (active-pending, Arm ARM D2.12.5), as after the same instruction
+        // on plain QEMU.
+        v.ctx.elr += 4;
+        v.ctx.spsr &= ~kPstateSs;
+        break;
       case ExitAction::Resume: break;
       case ExitAction::Reboot: reboot(cpu, info); break;
       case ExitAction::Stop: break;

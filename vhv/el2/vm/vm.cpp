@@ -25,8 +25,7 @@ namespace {
 
 // HCR_EL2 (Arm ARM D17.2.48): AArch64 EL1 (RW), stage 2 on (VM), SMC traps
 // (TSC), WFI traps (TWI), physical IRQ/FIQ/SError to EL2 (IMO/FMO/AMO).
-// Left for later issues: TDE-style debug traps (BRK, DCC via MDCR_EL2) and
-// the virtual interrupt bits (VI/VF) once there is a virtual GIC.
+// The debug traps live in MDCR_EL2 (trap/trap_setup.h).
 constexpr uint64_t kHcrVm = 1ull << 0, kHcrFmo = 1ull << 3, kHcrImo = 1ull << 4,
                    kHcrAmo = 1ull << 5, kHcrTwi = 1ull << 13, kHcrTsc = 1ull << 19,
                    kHcrRw = 1ull << 31;
@@ -226,7 +225,7 @@ void Vm::reset_this_cpu(unsigned index) {
   write_sysreg(vpidr_el2, read_sysreg(midr_el1));
   write_sysreg(vmpidr_el2, kMpidrRes1 | index);     // Aff0 = vCPU index
   write_sysreg(cnthctl_el2, kCnthctlTrapPhysical);  // S10: timer/phys_timer.h
-  configure_debug_traps();  // BRK backdoor and DCC channel (trap/trap_setup.h)
+  configure_debug_traps(index);  // BRK backdoor, DCC channel, guest debug (trap/trap_setup.h)
   write_sysreg(cntvoff_el2, m_cntvoff);
 
   write_sysreg(sctlr_el1, kSctlrEl1Reset);
