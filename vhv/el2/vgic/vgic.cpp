@@ -1,6 +1,7 @@
 #include "vhv/el2/vgic/vgic.h"
 
 #include "vhv/common/layout.h"
+#include "vhv/common/lr_select.h"
 #include "vhv/el2/arch/sysreg.h"
 #include "vhv/el2/boot/smp.h"
 #include "vhv/el2/channel/gic.h"
@@ -14,7 +15,7 @@ namespace {
 using vgic::GicModel;
 using vgic::Irq;
 
-constexpr unsigned kMaxLrs = 16;
+constexpr unsigned kMaxLrs = kMaxListRegisters;
 constexpr uint32_t kNoIrq = ~0u;
 // ICH_LR<n>_EL2 fields (IHI 0069 12.4.8).
 constexpr uint64_t kLrPending = 1ull << 62, kLrActive = 2ull << 62, kLrHw = 1ull << 61,
@@ -27,16 +28,17 @@ GicModel g_model;
 // Which INTID each list register of each CPU holds (pinned vCPUs).
 uint32_t g_lr_intid[kMaxCpus][kMaxLrs];
 
+// Every list register the CPU implements (ICH_VTR_EL2.ListRegs, IHI 0069
+// 12.4.9): QEMU's GICv3 has 4, hardware up to 16.
 unsigned lr_count() {
   static unsigned n = 0;
-  if (n == 0) {
-    n = static_cast<unsigned>(read_sysreg(S3_4_C12_C11_1) & 0x1f) + 1;  // ICH_VTR_EL2.ListRegs
-    if (n > kMaxLrs) n = kMaxLrs;
-  }
+  if (n == 0) n = list_registers_from_vtr(read_sysreg(S3_4_C12_C11_1));
   return n;
 }
 
-// ICH_LR<n>_EL2 are S3_4_C12_C12_{0..7} and S3_4_C12_C13_{0..7}.
+// ICH_LR<n>_EL2 are S3_4_C12_C12_{0..7} (LR0..7) and S3_4_C12_C13_{0..7}
+// (LR8..15). n < lr_count() <= 16: an index past the implemented ones would
+// be UNDEFINED at EL2.
 uint64_t read_lr(unsigned n) {
   switch (n) {
     case 0: return read_sysreg(S3_4_C12_C12_0);
@@ -47,6 +49,14 @@ uint64_t read_lr(unsigned n) {
     case 5: return read_sysreg(S3_4_C12_C12_5);
     case 6: return read_sysreg(S3_4_C12_C12_6);
     case 7: return read_sysreg(S3_4_C12_C12_7);
+    case 8: return read_sysreg(S3_4_C12_C13_0);
+    case 9: return read_sysreg(S3_4_C12_C13_1);
+    case 10: return read_sysreg(S3_4_C12_C13_2);
+    case 11: return read_sysreg(S3_4_C12_C13_3);
+    case 12: return read_sysreg(S3_4_C12_C13_4);
+    case 13: return read_sysreg(S3_4_C12_C13_5);
+    case 14: return read_sysreg(S3_4_C12_C13_6);
+    case 15: return read_sysreg(S3_4_C12_C13_7);
     default: return 0;
   }
 }
@@ -60,7 +70,33 @@ void write_lr(unsigned n, uint64_t v) {
     case 5: write_sysreg(S3_4_C12_C12_5, v); break;
     case 6: write_sysreg(S3_4_C12_C12_6, v); break;
     case 7: write_sysreg(S3_4_C12_C12_7, v); break;
+    case 8: write_sysreg(S3_4_C12_C13_0, v); break;
+    case 9: write_sysreg(S3_4_C12_C13_1, v); break;
+    case 10: write_sysreg(S3_4_C12_C13_2, v); break;
+    case 11: write_sysreg(S3_4_C12_C13_3, v); break;
+    case 12: write_sysreg(S3_4_C12_C13_4, v); break;
+    case 13: write_sysreg(S3_4_C12_C13_5, v); break;
+    case 14: write_sysreg(S3_4_C12_C13_6, v); break;
+    case 15: write_sysreg(S3_4_C12_C13_7, v); break;
     default: break;
+  }
+}
+
+// ICH_AP0R<n>_EL2/ICH_AP1R<n>_EL2 (12.4.1/12.4.2): one of each for 5 bits
+// of virtual priority (ICH_VTR_EL2.PRIbits + 1), two for 6, four for 7.
+void clear_active_priorities() {
+  const unsigned pribits = static_cast<unsigned>((read_sysreg(S3_4_C12_C11_1) >> 29) & 7) + 1;
+  write_sysreg(S3_4_C12_C8_0, 0);  // ICH_AP0R0_EL2
+  write_sysreg(S3_4_C12_C9_0, 0);  // ICH_AP1R0_EL2
+  if (pribits >= 6) {
+    write_sysreg(S3_4_C12_C8_1, 0);
+    write_sysreg(S3_4_C12_C9_1, 0);
+  }
+  if (pribits >= 7) {
+    write_sysreg(S3_4_C12_C8_2, 0);
+    write_sysreg(S3_4_C12_C9_2, 0);
+    write_sysreg(S3_4_C12_C8_3, 0);
+    write_sysreg(S3_4_C12_C9_3, 0);
   }
 }
 
@@ -173,8 +209,7 @@ void vgic_cpu_reset() {
     write_lr(i, 0);
     g_lr_intid[cpu][i] = kNoIrq;
   }
-  write_sysreg(S3_4_C12_C8_0, 0);           // ICH_AP0R0_EL2
-  write_sysreg(S3_4_C12_C9_0, 0);           // ICH_AP1R0_EL2
+  clear_active_priorities();
   write_sysreg(S3_4_C12_C11_7, 0);          // ICH_VMCR_EL2: groups off, VPMR 0
   write_sysreg(S3_4_C12_C11_0, kIchHcrEn);  // ICH_HCR_EL2
   arch::isb();
@@ -216,31 +251,17 @@ void vgic_flush(unsigned vcpu) {
   if (!dirty) return;  // nothing changed since a scan that found nothing to add
   dirty = false;
   // Active interrupts first (their deactivation needs a list register),
-  // then pending ones by priority (lower value first): one scan keeps the
-  // best `n` candidates in order.
-  const unsigned n = lr_count();
-  uint32_t best[kMaxLrs];
-  uint32_t rank[kMaxLrs];
-  unsigned count = 0;
+  // then pending ones by priority (vhv/common/lr_select.h).
+  LrSelection chosen(lr_count());
   for (uint32_t intid = 0; intid < vgic::kIntids; ++intid) {
     const Irq& q = g_model.irq(vcpu, intid);
     // Most INTIDs are idle on most entries: skip them before the full check.
     if (!q.active && !q.pending) continue;
     if (!q.active && !g_model.deliverable(vcpu, intid)) continue;
-    const uint32_t r = (q.active ? 0 : 1u << 18) | (uint32_t(q.priority) << 10) | intid;
-    unsigned pos = count < n ? count : n;
-    while (pos > 0 && rank[pos - 1] > r) --pos;
-    if (pos >= n) continue;
-    for (unsigned k = (count < n ? count : n - 1); k > pos; --k) {
-      best[k] = best[k - 1];
-      rank[k] = rank[k - 1];
-    }
-    best[pos] = intid;
-    rank[pos] = r;
-    if (count < n) ++count;
+    chosen.offer(intid, q.active, q.priority);
   }
-  for (unsigned i = 0; i < count; ++i) {
-    const uint32_t intid = best[i];
+  for (unsigned i = 0; i < chosen.count(); ++i) {
+    const uint32_t intid = chosen.intid(i);
     Irq& q = g_model.irq(vcpu, intid);
     uint64_t lr = intid | (uint64_t(q.priority) << 48) | kLrGroup1;
     if (q.pending) lr |= kLrPending;
