@@ -56,8 +56,8 @@ class TrapsTest(KernelTestCase):
         self.assertIn("guest handler: BRK #0x1234 (ESR_EL1 0xf2001234)", text)
         self.assertIn("backdoor: 0 failure(s)", text)
         self.assertNotIn("FAIL", text)
-        # 7 good requests, 7 malformed ones, 1 reflected BRK.
-        self.assertEqual(final["counters"]["BRK64"], 15)
+        # 7 good requests, 8 malformed ones, 1 reflected BRK.
+        self.assertEqual(final["counters"]["BRK64"], 16)
         self.assertEqual(final["reason"], "poweroff")
 
     def test_guest_debugs_itself_and_the_backdoor_still_works(self):
@@ -144,19 +144,19 @@ class TrapsTest(KernelTestCase):
             self.assertIn(b"waiting for host.command", out)
 
             # The guest now polls guestinfo in a loop, so its BRK64 count
-            # grows past the 15 of the checks (on a loaded host the vCPU may
+            # grows past the 16 of the checks (on a loaded host the vCPU may
             # not have run again the instant its line arrived).
             deadline = time.time() + 30
             while True:
                 r = self.nestlab("vm", "stats", name, "--json")
                 self.assertEqual(r.code, 0, r)
                 stats = json.loads(r.out)
-                if stats["counters"].get("BRK64", 0) > 15 or time.time() > deadline:
+                if stats["counters"].get("BRK64", 0) > 16 or time.time() > deadline:
                     break
                 time.sleep(0.1)
             self.assertTrue(stats["live"])
-            self.assertGreater(stats["counters"]["BRK64"], 15)
-            self.assertGreaterEqual(stats["trap"]["bad_requests"], 7)
+            self.assertGreater(stats["counters"]["BRK64"], 16)
+            self.assertGreaterEqual(stats["trap"]["bad_requests"], 8)
             self.assertEqual(stats["trap"]["brk_reflected"], 1)
             self.assertRegex(stats["uuid"], r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-")
             r = self.nestlab("vm", "stats", name)

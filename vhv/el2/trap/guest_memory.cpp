@@ -48,15 +48,25 @@ backdoor::Error copy_from_guest(const Vm& vm, uint64_t va, void* dst, size_t len
 
 backdoor::Error copy_to_guest(const Vm& vm, uint64_t va, const void* src, size_t len) {
   const auto* in = static_cast<const uint8_t*>(src);
+  if (len == 0) return backdoor::Error::Ok;
+  // A range that wraps past the top of the address space is no buffer (and
+  // would end the check below before it started).
+  if (va + (len - 1) < va) return backdoor::Error::BadAddress;
   // Check the whole range first so that a failing copy changes nothing.
-  for (uint64_t a = va & ~(kPage - 1); a < va + len; a += kPage) {
+  const uint64_t last_page = (va + (len - 1)) & ~(kPage - 1);
+  for (uint64_t a = va & ~(kPage - 1);; a += kPage) {
     uint64_t pa = 0;
     if (!guest_va_to_pa(vm, a < va ? va : a, GuestAccess::Write, &pa))
       return backdoor::Error::BadAddress;
+    if (a == last_page) break;
   }
   while (len > 0) {
+    // Translated again page by page: another vCPU may have changed its
+    // stage 1 since the check. A page that no longer translates ends the
+    // copy with an error (what was copied stays copied), never a write
+    // through an address that was not translated.
     uint64_t pa = 0;
-    (void)guest_va_to_pa(vm, va, GuestAccess::Write, &pa);
+    if (!guest_va_to_pa(vm, va, GuestAccess::Write, &pa)) return backdoor::Error::BadAddress;
     const size_t chunk = static_cast<size_t>(
         (kPage - (va & (kPage - 1))) < len ? (kPage - (va & (kPage - 1))) : len);
     // A write by the lowvisor is a write to the page like the guest's own:
