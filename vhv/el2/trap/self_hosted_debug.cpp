@@ -63,7 +63,8 @@ void apply_routing() {
 enum class Access : uint8_t { ReadWrite, ReadOnly, WriteOnly };
 
 // NOLINTBEGIN(cppcoreguidelines-macro-usage): MSR/MRS name their register
-// in the instruction, so each one needs its own case.
+// in the instruction, so each one needs its own case. (Each use ends in an
+// empty statement, which keeps clang-format to one per line.)
 #define NL_DEBUG_REG(key, reg, access)           \
   case key:                                      \
     if (!permitted(access, write)) return false; \
@@ -115,25 +116,49 @@ constexpr bool permitted(Access a, bool write) {
 bool access_register(uint32_t key, bool write, uint64_t* value) {
   const unsigned op2 = key & 7;
   switch (key) {
-    NL_DEBUG_REG(sysreg_key(2, 0, 0, 2, 2), mdscr_el1, Access::ReadWrite)
-    NL_DEBUG_REG(sysreg_key(2, 0, 0, 2, 0), mdccint_el1, Access::ReadWrite)
-    NL_DEBUG_REG(sysreg_key(2, 0, 1, 0, 0), mdrar_el1, Access::ReadOnly)
-    NL_DEBUG_REG(sysreg_key(2, 0, 1, 0, 4), oslar_el1, Access::WriteOnly)
-    NL_DEBUG_REG(sysreg_key(2, 0, 1, 1, 4), oslsr_el1, Access::ReadOnly)
-    NL_DEBUG_REG(sysreg_key(2, 0, 1, 3, 4), osdlr_el1, Access::ReadWrite)
-    NL_DEBUG_REG(sysreg_key(2, 0, 1, 4, 4), dbgprcr_el1, Access::ReadWrite)
-    NL_DEBUG_REG(sysreg_key(2, 0, 7, 8, 6), dbgclaimset_el1, Access::ReadWrite)
-    NL_DEBUG_REG(sysreg_key(2, 0, 7, 9, 6), dbgclaimclr_el1, Access::ReadWrite)
-    NL_DEBUG_REG(sysreg_key(2, 0, 7, 14, 6), dbgauthstatus_el1, Access::ReadOnly)
-    NL_BREAKPOINT(0)
-    NL_BREAKPOINT(1)
-    NL_BREAKPOINT(2) NL_BREAKPOINT(3) NL_BREAKPOINT(4) NL_BREAKPOINT(5) NL_BREAKPOINT(6)
-        NL_BREAKPOINT(7) NL_BREAKPOINT(8) NL_BREAKPOINT(9) NL_BREAKPOINT(10) NL_BREAKPOINT(11)
-            NL_BREAKPOINT(12) NL_BREAKPOINT(13) NL_BREAKPOINT(14) NL_BREAKPOINT(15) NL_WATCHPOINT(0)
-                NL_WATCHPOINT(1) NL_WATCHPOINT(2) NL_WATCHPOINT(3) NL_WATCHPOINT(4) NL_WATCHPOINT(5)
-                    NL_WATCHPOINT(6) NL_WATCHPOINT(7) NL_WATCHPOINT(8) NL_WATCHPOINT(9)
-                        NL_WATCHPOINT(10) NL_WATCHPOINT(11) NL_WATCHPOINT(12) NL_WATCHPOINT(13)
-                            NL_WATCHPOINT(14) NL_WATCHPOINT(15) default : return false;
+    NL_DEBUG_REG(sysreg_key(2, 0, 0, 2, 2), mdscr_el1, Access::ReadWrite);
+    NL_DEBUG_REG(sysreg_key(2, 0, 0, 2, 0), mdccint_el1, Access::ReadWrite);
+    NL_DEBUG_REG(sysreg_key(2, 0, 1, 0, 0), mdrar_el1, Access::ReadOnly);
+    NL_DEBUG_REG(sysreg_key(2, 0, 1, 0, 4), oslar_el1, Access::WriteOnly);
+    NL_DEBUG_REG(sysreg_key(2, 0, 1, 1, 4), oslsr_el1, Access::ReadOnly);
+    NL_DEBUG_REG(sysreg_key(2, 0, 1, 3, 4), osdlr_el1, Access::ReadWrite);
+    NL_DEBUG_REG(sysreg_key(2, 0, 1, 4, 4), dbgprcr_el1, Access::ReadWrite);
+    NL_DEBUG_REG(sysreg_key(2, 0, 7, 8, 6), dbgclaimset_el1, Access::ReadWrite);
+    NL_DEBUG_REG(sysreg_key(2, 0, 7, 9, 6), dbgclaimclr_el1, Access::ReadWrite);
+    NL_DEBUG_REG(sysreg_key(2, 0, 7, 14, 6), dbgauthstatus_el1, Access::ReadOnly);
+    NL_BREAKPOINT(0);
+    NL_BREAKPOINT(1);
+    NL_BREAKPOINT(2);
+    NL_BREAKPOINT(3);
+    NL_BREAKPOINT(4);
+    NL_BREAKPOINT(5);
+    NL_BREAKPOINT(6);
+    NL_BREAKPOINT(7);
+    NL_BREAKPOINT(8);
+    NL_BREAKPOINT(9);
+    NL_BREAKPOINT(10);
+    NL_BREAKPOINT(11);
+    NL_BREAKPOINT(12);
+    NL_BREAKPOINT(13);
+    NL_BREAKPOINT(14);
+    NL_BREAKPOINT(15);
+    NL_WATCHPOINT(0);
+    NL_WATCHPOINT(1);
+    NL_WATCHPOINT(2);
+    NL_WATCHPOINT(3);
+    NL_WATCHPOINT(4);
+    NL_WATCHPOINT(5);
+    NL_WATCHPOINT(6);
+    NL_WATCHPOINT(7);
+    NL_WATCHPOINT(8);
+    NL_WATCHPOINT(9);
+    NL_WATCHPOINT(10);
+    NL_WATCHPOINT(11);
+    NL_WATCHPOINT(12);
+    NL_WATCHPOINT(13);
+    NL_WATCHPOINT(14);
+    NL_WATCHPOINT(15);
+    default: return false;
   }
 }
 #undef NL_WATCHPOINT
