@@ -127,6 +127,12 @@ extern "C" int guest_main(uint64_t) {
   check(d.status == 0 && d.r1 == 1 && d.r3 == 3, "DCC backdoor while debugging");
   asm volatile("brk #0x1234" ::: "memory");
   check(g_own_brks == 1, "own BRK while debugging reaches the guest's handler");
+  // WFE sites the lowvisor patched (S14) stay invisible while debugging: a
+  // plain WFE completes, and the WFE channel answers.
+  asm volatile("sevl; wfe" ::: "memory");
+  check(g_own_brks == 1, "plain WFE while debugging");
+  const auto ping = guest::wfe_call(nestlab::wfe_channel::Op::Ping, 41);
+  check(ping.answered && ping.status == 0 && ping.x0 == 42, "WFE channel while debugging");
   asm volatile("msr dbgbcr0_el1, xzr; isb");
 
   // Watchpoint 0 on stores: to ordinary RAM, to the page of the storing

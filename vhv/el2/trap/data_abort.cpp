@@ -122,6 +122,8 @@ RamFault handle_ram_permission_fault(Vm& vm, const ExitInfo& exit, const DataAbo
 
 ExitAction handle_data_abort_low(Vm& vm, const ExitInfo& exit) {
   const DataAbortIss iss(exit.iss);
+  // A patched WFE site (S14): the WFE channel, not a load of the guest's.
+  if (WfePatcher::is_site_load(exit)) return handle_wfe_channel(vm, exit);
   // The guest's own watchpoints see the accesses the lowvisor carries out
   // (an access that runs again natively meets them by itself).
   if (iss.isv && !iss.s1ptw) {

@@ -12,7 +12,7 @@
 //  - set while the guest's MDSCR_EL1 has neither MDE (breakpoints and
 //    watchpoints, D2.8/D2.9) nor SS (software step): then the only debug
 //    exception it can take is a BRK, and TDE brings that to EL2 (the
-//    backdoor, the WFE channel sites; other BRKs are reflected, brk.cpp);
+//    backdoor; other BRKs are reflected, brk.cpp);
 //  - clear while it has either: then every debug exception, BRKs included,
 //    goes to the guest's own vectors exactly as on plain QEMU.
 // TDA stays set in both, so each access to MDSCR_EL1 traps and the lowvisor

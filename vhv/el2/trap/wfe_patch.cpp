@@ -1,7 +1,7 @@
 #include "vhv/el2/trap/wfe_patch.h"
 
+#include "vhv/common/esr.h"
 #include "vhv/el2/stage2/stage2.h"
-#include "vhv/el2/trap/guest_memory.h"
 #include "vhv/el2/trap/trace.h"
 
 namespace nestlab {
@@ -55,8 +55,8 @@ void WfePatcher::unpatch_page(uint64_t pa) {
   auto* words = reinterpret_cast<volatile uint32_t*>(pa);
   for (unsigned i = 0; i < Stage2::kPage / 4; ++i)
     if (words[i] == kPatch && contains(pa + 4 * i)) words[i] = kWfe;
-  // The sites stay in the set: the page is re-patched on its next execution
-  // and a BRK #0x5746 the guest writes itself elsewhere is still told apart.
+  // The sites stay in the set: the page is re-patched on its next execution,
+  // and an LDR WZR, . the guest writes itself elsewhere is still told apart.
 }
 
 uint8_t WfePatcher::original_byte(uint64_t pa) {
@@ -66,11 +66,14 @@ uint8_t WfePatcher::original_byte(uint64_t pa) {
   return static_cast<uint8_t>(original >> (8 * (pa & 3)));
 }
 
-bool WfePatcher::is_patched_site(const Vm& vm, uint64_t pc) {
-  uint64_t pa = 0;
-  if (!guest_va_to_pa(vm, pc, GuestAccess::Read, &pa)) return false;
-  if (Stage2::state(Stage2::ipa_of(pa)) != PageState::ExecOnly) return false;
-  return contains(pa) && *reinterpret_cast<volatile uint32_t*>(pa) == kPatch;
+bool WfePatcher::is_site_load(const ExitInfo& exit) {
+  const DataAbortIss iss(exit.iss);
+  if (!iss.isv || iss.wnr || iss.s1ptw || iss.srt != 31 || iss.access_bytes() != 4) return false;
+  if (exit.far != exit.pc) return false;  // LDR (literal) with offset 0 reads itself
+  const uint64_t page_ipa = exit.ipa & ~(Stage2::kPage - 1);
+  if (Stage2::state(page_ipa) != PageState::ExecOnly) return false;
+  const uint64_t pa = Stage2::pa_of(exit.ipa);
+  return (pa & 3) == 0 && contains(pa) && *reinterpret_cast<volatile uint32_t*>(pa) == kPatch;
 }
 
 }  // namespace nestlab

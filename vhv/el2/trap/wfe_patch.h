@@ -2,8 +2,14 @@
 // executes it as a yield whatever HCR_EL2.TWE says). S14's WFE channel needs
 // the exit, so the lowvisor patches WFE sites itself (docs/traps.md):
 //  - when a code page is first executed (the S15 fault, exec_fault.cpp),
-//    every WFE word in it is replaced by BRK #kBrkImmediate, which traps to
-//    EL2 through MDCR_EL2.TDE, and the page is mapped execute-only at stage 2;
+//    every WFE word in it is replaced by LDR WZR, . (a load of the word
+//    itself into the zero register) and the page is mapped execute-only at
+//    stage 2, so the load is a stage-2 permission fault (DABT_LOW, ISV set,
+//    SRT 31, FAR = PC) from EL0 and EL1 alike, whatever the guest's own
+//    debugging does with MDCR_EL2.TDE (a BRK would go to the guest while it
+//    debugs itself, self_hosted_debug.cpp). A page the faulting context
+//    cannot read at stage 1 is not patched: the load would fault there, in
+//    the guest;
 //  - any data access to that page (a read that would see the patch, or a
 //    write) faults: the original WFE words are put back and the page becomes
 //    ordinary read/write data, to be patched again on its next execution.
@@ -20,9 +26,8 @@ class Vm;
 
 class WfePatcher {
  public:
-  static constexpr uint16_t kBrkImmediate = 0x5746;  // "WF"
   static constexpr uint32_t kWfe = 0xd503'205f;
-  static constexpr uint32_t kPatch = 0xd420'0000u | (uint32_t{kBrkImmediate} << 5);
+  static constexpr uint32_t kPatch = 0x1800'001f;  // LDR WZR, . (Arm ARM C6.2.167, imm19 = 0)
   static constexpr unsigned kMaxSites = 4096;
 
   // Forgets every site (a new VM; its RAM is reloaded).
@@ -33,8 +38,9 @@ class WfePatcher {
   static void unpatch_page(uint64_t pa);
   // The byte the guest wrote at pa (a patched site reads as its WFE).
   static uint8_t original_byte(uint64_t pa);
-  // True when the guest's pc is a WFE site the lowvisor patched.
-  static bool is_patched_site(const Vm& vm, uint64_t pc);
+  // True when this data abort is the load of a patched WFE site (the guest
+  // executed the patch at exit.pc, which reads exit.pc itself).
+  static bool is_site_load(const ExitInfo& exit);
 };
 
 // The WFE channel and watchdog (wfe_channel.cpp), reached from a patched site.
