@@ -1,12 +1,14 @@
-// One virtual CPU of a VM: its saved general registers and its PSCI power
-// state (DEN0022 5.1.5). vCPU n always runs on physical CPU n (sched/), so
-// its EL1 system registers and its GIC virtual CPU interface live in that
-// CPU's registers and need no saving.
+// One virtual CPU of a VM: its saved general registers, its FP/SIMD state
+// and its PSCI power state (DEN0022 5.1.5). vCPU n always runs on physical
+// CPU n (sched/), so its EL1 system registers and its GIC virtual CPU
+// interface live in that CPU's registers and need no saving; FP/SIMD is
+// switched lazily (vm/fp_switch.cpp).
 #pragma once
 
 #include <cstdint>
 
 #include "vhv/el2/trap/context.h"
+#include "vhv/el2/vm/fp_state.h"
 
 namespace nestlab {
 
@@ -21,6 +23,10 @@ struct Vcpu {
   uint64_t boot_x0 = 0;
   volatile bool in_vm = false;   // its CPU is inside Vm::run_vcpu
   volatile bool loaded = false;  // its CPU's EL1/timer/GIC state is this vCPU's
+  // Invariant: while fp_loaded, the CPU's V0-V31/FPCR/FPSR are this vCPU's
+  // and CPTR_EL2.TFP is clear; otherwise `fp` holds them and TFP is set.
+  FpState fp{};
+  bool fp_loaded = false;
 };
 
 }  // namespace nestlab

@@ -11,6 +11,7 @@
 #include "vhv/el2/trap/interrupt_security.h"
 #include "vhv/el2/trap/status.h"
 #include "vhv/el2/vgic/vgic.h"
+#include "vhv/el2/vm/fp_switch.h"
 #include "vhv/el2/vm/vm.h"
 
 namespace nestlab {
@@ -86,6 +87,7 @@ void Vm::run_vcpu(unsigned cpu) {
       if (v.loaded) {
         vgic_cpu_off();
         phys_timer_off();
+        fp_put(v);
         v.loaded = false;
       }
       sched_sleep(*this);
@@ -143,6 +145,7 @@ void Vm::run_vcpu(unsigned cpu) {
   if (v.loaded) {
     vgic_cpu_off();
     phys_timer_off();
+    fp_put(v);
     v.loaded = false;
   }
   v.in_vm = false;

@@ -15,6 +15,7 @@
 #include "vhv/el2/trap/status.h"
 #include "vhv/el2/trap/trap_setup.h"
 #include "vhv/el2/vgic/vgic.h"
+#include "vhv/el2/vm/fp_switch.h"
 #include "vhv/el2/vm/lowvisor.h"
 
 extern "C" void* memcpy(void*, const void*, size_t);
@@ -35,7 +36,6 @@ constexpr uint64_t kHcr = kHcrRw | kHcrVm | kHcrTsc | kHcrTwi | kHcrImo | kHcrFm
 // MMU and caches off.
 constexpr uint64_t kSctlrEl1Reset = 0x00c5'0838;
 constexpr uint64_t kCpacrFpen = 3ull << 20;  // FP/SIMD usable at EL0/EL1, like a direct QEMU boot
-constexpr uint64_t kCptrEl2Res1 = 0x33ff;    // RES1 bits; TFP (bit 10) clear: FP not trapped
 constexpr uint64_t kMpidrRes1 = 1ull << 31;
 constexpr size_t kFdtMax = 64 * 1024;
 
@@ -221,7 +221,7 @@ void Vm::reset_this_cpu(unsigned index) {
   write_sysreg(vtcr_el2, m_vtcr);
   write_sysreg(vttbr_el2, m_vttbr);
   write_sysreg(hcr_el2, kHcr);
-  write_sysreg(cptr_el2, kCptrEl2Res1);
+  fp_reset(m_vcpus[index]);  // FP/SIMD zero, loaded on first use (vm/fp_switch.h)
   write_sysreg(vpidr_el2, read_sysreg(midr_el1));
   write_sysreg(vmpidr_el2, kMpidrRes1 | index);     // Aff0 = vCPU index
   write_sysreg(cnthctl_el2, kCnthctlTrapPhysical);  // S10: timer/phys_timer.h
