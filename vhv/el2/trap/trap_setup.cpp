@@ -5,14 +5,15 @@
 #include "vhv/el2/trap/interrupt_security.h"
 #include "vhv/el2/trap/self_hosted_debug.h"
 #include "vhv/el2/trap/wfe_patch.h"
+#include "vhv/el2/vm/vm.h"
 
 namespace nestlab {
 void configure_debug_traps(unsigned cpu) { debug_reset_this_cpu(cpu); }
 
-void trap_on_image_load() {
+void trap_on_image_load(Vm& vm) {
   Stage2::reset_permissions();
   WfePatcher::reset();
-  watchdog_reset();
+  vm.watchdog() = Watchdog{};
   isec_reset();
 }
 

@@ -5,6 +5,8 @@
 
 namespace nestlab {
 
+class Vm;
+
 // MDCR_EL2 (Arm ARM D17.2.83) for a vCPU that starts on `cpu`: TDA traps
 // the debug registers (MDCCSR_EL0: the DCC channel; MDSCR_EL1: the guest
 // switching its own debugging on or off), TDE routes the guest's BRKs to
@@ -15,6 +17,6 @@ void configure_debug_traps(unsigned cpu);
 
 // A (re)loaded image starts with no page executable (S15), no WFE site
 // patched (S14) and the watchdog disarmed.
-void trap_on_image_load();
+void trap_on_image_load(Vm& vm);
 
 }  // namespace nestlab

@@ -48,6 +48,5 @@ ExitAction handle_wfe_channel(Vm& vm, const ExitInfo& exit);
 // Called at every exit: fires the watchdog when its deadline passed. Returns
 // the action that replaces the handler's, or `action` itself.
 ExitAction watchdog_check(Vm& vm, const ExitInfo& exit, ExitAction action);
-void watchdog_reset();
 
 }  // namespace nestlab

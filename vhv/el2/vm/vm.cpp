@@ -166,7 +166,7 @@ bool Vm::load_image(char* why, size_t why_len) {
   memcpy(reinterpret_cast<void*>(pa_of(fdt_ipa)), g_fdt, fdt.value());
   arch::clean_dcache_range(pa_of(fdt_ipa), fdt.value());
   arch::invalidate_icache_all();
-  trap_on_image_load();  // S15/S14: nothing executable or patched yet
+  trap_on_image_load(*this);  // S15/S14: nothing executable or patched yet
   reset_vcpu(plan.entry, fdt_ipa);
   return true;
 }

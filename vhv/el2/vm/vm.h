@@ -15,6 +15,7 @@
 #include "vhv/el2/devices/guest_console.h"
 #include "vhv/el2/trap/context.h"
 #include "vhv/el2/trap/exit_action.h"
+#include "vhv/el2/trap/watchdog.h"
 #include "vhv/el2/vm/vcpu.h"
 
 namespace nestlab {
@@ -67,6 +68,9 @@ class Vm {
   const StopInfo& stop_info() const { return m_stop; }
   uint8_t id() const { return m_params.vm_id & 0xff; }
 
+  // --- per-VM state of the trap mechanisms (trap/) ---
+  Watchdog& watchdog() { return m_watchdog; }  // S14, wfe_channel.cpp
+
  private:
   bool load_image(char* why, size_t why_len);
   // S9: copies and parses the highvisor's device map block, if any.
@@ -97,6 +101,7 @@ class Vm {
   StopInfo m_stop{};
   bool m_stopped = false;
   bool m_stop_requested = false;
+  Watchdog m_watchdog{};  // disarmed at every image load (trap_on_image_load)
 };
 
 }  // namespace nestlab
