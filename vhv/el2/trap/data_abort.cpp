@@ -53,7 +53,8 @@ ExitAction emulate_exec_only_read(Vm& vm, const ExitInfo& exit, const DataAbortI
   const unsigned bytes = iss.access_bytes();
   const uint64_t pa = Stage2::pa_of(exit.ipa);
   uint64_t v = 0;
-  for (unsigned i = 0; i < bytes; ++i) v |= uint64_t(WfePatcher::original_byte(pa + i)) << (8 * i);
+  for (unsigned i = 0; i < bytes; ++i)
+    v |= uint64_t(vm.wfe_patcher().original_byte(pa + i)) << (8 * i);
   if (iss.sse && bytes < 8) v = sign_extend(v, bytes);
   if (!iss.sf) v &= 0xffff'ffffull;
   vm.ctx().set_reg(iss.srt, v);
@@ -110,7 +111,7 @@ RamFault handle_ram_permission_fault(Vm& vm, const ExitInfo& exit, const DataAbo
     emulate_store_to_own_page(vm, exit, iss);
     return RamFault::Done;
   }
-  if (state == PageState::ExecOnly) WfePatcher::unpatch_page(Stage2::pa_of(page_ipa));
+  if (state == PageState::ExecOnly) vm.wfe_patcher().unpatch_page(Stage2::pa_of(page_ipa));
   if (own_page)
     Stage2::make_untracked(page_ipa);
   else
@@ -123,7 +124,7 @@ RamFault handle_ram_permission_fault(Vm& vm, const ExitInfo& exit, const DataAbo
 ExitAction handle_data_abort_low(Vm& vm, const ExitInfo& exit) {
   const DataAbortIss iss(exit.iss);
   // A patched WFE site (S14): the WFE channel, not a load of the guest's.
-  if (WfePatcher::is_site_load(exit)) return handle_wfe_channel(vm, exit);
+  if (vm.wfe_patcher().is_site_load(exit)) return handle_wfe_channel(vm, exit);
   // The guest's own watchpoints see the accesses the lowvisor carries out
   // (an access that runs again natively meets them by itself).
   if (iss.isv && !iss.s1ptw) {

@@ -67,7 +67,7 @@ ExitAction handle_instruction_abort_low(Vm& vm, const ExitInfo& exit) {
     const uint64_t pa = Stage2::pa_of(page_ipa);
     // WFE sites are patched before the page becomes executable (S14); a
     // patched page is execute-only so that reads still see the original.
-    const bool patched = fetcher_can_read(vm, exit.far) && WfePatcher::patch_page(pa);
+    const bool patched = fetcher_can_read(vm, exit.far) && vm.wfe_patcher().patch_page(pa);
     sync_icache_for_page(pa);
     Stage2::make_executable(page_ipa, patched ? PageState::ExecOnly : PageState::Executable);
     count(stats.icache_syncs);

@@ -12,7 +12,7 @@ void configure_debug_traps(unsigned cpu) { debug_reset_this_cpu(cpu); }
 
 void trap_on_image_load(Vm& vm) {
   Stage2::reset_permissions();
-  WfePatcher::reset();
+  vm.wfe_patcher().reset();
   vm.watchdog() = Watchdog{};
   isec_reset();
 }

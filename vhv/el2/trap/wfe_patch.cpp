@@ -7,35 +7,32 @@
 namespace nestlab {
 namespace {
 
-// Open-addressing set of patched word addresses (VHV PA); 0 is free.
-constexpr unsigned kSlots = 2 * WfePatcher::kMaxSites;
-uint64_t g_sites[kSlots];
-unsigned g_count = 0;
-
-unsigned slot_of(uint64_t pa) { return static_cast<unsigned>((pa >> 2) * 0x9e37'79b9u) % kSlots; }
-
-bool contains(uint64_t pa) {
-  for (unsigned i = slot_of(pa), n = 0; n < kSlots; i = (i + 1) % kSlots, ++n) {
-    if (g_sites[i] == pa) return true;
-    if (g_sites[i] == 0) return false;
-  }
-  return false;
-}
-
-bool insert(uint64_t pa) {
-  if (g_count >= WfePatcher::kMaxSites) return false;
-  unsigned i = slot_of(pa);
-  while (g_sites[i] != 0 && g_sites[i] != pa) i = (i + 1) % kSlots;
-  if (g_sites[i] == 0) ++g_count;
-  g_sites[i] = pa;
-  return true;
+unsigned slot_of(uint64_t pa, unsigned slots) {
+  return static_cast<unsigned>((pa >> 2) * 0x9e37'79b9u) % slots;
 }
 
 }  // namespace
 
+bool WfePatcher::contains(uint64_t pa) const {
+  for (unsigned i = slot_of(pa, kSlots), n = 0; n < kSlots; i = (i + 1) % kSlots, ++n) {
+    if (m_sites[i] == pa) return true;
+    if (m_sites[i] == 0) return false;
+  }
+  return false;
+}
+
+bool WfePatcher::insert(uint64_t pa) {
+  if (m_count >= kMaxSites) return false;
+  unsigned i = slot_of(pa, kSlots);
+  while (m_sites[i] != 0 && m_sites[i] != pa) i = (i + 1) % kSlots;
+  if (m_sites[i] == 0) ++m_count;
+  m_sites[i] = pa;
+  return true;
+}
+
 void WfePatcher::reset() {
-  for (auto& s : g_sites) s = 0;
-  g_count = 0;
+  for (auto& s : m_sites) s = 0;
+  m_count = 0;
 }
 
 bool WfePatcher::patch_page(uint64_t pa) {
@@ -51,7 +48,7 @@ bool WfePatcher::patch_page(uint64_t pa) {
   return any;
 }
 
-void WfePatcher::unpatch_page(uint64_t pa) {
+void WfePatcher::unpatch_page(uint64_t pa) const {
   auto* words = reinterpret_cast<volatile uint32_t*>(pa);
   for (unsigned i = 0; i < Stage2::kPage / 4; ++i)
     if (words[i] == kPatch && contains(pa + 4 * i)) words[i] = kWfe;
@@ -59,14 +56,14 @@ void WfePatcher::unpatch_page(uint64_t pa) {
   // and an LDR WZR, . the guest writes itself elsewhere is still told apart.
 }
 
-uint8_t WfePatcher::original_byte(uint64_t pa) {
+uint8_t WfePatcher::original_byte(uint64_t pa) const {
   const uint64_t word_pa = pa & ~3ull;
   const uint32_t word = *reinterpret_cast<volatile uint32_t*>(word_pa);
   const uint32_t original = word == kPatch && contains(word_pa) ? kWfe : word;
   return static_cast<uint8_t>(original >> (8 * (pa & 3)));
 }
 
-bool WfePatcher::is_site_load(const ExitInfo& exit) {
+bool WfePatcher::is_site_load(const ExitInfo& exit) const {
   const DataAbortIss iss(exit.iss);
   if (!iss.isv || iss.wnr || iss.s1ptw || iss.srt != 31 || iss.access_bytes() != 4) return false;
   if (exit.far != exit.pc) return false;  // LDR (literal) with offset 0 reads itself

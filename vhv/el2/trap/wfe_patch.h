@@ -24,6 +24,7 @@ namespace nestlab {
 
 class Vm;
 
+// One VM's patched WFE sites (kept in its Vm). All calls under sched_lock().
 class WfePatcher {
  public:
   static constexpr uint32_t kWfe = 0xd503'205f;
@@ -31,16 +32,25 @@ class WfePatcher {
   static constexpr unsigned kMaxSites = 4096;
 
   // Forgets every site (a new VM; its RAM is reloaded).
-  static void reset();
+  void reset();
   // Patches the WFE words of the 4 KiB page at pa; true if it patched any.
-  static bool patch_page(uint64_t pa);
+  bool patch_page(uint64_t pa);
   // Restores the original WFE words of the page at pa.
-  static void unpatch_page(uint64_t pa);
+  void unpatch_page(uint64_t pa) const;
   // The byte the guest wrote at pa (a patched site reads as its WFE).
-  static uint8_t original_byte(uint64_t pa);
+  uint8_t original_byte(uint64_t pa) const;
   // True when this data abort is the load of a patched WFE site (the guest
   // executed the patch at exit.pc, which reads exit.pc itself).
-  static bool is_site_load(const ExitInfo& exit);
+  bool is_site_load(const ExitInfo& exit) const;
+
+ private:
+  static constexpr unsigned kSlots = 2 * kMaxSites;
+  bool contains(uint64_t pa) const;
+  bool insert(uint64_t pa);
+
+  // Open-addressing set of patched word addresses (VHV PA); 0 is free.
+  uint64_t m_sites[kSlots] = {};
+  unsigned m_count = 0;  // invariant: <= kMaxSites
 };
 
 // The WFE channel and watchdog (wfe_channel.cpp), reached from a patched site.

@@ -16,6 +16,7 @@
 #include "vhv/el2/trap/context.h"
 #include "vhv/el2/trap/exit_action.h"
 #include "vhv/el2/trap/watchdog.h"
+#include "vhv/el2/trap/wfe_patch.h"
 #include "vhv/el2/vm/vcpu.h"
 
 namespace nestlab {
@@ -69,7 +70,8 @@ class Vm {
   uint8_t id() const { return m_params.vm_id & 0xff; }
 
   // --- per-VM state of the trap mechanisms (trap/) ---
-  Watchdog& watchdog() { return m_watchdog; }  // S14, wfe_channel.cpp
+  Watchdog& watchdog() { return m_watchdog; }          // S14, wfe_channel.cpp
+  WfePatcher& wfe_patcher() { return m_wfe_patcher; }  // S14, wfe_patch.cpp
 
  private:
   bool load_image(char* why, size_t why_len);
@@ -101,7 +103,8 @@ class Vm {
   StopInfo m_stop{};
   bool m_stopped = false;
   bool m_stop_requested = false;
-  Watchdog m_watchdog{};  // disarmed at every image load (trap_on_image_load)
+  Watchdog m_watchdog{};     // disarmed at every image load (trap_on_image_load)
+  WfePatcher m_wfe_patcher;  // emptied at every image load
 };
 
 }  // namespace nestlab
