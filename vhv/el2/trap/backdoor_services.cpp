@@ -116,7 +116,7 @@ Answer serve(Vm& vm, const VcpuContext& ctx) {
     case Service::GuestInfoSet: return guestinfo_set(vm, ctx.x[1], ctx.x[2]);
     case Service::Echo: return {Error::Ok, ctx.x[1], ctx.x[2], ctx.x[3]};
     case Service::SecretRegion:
-      return {static_cast<Error>(isec_declare(ctx.x[1], ctx.x[2], ctx.x[3]))};
+      return {static_cast<Error>(isec_declare(vm, ctx.x[1], ctx.x[2], ctx.x[3]))};
     case Service::PrdaProbe: {
       const PrdaProbeResult r = prda_probe(ctx.x[1], ctx.x[2]);
       return {static_cast<Error>(r.status), r.obtained_on | uint64_t(r.finished_on) << 32,

@@ -14,7 +14,7 @@ void trap_on_image_load(Vm& vm) {
   Stage2::reset_permissions();
   vm.wfe_patcher().reset();
   vm.watchdog() = Watchdog{};
-  isec_reset();
+  vm.secret_region() = SecretRegion{};
 }
 
 }  // namespace nestlab

@@ -15,6 +15,7 @@
 #include "vhv/el2/devices/guest_console.h"
 #include "vhv/el2/trap/context.h"
 #include "vhv/el2/trap/exit_action.h"
+#include "vhv/el2/trap/interrupt_security.h"
 #include "vhv/el2/trap/watchdog.h"
 #include "vhv/el2/trap/wfe_patch.h"
 #include "vhv/el2/vm/vcpu.h"
@@ -70,8 +71,9 @@ class Vm {
   uint8_t id() const { return m_params.vm_id & 0xff; }
 
   // --- per-VM state of the trap mechanisms (trap/) ---
-  Watchdog& watchdog() { return m_watchdog; }          // S14, wfe_channel.cpp
-  WfePatcher& wfe_patcher() { return m_wfe_patcher; }  // S14, wfe_patch.cpp
+  Watchdog& watchdog() { return m_watchdog; }                // S14, wfe_channel.cpp
+  WfePatcher& wfe_patcher() { return m_wfe_patcher; }        // S14, wfe_patch.cpp
+  SecretRegion& secret_region() { return m_secret_region; }  // S24, interrupt_security.cpp
 
  private:
   bool load_image(char* why, size_t why_len);
@@ -103,8 +105,9 @@ class Vm {
   StopInfo m_stop{};
   bool m_stopped = false;
   bool m_stop_requested = false;
-  Watchdog m_watchdog{};     // disarmed at every image load (trap_on_image_load)
-  WfePatcher m_wfe_patcher;  // emptied at every image load
+  Watchdog m_watchdog{};           // disarmed at every image load (trap_on_image_load)
+  WfePatcher m_wfe_patcher;        // emptied at every image load
+  SecretRegion m_secret_region{};  // cleared at every image load
 };
 
 }  // namespace nestlab
