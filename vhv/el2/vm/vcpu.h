@@ -7,6 +7,7 @@
 
 #include <cstdint>
 
+#include "vhv/el2/timer/phys_timer.h"
 #include "vhv/el2/trap/context.h"
 #include "vhv/el2/vm/fp_state.h"
 
@@ -27,6 +28,7 @@ struct Vcpu {
   // and CPTR_EL2.TFP is clear; otherwise `fp` holds them and TFP is set.
   FpState fp{};
   bool fp_loaded = false;
+  PhysTimer phys_timer{};  // the guest's EL1 physical timer (timer/phys_timer.h)
 };
 
 }  // namespace nestlab

@@ -250,7 +250,7 @@ void Vm::reset_this_cpu(unsigned index) {
   write_sysreg(cntp_ctl_el0, 0);
   arch::isb();
   vgic_cpu_reset();
-  phys_timer_reset(index);
+  phys_timer_reset(m_vcpus[index]);
 }
 
 void Vm::stop(channel::VmExitReason reason, uint8_t code, const ExitInfo* exit, const char* fmt,
