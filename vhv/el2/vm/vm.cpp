@@ -71,7 +71,7 @@ bool Vm::start(const BootParams& params, char* why, size_t why_len) {
   // Guest virtual time starts near 0; kept as an offset so that it can be
   // moved later (pause, checkpoint, migration). Same on every vCPU.
   m_cntvoff = read_sysreg(cntpct_el0);
-  guest_time_reset();  // S10: no pause debt from a previous guest
+  m_guest_time = GuestTime{};  // S10: no pause debt from a previous guest
   if (!read_device_map(why, why_len)) return false;
   return load_image(why, why_len);
 }

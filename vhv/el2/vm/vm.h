@@ -13,6 +13,7 @@
 #include "vhv/common/pl011.h"
 #include "vhv/el2/boot/smp.h"
 #include "vhv/el2/devices/guest_console.h"
+#include "vhv/el2/timer/guest_time.h"
 #include "vhv/el2/trap/context.h"
 #include "vhv/el2/trap/exit_action.h"
 #include "vhv/el2/trap/interrupt_security.h"
@@ -47,6 +48,7 @@ class Vm {
   unsigned vcpu_count() const { return m_vcpu_count; }
   uint64_t cntvoff() const { return m_cntvoff; }   // guest time = host count - this
   void set_cntvoff(uint64_t v) { m_cntvoff = v; }  // S10: timer/guest_time.h
+  GuestTime& guest_time() { return m_guest_time; }
   Vcpu& vcpu(unsigned i) { return m_vcpus[i % kMaxCpus]; }
   // PSCI CPU_ON: the vCPU starts at entry with x0 = context_id.
   void power_on(unsigned target, uint64_t entry, uint64_t context_id);
@@ -98,6 +100,7 @@ class Vm {
   device_map::Table m_device_map{};  // S9: passed to the guest in its device tree
   uint64_t m_mailbox = 0;            // S18 mailbox region IPA, 0 when PSCI boots the secondaries
   uint64_t m_cntvoff = 0;            // guest virtual time = physical count - this
+  GuestTime m_guest_time{};          // S10: pause debt, offsets loaded per vCPU
   uint64_t m_vtcr = 0, m_vttbr = 0;  // stage 2, for the secondary CPUs
   GuestConsole m_console;
   Pl011 m_uart;
