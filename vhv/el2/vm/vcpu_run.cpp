@@ -59,7 +59,7 @@ void Vm::reboot(unsigned cpu, const ExitInfo& info) {
   m_vcpus[cpu].power = PowerState::Off;
   char why[256];
   m_uart = Pl011(&m_console, &m_console);  // a reset resets the devices too
-  vgic_reset(m_vcpu_count);
+  vgic_reset(*this, m_vcpu_count);
   if (!load_image(why, sizeof(why))) {
     stop(channel::VmExitReason::Reset, 0, &info,
          "the guest asked for a reset but reloading failed: %s", why);
@@ -85,7 +85,7 @@ void Vm::run_vcpu(unsigned cpu) {
     }
     if (v.power != PowerState::On) {
       if (v.loaded) {
-        vgic_cpu_off();
+        vgic_cpu_off(*this);
         phys_timer_off();
         fp_put(v);
         v.loaded = false;
@@ -94,12 +94,12 @@ void Vm::run_vcpu(unsigned cpu) {
       continue;
     }
     phys_timer_sync(*this, cpu);
-    vgic_flush(cpu);
+    vgic_flush(*this, cpu);
     isec_before_entry(*this, v.ctx);  // S24 (trap/interrupt_security.h)
     lock.unlock();
     const ExitKind kind = enter_guest(&v.ctx);
     lock.lock();
-    vgic_sync(cpu);
+    vgic_sync(*this, cpu);
     if (kind != ExitKind::Sync) StatusWriter::count_entry();  // Sync: in count_exit
     if (kind == ExitKind::Irq || kind == ExitKind::Fiq) {
       m_console.flush();
@@ -143,7 +143,7 @@ void Vm::run_vcpu(unsigned cpu) {
     for (unsigned c = 0; c < m_vcpu_count; ++c)
       if (c != cpu) sched_kick(c);
   if (v.loaded) {
-    vgic_cpu_off();
+    vgic_cpu_off(*this);
     phys_timer_off();
     fp_put(v);
     v.loaded = false;

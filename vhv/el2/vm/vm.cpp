@@ -63,8 +63,8 @@ bool Vm::start(const BootParams& params, char* why, size_t why_len) {
   m_mmio.clear();
   (void)m_mmio.add(pl011_ipa(params), Pl011::kSize, &m_uart);
   m_vcpu_count = params.smp < 1 ? 1 : (params.smp > cpu_count() ? cpu_count() : params.smp);
-  vgic_reset(m_vcpu_count);
-  vgic_register_mmio(m_mmio);
+  vgic_reset(*this, m_vcpu_count);
+  vgic_register_mmio(*this, m_mmio);
   Stage2::map_guest_ram(m_map.ram_ipa, params.guest_ram_pa, params.guest_ram_size);
   m_vtcr = read_sysreg(vtcr_el2);
   m_vttbr = read_sysreg(vttbr_el2);
@@ -249,7 +249,7 @@ void Vm::reset_this_cpu(unsigned index) {
   write_sysreg(cntv_ctl_el0, 0);
   write_sysreg(cntp_ctl_el0, 0);
   arch::isb();
-  vgic_cpu_reset();
+  vgic_cpu_reset(*this);
   phys_timer_reset(m_vcpus[index]);
 }
 

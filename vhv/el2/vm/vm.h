@@ -19,6 +19,7 @@
 #include "vhv/el2/trap/interrupt_security.h"
 #include "vhv/el2/trap/watchdog.h"
 #include "vhv/el2/trap/wfe_patch.h"
+#include "vhv/el2/vgic/vgic.h"
 #include "vhv/el2/vm/vcpu.h"
 
 namespace nestlab {
@@ -59,6 +60,7 @@ class Vm {
   MmioMap& mmio() { return m_mmio; }
   GuestConsole& console() { return m_console; }
   Pl011& uart() { return m_uart; }
+  Vgic& vgic() { return m_vgic; }
   const GuestMemoryMap& memory() const { return m_map; }
   bool ipa_in_ram(uint64_t ipa, uint64_t size = 1) const {
     return ipa >= m_map.ram_ipa && ipa - m_map.ram_ipa < m_map.ram_size &&
@@ -105,6 +107,7 @@ class Vm {
   GuestConsole m_console;
   Pl011 m_uart;
   MmioMap m_mmio;
+  Vgic m_vgic;  // reset with the VM (vgic_reset), its frames in m_mmio
   StopInfo m_stop{};
   bool m_stopped = false;
   bool m_stop_requested = false;
