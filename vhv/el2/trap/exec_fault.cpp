@@ -61,24 +61,24 @@ bool fetcher_can_read(Vm& vm, uint64_t va) {
 ExitAction handle_instruction_abort_low(Vm& vm, const ExitInfo& exit) {
   const uint64_t page_ipa = exit.ipa & ~(Stage2::kPage - 1);
   if (isec_on_exec_fault(vm, exit.pc)) return ExitAction::Resume;  // S24: secret restored
-  if (permission_fault(exit.iss) && Stage2::state(page_ipa) == PageState::Data) {
+  if (permission_fault(exit.iss) && vm.stage2().state(page_ipa) == PageState::Data) {
     trace::TrapStats& stats = TraceWriter::stats();
     count(stats.exec_faults);
-    const uint64_t pa = Stage2::pa_of(page_ipa);
+    const uint64_t pa = vm.stage2().pa_of(page_ipa);
     // WFE sites are patched before the page becomes executable (S14); a
     // patched page is execute-only so that reads still see the original.
     const bool patched = fetcher_can_read(vm, exit.far) && vm.wfe_patcher().patch_page(pa);
     sync_icache_for_page(pa);
-    Stage2::make_executable(page_ipa, patched ? PageState::ExecOnly : PageState::Executable);
+    vm.stage2().make_executable(page_ipa, patched ? PageState::ExecOnly : PageState::Executable);
     count(stats.icache_syncs);
     return ExitAction::Resume;  // re-fetch the faulting instruction
   }
   // SMP: another vCPU made the page executable between this fault and the
   // lock (sched/); the fetch will succeed now.
   // Or this CPU still held an entry from before a relaxation: drop it.
-  if (permission_fault(exit.iss) && Stage2::state(page_ipa) != PageState::Data &&
-      Stage2::state(page_ipa) != PageState::NotRam) {
-    Stage2::drop_stale_here(page_ipa);
+  if (permission_fault(exit.iss) && vm.stage2().state(page_ipa) != PageState::Data &&
+      vm.stage2().state(page_ipa) != PageState::NotRam) {
+    vm.stage2().drop_stale_here(page_ipa);
     return ExitAction::Resume;
   }
   // A fetch from an address nothing backs is a synchronous external abort

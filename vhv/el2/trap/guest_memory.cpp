@@ -26,7 +26,7 @@ bool guest_va_to_pa(const Vm& vm, uint64_t va, GuestAccess access, uint64_t* pa)
     ipa = (par & kParPaMask) | (va & (kPage - 1));
   }
   if (!vm.ipa_in_ram(ipa, 1)) return false;
-  *pa = Stage2::pa_of(ipa);
+  *pa = vm.stage2().pa_of(ipa);
   return true;
 }
 
@@ -46,7 +46,7 @@ backdoor::Error copy_from_guest(const Vm& vm, uint64_t va, void* dst, size_t len
   return backdoor::Error::Ok;
 }
 
-backdoor::Error copy_to_guest(const Vm& vm, uint64_t va, const void* src, size_t len) {
+backdoor::Error copy_to_guest(Vm& vm, uint64_t va, const void* src, size_t len) {
   const auto* in = static_cast<const uint8_t*>(src);
   if (len == 0) return backdoor::Error::Ok;
   // A range that wraps past the top of the address space is no buffer (and
@@ -71,7 +71,7 @@ backdoor::Error copy_to_guest(const Vm& vm, uint64_t va, const void* src, size_t
         (kPage - (va & (kPage - 1))) < len ? (kPage - (va & (kPage - 1))) : len);
     // A write by the lowvisor is a write to the page like the guest's own:
     // if the page was executable it must be synchronised again (S15).
-    Stage2::revoke_execute(Stage2::ipa_of(pa));
+    vm.stage2().revoke_execute(vm.stage2().ipa_of(pa));
     auto* dst = reinterpret_cast<volatile uint8_t*>(pa);
     for (size_t i = 0; i < chunk; ++i) dst[i] = in[i];
     in += chunk;

@@ -34,11 +34,11 @@ void set_region_executable(Vm& vm, bool executable) {
   for (uint64_t va = region.start & ~(kPage - 1); va < region.end; va += kPage) {
     uint64_t pa = 0;
     if (!guest_va_to_pa(vm, va, GuestAccess::Read, &pa)) continue;
-    const uint64_t ipa = Stage2::ipa_of(pa & ~(kPage - 1));
+    const uint64_t ipa = vm.stage2().ipa_of(pa & ~(kPage - 1));
     if (executable)
-      Stage2::make_executable(ipa);
+      vm.stage2().make_executable(ipa);
     else
-      Stage2::revoke_execute(ipa);
+      vm.stage2().revoke_execute(ipa);
   }
 }
 

@@ -11,7 +11,7 @@ namespace nestlab {
 void configure_debug_traps(unsigned cpu) { debug_reset_this_cpu(cpu); }
 
 void trap_on_image_load(Vm& vm) {
-  Stage2::reset_permissions();
+  vm.stage2().reset_permissions();
   vm.wfe_patcher().reset();
   vm.watchdog() = Watchdog{};
   vm.secret_region() = SecretRegion{};

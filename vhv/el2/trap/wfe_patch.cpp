@@ -3,6 +3,7 @@
 #include "vhv/common/esr.h"
 #include "vhv/el2/stage2/stage2.h"
 #include "vhv/el2/trap/trace.h"
+#include "vhv/el2/vm/vm.h"
 
 namespace nestlab {
 namespace {
@@ -63,13 +64,13 @@ uint8_t WfePatcher::original_byte(uint64_t pa) const {
   return static_cast<uint8_t>(original >> (8 * (pa & 3)));
 }
 
-bool WfePatcher::is_site_load(const ExitInfo& exit) const {
+bool WfePatcher::is_site_load(Vm& vm, const ExitInfo& exit) const {
   const DataAbortIss iss(exit.iss);
   if (!iss.isv || iss.wnr || iss.s1ptw || iss.srt != 31 || iss.access_bytes() != 4) return false;
   if (exit.far != exit.pc) return false;  // LDR (literal) with offset 0 reads itself
   const uint64_t page_ipa = exit.ipa & ~(Stage2::kPage - 1);
-  if (Stage2::state(page_ipa) != PageState::ExecOnly) return false;
-  const uint64_t pa = Stage2::pa_of(exit.ipa);
+  if (vm.stage2().state(page_ipa) != PageState::ExecOnly) return false;
+  const uint64_t pa = vm.stage2().pa_of(exit.ipa);
   return (pa & 3) == 0 && contains(pa) && *reinterpret_cast<volatile uint32_t*>(pa) == kPatch;
 }
 

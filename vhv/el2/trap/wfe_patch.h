@@ -41,7 +41,7 @@ class WfePatcher {
   uint8_t original_byte(uint64_t pa) const;
   // True when this data abort is the load of a patched WFE site (the guest
   // executed the patch at exit.pc, which reads exit.pc itself).
-  bool is_site_load(const ExitInfo& exit) const;
+  bool is_site_load(Vm& vm, const ExitInfo& exit) const;
 
  private:
   static constexpr unsigned kSlots = 2 * kMaxSites;

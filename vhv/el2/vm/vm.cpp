@@ -65,7 +65,7 @@ bool Vm::start(const BootParams& params, char* why, size_t why_len) {
   m_vcpu_count = params.smp < 1 ? 1 : (params.smp > cpu_count() ? cpu_count() : params.smp);
   vgic_reset(*this, m_vcpu_count);
   vgic_register_mmio(*this, m_mmio);
-  Stage2::map_guest_ram(m_map.ram_ipa, params.guest_ram_pa, params.guest_ram_size);
+  m_stage2.map_guest_ram(m_map.ram_ipa, params.guest_ram_pa, params.guest_ram_size);
   m_vtcr = read_sysreg(vtcr_el2);
   m_vttbr = read_sysreg(vttbr_el2);
   // Guest virtual time starts near 0; kept as an offset so that it can be
@@ -217,7 +217,7 @@ void Vm::reset_this_cpu(unsigned index) {
   ctx.elr = m_vcpus[index].boot_entry;
   ctx.spsr = 0x3c5;
 
-  Stage2::note_cpu_in_vmid(index);  // before this CPU can cache entries of the VMID
+  m_stage2.note_cpu_in_vmid(index);  // before this CPU can cache entries of the VMID
   write_sysreg(vtcr_el2, m_vtcr);
   write_sysreg(vttbr_el2, m_vttbr);
   write_sysreg(hcr_el2, kHcr);

@@ -13,6 +13,7 @@
 #include "vhv/common/pl011.h"
 #include "vhv/el2/boot/smp.h"
 #include "vhv/el2/devices/guest_console.h"
+#include "vhv/el2/stage2/stage2.h"
 #include "vhv/el2/timer/guest_time.h"
 #include "vhv/el2/trap/context.h"
 #include "vhv/el2/trap/exit_action.h"
@@ -61,6 +62,8 @@ class Vm {
   GuestConsole& console() { return m_console; }
   Pl011& uart() { return m_uart; }
   Vgic& vgic() { return m_vgic; }
+  Stage2& stage2() { return m_stage2; }
+  const Stage2& stage2() const { return m_stage2; }
   const GuestMemoryMap& memory() const { return m_map; }
   bool ipa_in_ram(uint64_t ipa, uint64_t size = 1) const {
     return ipa >= m_map.ram_ipa && ipa - m_map.ram_ipa < m_map.ram_size &&
@@ -104,6 +107,7 @@ class Vm {
   uint64_t m_cntvoff = 0;            // guest virtual time = physical count - this
   GuestTime m_guest_time{};          // S10: pause debt, offsets loaded per vCPU
   uint64_t m_vtcr = 0, m_vttbr = 0;  // stage 2, for the secondary CPUs
+  Stage2 m_stage2;                   // its tables; VTTBR_EL2 points at them
   GuestConsole m_console;
   Pl011 m_uart;
   MmioMap m_mmio;
