@@ -271,6 +271,21 @@ bool guest_watchpoint_hit(Vm& vm, const ExitInfo& exit, unsigned bytes, bool wri
   return true;
 }
 
+void debug_capture(VcpuState::Debug* out) {
+  out->mdscr = read_sysreg(mdscr_el1);
+  out->oslsr = read_sysreg(oslsr_el1);
+  out->breakpoints = breakpoints();
+  out->watchpoints = watchpoints();
+  for (unsigned n = 0; n < out->breakpoints; ++n) {
+    (void)access_register(sysreg_key(2, 0, 0, n, 4), false, &out->bvr[n]);  // n < BRPs
+    (void)access_register(sysreg_key(2, 0, 0, n, 5), false, &out->bcr[n]);
+  }
+  for (unsigned n = 0; n < out->watchpoints; ++n) {
+    (void)access_register(sysreg_key(2, 0, 0, n, 6), false, &out->wvr[n]);  // n < WRPs
+    (void)access_register(sysreg_key(2, 0, 0, n, 7), false, &out->wcr[n]);
+  }
+}
+
 bool guest_self_debug_active() { return (read_sysreg(mdcr_el2) & kMdcrTde) == 0; }
 
 }  // namespace nestlab

@@ -7,6 +7,7 @@
 #include <cstdint>
 
 #include "vhv/common/esr.h"
+#include "vhv/common/vcpu_state.h"
 #include "vhv/el2/trap/exit_action.h"
 
 namespace nestlab {
@@ -35,6 +36,9 @@ ExitAction guest_debug_register_access(Vm& vm, const ExitInfo& exit, const SysRe
 // has no vector for it).
 bool guest_watchpoint_hit(Vm& vm, const ExitInfo& exit, unsigned bytes, bool write,
                           ExitAction* action);
+
+// This CPU's debug registers (the guest's own), into a vCPU state.
+void debug_capture(VcpuState::Debug* out);
 
 // True while this CPU's guest has breakpoints/watchpoints (MDSCR_EL1.MDE) or
 // software step (MDSCR_EL1.SS) enabled, i.e. MDCR_EL2.TDE is clear.

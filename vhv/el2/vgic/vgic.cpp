@@ -79,8 +79,12 @@ void write_lr(unsigned n, uint64_t v) {
 
 // ICH_AP0R<n>_EL2/ICH_AP1R<n>_EL2 (12.4.1/12.4.2): one of each for 5 bits
 // of virtual priority (ICH_VTR_EL2.PRIbits + 1), two for 6, four for 7.
+unsigned priority_bits() {
+  return static_cast<unsigned>((read_sysreg(S3_4_C12_C11_1) >> 29) & 7) + 1;
+}
+
 void clear_active_priorities() {
-  const unsigned pribits = static_cast<unsigned>((read_sysreg(S3_4_C12_C11_1) >> 29) & 7) + 1;
+  const unsigned pribits = priority_bits();
   write_sysreg(S3_4_C12_C8_0, 0);  // ICH_AP0R0_EL2
   write_sysreg(S3_4_C12_C9_0, 0);  // ICH_AP1R0_EL2
   if (pribits >= 6) {
@@ -258,6 +262,26 @@ void vgic_flush(Vm& vm, unsigned vcpu) {
     vgic.lr_intid(cpu, i) = intid;
   }
   arch::isb();
+}
+
+void vgic_capture(VcpuState::Gic* out, uint32_t* lrs) {
+  *out = VcpuState::Gic{};
+  out->vmcr = read_sysreg(S3_4_C12_C11_7);  // ICH_VMCR_EL2
+  out->ap0r[0] = read_sysreg(S3_4_C12_C8_0);
+  out->ap1r[0] = read_sysreg(S3_4_C12_C9_0);
+  const unsigned pribits = priority_bits();
+  if (pribits >= 6) {
+    out->ap0r[1] = read_sysreg(S3_4_C12_C8_1);
+    out->ap1r[1] = read_sysreg(S3_4_C12_C9_1);
+  }
+  if (pribits >= 7) {
+    out->ap0r[2] = read_sysreg(S3_4_C12_C8_2);
+    out->ap1r[2] = read_sysreg(S3_4_C12_C9_2);
+    out->ap0r[3] = read_sysreg(S3_4_C12_C8_3);
+    out->ap1r[3] = read_sysreg(S3_4_C12_C9_3);
+  }
+  *lrs = lr_count();
+  for (unsigned i = 0; i < lr_count(); ++i) out->lr[i] = read_lr(i);
 }
 
 bool vgic_wakeup_pending(Vm& vm, unsigned vcpu) { return vm.vgic().model().any_deliverable(vcpu); }

@@ -9,6 +9,7 @@
 
 #include "vhv/common/lr_select.h"
 #include "vhv/common/mmio_map.h"
+#include "vhv/common/vcpu_state.h"
 #include "vhv/common/vgic_model.h"
 #include "vhv/el2/boot/smp.h"
 
@@ -91,6 +92,10 @@ void vgic_cpu_off(Vm& vm);
 // (after every exit).
 void vgic_flush(Vm& vm, unsigned vcpu);
 void vgic_sync(Vm& vm, unsigned vcpu);
+// This CPU's GIC virtual CPU interface (ICH_VMCR, ICH_AP0R/AP1R<n>, every
+// implemented list register) into a vCPU state; the number of list
+// registers into *lrs. Before vgic_cpu_off, which clears them.
+void vgic_capture(VcpuState::Gic* out, uint32_t* lrs);
 // Something the vCPU should wake up for (WFI).
 bool vgic_wakeup_pending(Vm& vm, unsigned vcpu);
 

@@ -8,13 +8,12 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "vhv/common/vcpu_state.h"
+
 namespace nestlab {
 
-struct alignas(16) FpState {
-  uint64_t v[64];  // V0..V31, each as (low 64 bits, high 64 bits)
-  uint64_t fpcr;
-  uint64_t fpsr;
-};
+// The FP part of the versioned vCPU state (vhv/common/vcpu_state.h).
+using FpState = VcpuState::Fp;
 static_assert(offsetof(FpState, fpcr) == 512);  // fp_switch.S
 static_assert(offsetof(FpState, fpsr) == 520);
 

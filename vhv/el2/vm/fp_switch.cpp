@@ -27,7 +27,7 @@ void trap_fp(bool trap) {
 }  // namespace
 
 void fp_reset(Vcpu& v) {
-  v.fp = FpState{};
+  v.state.fp = FpState{};
   v.fp_loaded = false;
   trap_fp(true);
 }
@@ -35,7 +35,7 @@ void fp_reset(Vcpu& v) {
 void fp_put(Vcpu& v) {
   if (v.fp_loaded) {
     trap_fp(false);  // the save itself must not trap
-    fp_save_registers(&v.fp);
+    fp_save_registers(&v.state.fp);
     v.fp_loaded = false;
   }
   trap_fp(true);
@@ -45,7 +45,7 @@ ExitAction handle_fp_access(Vm& vm, const ExitInfo& /*exit*/) {
   Vcpu& v = vm.vcpu(this_cpu());
   trap_fp(false);
   if (!v.fp_loaded) {
-    fp_restore_registers(&v.fp);
+    fp_restore_registers(&v.state.fp);
     v.fp_loaded = true;
   }
   return ExitAction::Resume;  // the instruction runs again, now untrapped

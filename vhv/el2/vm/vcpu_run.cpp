@@ -12,6 +12,7 @@
 #include "vhv/el2/trap/status.h"
 #include "vhv/el2/vgic/vgic.h"
 #include "vhv/el2/vm/fp_switch.h"
+#include "vhv/el2/vm/vcpu_state.h"
 #include "vhv/el2/vm/vm.h"
 
 namespace nestlab {
@@ -85,6 +86,7 @@ void Vm::run_vcpu(unsigned cpu) {
     }
     if (v.power != PowerState::On) {
       if (v.loaded) {
+        vcpu_capture(*this, cpu);  // before the vGIC and timers are off
         vgic_cpu_off(*this);
         phys_timer_off();
         fp_put(v);
@@ -143,6 +145,7 @@ void Vm::run_vcpu(unsigned cpu) {
     for (unsigned c = 0; c < m_vcpu_count; ++c)
       if (c != cpu) sched_kick(c);
   if (v.loaded) {
+    vcpu_capture(*this, cpu);  // before the vGIC and timers are off
     vgic_cpu_off(*this);
     phys_timer_off();
     fp_put(v);
