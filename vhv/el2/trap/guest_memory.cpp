@@ -16,12 +16,15 @@ constexpr uint64_t kParPaMask = 0x000f'ffff'ffff'f000ull;
 bool guest_va_to_pa(const Vm& vm, uint64_t va, GuestAccess access, uint64_t* pa) {
   uint64_t ipa = va;
   if (read_sysreg(sctlr_el1) & kSctlrM) {
+    // AT writes PAR_EL1, which is the guest's register: put its value back.
+    const uint64_t guest_par = read_sysreg(par_el1);
     if (access == GuestAccess::Write)
       asm volatile("at s1e1w, %0" ::"r"(va) : "memory");
     else
       asm volatile("at s1e1r, %0" ::"r"(va) : "memory");
     arch::isb();
     const uint64_t par = read_sysreg(par_el1);
+    write_sysreg(par_el1, guest_par);
     if (par & 1) return false;  // PAR_EL1.F: stage 1 (or its walk) faulted
     ipa = (par & kParPaMask) | (va & (kPage - 1));
   }
