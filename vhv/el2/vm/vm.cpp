@@ -37,9 +37,6 @@ constexpr uint64_t kHcr = kHcrRw | kHcrVm | kHcrTsc | kHcrTwi | kHcrImo | kHcrFm
 constexpr uint64_t kSctlrEl1Reset = 0x00c5'0838;
 constexpr uint64_t kCpacrFpen = 3ull << 20;  // FP/SIMD usable at EL0/EL1, like a direct QEMU boot
 constexpr uint64_t kMpidrRes1 = 1ull << 31;
-constexpr size_t kFdtMax = 64 * 1024;
-
-alignas(8) uint8_t g_fdt[kFdtMax];
 
 // Where this run's PL011 is: QEMU virt's place unless the BootParams move it
 // (the lab grader does; check_boot_params has checked the address).
@@ -135,7 +132,7 @@ bool Vm::load_image(char* why, size_t why_len) {
   }
 
   auto fdt =
-      build_guest_fdt(g_fdt, sizeof(g_fdt),
+      build_guest_fdt(m_fdt, sizeof(m_fdt),
                       GuestFdtConfig{m_map.ram_ipa, m_map.ram_size, m_vcpu_count, m_params.bootargs,
                                      m_mailbox, nullptr, 0, &m_device_map, pl011_ipa(m_params)});
   if (fdt.is_error()) {
@@ -163,7 +160,7 @@ bool Vm::load_image(char* why, size_t why_len) {
            fdt.value());
     return false;
   }
-  memcpy(reinterpret_cast<void*>(pa_of(fdt_ipa)), g_fdt, fdt.value());
+  memcpy(reinterpret_cast<void*>(pa_of(fdt_ipa)), m_fdt, fdt.value());
   arch::clean_dcache_range(pa_of(fdt_ipa), fdt.value());
   arch::invalidate_icache_all();
   trap_on_image_load(*this);  // S15/S14: nothing executable or patched yet

@@ -108,6 +108,8 @@ class Vm {
   GuestTime m_guest_time{};          // S10: pause debt, offsets loaded per vCPU
   uint64_t m_vtcr = 0, m_vttbr = 0;  // stage 2, for the secondary CPUs
   Stage2 m_stage2;                   // its tables; VTTBR_EL2 points at them
+  static constexpr size_t kFdtMax = 64 * 1024;
+  alignas(8) uint8_t m_fdt[kFdtMax];  // the guest's device tree, built here, then copied to RAM
   GuestConsole m_console;
   Pl011 m_uart;
   MmioMap m_mmio;
