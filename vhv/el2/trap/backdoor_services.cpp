@@ -52,7 +52,13 @@ Answer print(Vm& vm, uint64_t va, uint64_t len) {
   }
   for (uint64_t done = 0; done < len;) {
     const uint64_t n = len - done < sizeof(buf) ? len - done : sizeof(buf);
-    (void)copy_from_guest(vm, va + done, buf, n);
+    // Read again: another vCPU may have changed its stage 1 since the
+    // check. A chunk that no longer translates ends the print (x1 says how
+    // much was printed) instead of printing what the buffer held before.
+    if (copy_from_guest(vm, va + done, buf, n) != Error::Ok) {
+      vm.console().flush();
+      return {Error::BadAddress, done};
+    }
     for (uint64_t i = 0; i < n; ++i) vm.console().put(buf[i]);
     done += n;
   }
