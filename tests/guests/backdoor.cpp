@@ -105,6 +105,13 @@ extern "C" int guest_main(uint64_t dtb) {
                             reinterpret_cast<uint64_t>(buf), 4)
                 .status == err(Error::NoSpace),
         "too small buffer");
+  // A buffer that wraps past the top of the address space: refused, and
+  // nothing is written anywhere (the lowvisor once skipped the range check
+  // for it and wrote through VHV physical address 0).
+  check(guest::backdoor_brk(svc(Service::GuestInfoGet), reinterpret_cast<uint64_t>(kKey),
+                            0xffff'ffff'ffff'fffcull, 0x80)
+                .status == err(Error::BadAddress),
+        "buffer wrapping past the top of the address space is a bad address");
   static const char kMissing[] = "no.such.key";
   check(guest::backdoor_brk(svc(Service::GuestInfoGet), reinterpret_cast<uint64_t>(kMissing),
                             reinterpret_cast<uint64_t>(buf), sizeof(buf))

@@ -44,6 +44,22 @@ class PlatformTest(KernelTestCase):
         self.assertIn("cpu 0: 3 secondaries said hello, SGIs received: yes", r.out)
         self.assertIn("cpu 0: all 3 secondaries are off again; 0 failures", r.out)
 
+    def test_fp_simd_state_is_per_vcpu_and_reset_by_cpu_on(self):
+        # Each vCPU keeps its own V0-V31/FPCR/FPSR across exits; CPU_ON gives
+        # a vCPU the reset state, not what was left in the registers. FP is
+        # loaded lazily: one FP trap per vCPU start, not one per exit.
+        r = self.nestlab("run", "--json", "--smp", "3", guest("fpsmp.elf"), timeout=120)
+        self.assertEqual(r.code, 0, r)
+        lines = [json.loads(line) for line in r.out.splitlines() if line.strip()]
+        text = "".join(line.get("console", "") for line in lines)
+        final = [line["exit"] for line in lines if "exit" in line][-1]
+        for cpu in (0, 1, 2):
+            self.assertIn(f"ok: FP/SIMD registers kept across exits (cpu {cpu})", text)
+        self.assertIn("ok: FP/SIMD registers in their reset state after CPU_ON (cpu 1)", text)
+        self.assertIn("fpsmp: 0 failure(s)", text)
+        self.assertEqual(final["counters"]["SVE_SIMD_FP"], 4)  # cpus 0, 1, 2, then 1 again
+        self.assertGreater(final["counters"]["HVC64"], 600)
+
     def test_two_vcpus(self):
         r = self.nestlab("run", "--smp", "2", guest("smp.elf"), timeout=120)
         self.assertEqual(r.code, 0, r)

@@ -16,7 +16,8 @@ inline constexpr uint64_t kModeEl0t = 0x0;
 inline constexpr uint64_t kModeEl1t = 0x4;
 inline constexpr uint64_t kModeEl1h = 0x5;
 inline constexpr uint64_t kPstateModeAArch32 = 0x10;
-inline constexpr uint64_t kPstateDaif = 0x3c0;  // D, A, I, F masked
+inline constexpr uint64_t kPstateDaif = 0x3c0;     // D, A, I, F masked
+inline constexpr uint64_t kPstateSs = 1ull << 21;  // software step (Arm ARM D2.12)
 
 enum class VectorOffset : uint64_t {
   CurrentSp0 = 0x000,

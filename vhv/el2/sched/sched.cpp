@@ -24,7 +24,7 @@ void handle_one(Vm* vm, uint32_t intid) {
       vm->vcpu(cpu).power == PowerState::On) {
     // Stays active until the guest deactivates it (ICH_LR.HW, vgic/).
     PhysicalGic::priority_drop(intid);
-    vgic_timer_fired(cpu);
+    vgic_timer_fired(*vm, cpu);
     return;
   }
   if (intid == PhysicalGic::kHypTimerPpi) {
@@ -73,7 +73,7 @@ ExitAction sched_block_on_wfi(Vm& vm) {
   const unsigned cpu = this_cpu();
   Vcpu& v = vm.vcpu(cpu);
   for (;;) {
-    if (!vm.active() || v.power != PowerState::On || vgic_wakeup_pending(cpu))
+    if (!vm.active() || v.power != PowerState::On || vgic_wakeup_pending(vm, cpu))
       return ExitAction::Advance;
     if (cpu == 0 && vm.stop_requested()) return ExitAction::Advance;
     sched_sleep(vm);

@@ -6,12 +6,7 @@
 namespace nestlab {
 namespace {
 
-constexpr uint64_t kGiB = 1ull << 30;
-constexpr unsigned kLevel2Tables = Stage2::kMaxRam / kGiB;
 constexpr uint64_t kVmid = 1;
-// Level-3 tables for split blocks: 256 of them cover 512 MiB of RAM that
-// contains code, far more than a lab guest executes.
-constexpr unsigned kPageTables = 256;
 
 // Stage-2 descriptor fields (Arm ARM D8.3.2, "Stage 2 attributes").
 constexpr uint64_t kTable = 0b11;
@@ -28,27 +23,15 @@ constexpr uint64_t kXn = 1ull << 54;  // Stage 2 XN (D8.4.2; XN[0] is RES0 witho
 constexpr uint64_t kOutputMask = 0x0000'ffff'ffff'f000ull;
 constexpr uint64_t kAttrs = kMemAttrNormalWb | kShInner | kAf;
 
-alignas(4096) uint64_t g_level1[512];
-alignas(4096) uint64_t g_level2[kLevel2Tables][512];
-alignas(4096) uint64_t g_level3[kPageTables][512];
-unsigned g_level3_used = 0;
-uint64_t g_ram_ipa = 0, g_ram_pa = 0, g_ram_size = 0;
+bool is_table(uint64_t desc) { return (desc & 0b11) == kTable; }
 
-bool in_ram(uint64_t ipa) { return ipa >= g_ram_ipa && ipa - g_ram_ipa < g_ram_size; }
+}  // namespace
 
-uint64_t* level2_entry(uint64_t ipa) {
-  const uint64_t l1 = g_level1[ipa / kGiB];
+uint64_t* Stage2::level2_entry(uint64_t ipa) {
+  const uint64_t l1 = m_level1[ipa / kGiB];
   auto* l2 = reinterpret_cast<uint64_t*>(l1 & kOutputMask);
   return &l2[(ipa % kGiB) / Stage2::kBlock];
 }
-
-bool is_table(uint64_t desc) { return (desc & 0b11) == kTable; }
-
-// CPUs that may hold TLB entries of this VMID: the ones that started a
-// vCPU since the last full invalidation (vCPUs are pinned, sched/).
-uint32_t g_cpus_in_vmid = 0;
-
-enum class Change { Relax, Restrict };
 
 // After changing the stage-2 entry of the page at `ipa` (Arm ARM D8.13.2,
 // and the sequence KVM uses, __kvm_tlb_flush_vmid_ipa): invalidate the
@@ -63,9 +46,9 @@ enum class Change { Relax, Restrict };
 // added permissions, stale combined entries elsewhere can only fault
 // again: then VMALLE1 stays local to the CPU that faulted, and each CPU
 // that faults on a stale entry drops its own (drop_stale_here()).
-void invalidate_ipa(uint64_t ipa, Change change) {
+void Stage2::invalidate_ipa(uint64_t ipa, Change change) {
   const uint64_t arg = (ipa >> 12) & ((1ull << 36) - 1);  // IPA[47:12] in bits [35:0]
-  const bool others = (g_cpus_in_vmid & ~(1u << this_cpu())) != 0;
+  const bool others = (m_cpus_in_vmid & ~(1u << this_cpu())) != 0;
   if (others) {
     asm volatile("dsb ishst" ::: "memory");  // the walkers see the new entry
     asm volatile("tlbi ipas2e1is, %0" ::"r"(arg) : "memory");
@@ -85,11 +68,11 @@ void invalidate_ipa(uint64_t ipa, Change change) {
   arch::isb();
 }
 
-uint64_t* page_entry(uint64_t ipa, bool split) {
+uint64_t* Stage2::page_entry(uint64_t ipa, bool split) {
   uint64_t* l2e = level2_entry(ipa);
   if (!is_table(*l2e)) {
-    if (!split || g_level3_used == kPageTables) return nullptr;
-    uint64_t* l3 = g_level3[g_level3_used++];
+    if (!split || m_level3_used == kPageTables) return nullptr;
+    uint64_t* l3 = m_level3[m_level3_used++];
     const uint64_t block_pa = *l2e & kOutputMask & ~(Stage2::kBlock - 1);
     const uint64_t block_perm = *l2e & (kS2apMask | kXn);
     for (unsigned i = 0; i < 512; ++i)
@@ -101,24 +84,22 @@ uint64_t* page_entry(uint64_t ipa, bool split) {
   return &l3[(ipa % Stage2::kBlock) / Stage2::kPage];
 }
 
-}  // namespace
-
 void Stage2::map_guest_ram(uint64_t ram_ipa, uint64_t ram_pa, uint64_t size) {
-  for (auto& e : g_level1) e = 0;
-  g_level3_used = 0;
-  g_cpus_in_vmid = 0;  // the full invalidation below covers every CPU
-  g_ram_ipa = ram_ipa;
-  g_ram_pa = ram_pa;
-  g_ram_size = size;
+  for (auto& e : m_level1) e = 0;
+  m_level3_used = 0;
+  m_cpus_in_vmid = 0;  // the full invalidation below covers every CPU
+  m_ram_ipa = ram_ipa;
+  m_ram_pa = ram_pa;
+  m_ram_size = size;
   const unsigned first_gib = static_cast<unsigned>(ram_ipa / kGiB);
   const uint64_t blocks = size / kBlock;
   for (uint64_t i = 0; i < blocks; ++i) {
     const uint64_t ipa = ram_ipa + i * kBlock;
     const unsigned table = static_cast<unsigned>(ipa / kGiB) - first_gib;
-    uint64_t* l2 = g_level2[table];
-    if (g_level1[ipa / kGiB] == 0) {
+    uint64_t* l2 = m_level2[table];
+    if (m_level1[ipa / kGiB] == 0) {
       for (unsigned k = 0; k < 512; ++k) l2[k] = 0;
-      g_level1[ipa / kGiB] = reinterpret_cast<uint64_t>(l2) | kTable;
+      m_level1[ipa / kGiB] = reinterpret_cast<uint64_t>(l2) | kTable;
     }
     l2[(ipa % kGiB) / kBlock] = (ram_pa + i * kBlock) | kBlockDesc | kAttrs | kS2apReadWrite | kXn;
   }
@@ -128,7 +109,7 @@ void Stage2::map_guest_ram(uint64_t ram_ipa, uint64_t ram_pa, uint64_t size) {
   const uint64_t vtcr =
       25 | (1ull << 6) | (1ull << 8) | (1ull << 10) | (3ull << 12) | (2ull << 16) | (1ull << 31);
   write_sysreg(vtcr_el2, vtcr);
-  write_sysreg(vttbr_el2, reinterpret_cast<uint64_t>(g_level1) | (kVmid << 48));
+  write_sysreg(vttbr_el2, reinterpret_cast<uint64_t>(m_level1) | (kVmid << 48));
   arch::isb();
   asm volatile("tlbi vmalls12e1is" ::: "memory");
   arch::dsb_ish();
@@ -136,7 +117,7 @@ void Stage2::map_guest_ram(uint64_t ram_ipa, uint64_t ram_pa, uint64_t size) {
 }
 
 void Stage2::reset_permissions() {
-  if (g_ram_size != 0) map_guest_ram(g_ram_ipa, g_ram_pa, g_ram_size);
+  if (m_ram_size != 0) map_guest_ram(m_ram_ipa, m_ram_pa, m_ram_size);
 }
 
 PageState Stage2::state(uint64_t ipa) {
@@ -199,10 +180,7 @@ void Stage2::drop_stale_here(uint64_t ipa) {
 }
 
 void Stage2::note_cpu_in_vmid(unsigned cpu) {
-  __atomic_fetch_or(&g_cpus_in_vmid, 1u << (cpu % 32), __ATOMIC_SEQ_CST);
+  __atomic_fetch_or(&m_cpus_in_vmid, 1u << (cpu % 32), __ATOMIC_SEQ_CST);
 }
-
-uint64_t Stage2::pa_of(uint64_t ipa) { return g_ram_pa + (ipa - g_ram_ipa); }
-uint64_t Stage2::ipa_of(uint64_t pa) { return g_ram_ipa + (pa - g_ram_pa); }
 
 }  // namespace nestlab

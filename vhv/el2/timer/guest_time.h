@@ -17,15 +17,24 @@
 #include <cstdint>
 
 #include "vhv/common/channel.h"
+#include "vhv/el2/boot/smp.h"
 
 namespace nestlab {
 
 class Vm;
 
+// One VM's guest-time bookkeeping (kept in its Vm), under sched_lock().
+struct GuestTime {
+  // Debt in host counter ticks still to be added to guest time (Accelerated).
+  uint64_t debt = 0;
+  uint64_t last_host = 0;  // host count at vCPU 0's previous entry while in debt
+  // The offset each vCPU's CPU last loaded into CNTVOFF_EL2 (~0: none yet).
+  uint64_t loaded[kMaxCpus] = {~0ull, ~0ull, ~0ull, ~0ull, ~0ull, ~0ull, ~0ull, ~0ull};
+};
+static_assert(kMaxCpus == 8, "GuestTime::loaded lists one ~0 per CPU");
+
 // The VHV ran again after a pause of `paused_ns`: apply `policy`.
 void guest_time_resumed(Vm& vm, channel::TickPolicy policy, uint64_t paused_ns);
-// A new guest (start, reboot): no debt.
-void guest_time_reset();
 // Before every guest entry on `vcpu`: pay back part of the debt (vCPU 0),
 // then load this CPU's CNTVOFF_EL2 if the VM's offset moved. Returns true
 // when it loaded a new offset (the caller reprograms timers that use it).

@@ -13,12 +13,6 @@ namespace {
 constexpr uint64_t kCtlEnable = 1, kCtlImask = 2, kCtlIstatus = 4;
 constexpr uint32_t kGuestPtimerPpi = 30;  // EL1 physical timer (QEMU virt ARCH_TIMER_NS_EL1_IRQ)
 
-struct PhysTimer {
-  uint64_t ctl = 0;   // ENABLE, IMASK as the guest wrote them
-  uint64_t cval = 0;  // guest time
-};
-PhysTimer g_timers[kMaxCpus];
-
 uint64_t guest_now(Vm& vm) {
   arch::isb();
   return read_sysreg(cntpct_el0) - vm.cntvoff();
@@ -47,8 +41,8 @@ void update_level(Vm& vm, unsigned vcpu, const PhysTimer& t) {
 
 }  // namespace
 
-void phys_timer_reset(unsigned vcpu) {
-  g_timers[vcpu % kMaxCpus] = PhysTimer{};
+void phys_timer_reset(Vcpu& v) {
+  v.phys_timer = PhysTimer{};
   write_sysreg(cnthp_ctl_el2, 0);
   arch::isb();
 }
@@ -59,7 +53,7 @@ void phys_timer_off() {
 }
 
 void phys_timer_fired(Vm& vm, unsigned vcpu) {
-  PhysTimer& t = g_timers[vcpu % kMaxCpus];
+  PhysTimer& t = vm.vcpu(vcpu).phys_timer;
   // Stop the backing timer (its condition stays true): the guest's level
   // now lives in the vGIC until the guest reprograms its timer.
   write_sysreg(cnthp_ctl_el2, kCtlEnable | kCtlImask);
@@ -68,7 +62,7 @@ void phys_timer_fired(Vm& vm, unsigned vcpu) {
 }
 
 void phys_timer_sync(Vm& vm, unsigned vcpu) {
-  PhysTimer& t = g_timers[vcpu % kMaxCpus];
+  PhysTimer& t = vm.vcpu(vcpu).phys_timer;
   // S10: the VM's offset moved (resume after a pause): the backing deadline
   // is in host time, so it moves with it.
   if (guest_time_sync(vm, vcpu)) program_backing(vm, t);
@@ -82,7 +76,7 @@ ExitAction phys_counter_access(Vm& vm, const ExitInfo&, const SysRegIss& s) {
 
 ExitAction phys_timer_access(Vm& vm, const ExitInfo&, const SysRegIss& s) {
   const unsigned vcpu = this_cpu();
-  PhysTimer& t = g_timers[vcpu % kMaxCpus];
+  PhysTimer& t = vm.vcpu(vcpu).phys_timer;
   const uint64_t now = guest_now(vm);
   const bool read = s.direction == SysRegDirection::Read;
   VcpuContext& ctx = vm.ctx();

@@ -12,13 +12,20 @@
 namespace nestlab {
 
 class Vm;
+struct Vcpu;
+
+// One vCPU's emulated EL1 physical timer (kept in its Vcpu).
+struct PhysTimer {
+  uint64_t ctl = 0;   // ENABLE, IMASK as the guest wrote them
+  uint64_t cval = 0;  // guest time
+};
 
 // CNTHCTL_EL2 value for a guest: virtual counter/timer direct, physical ones
 // trapped.
 inline constexpr uint64_t kCnthctlTrapPhysical = 0;
 
-// This CPU's vCPU starts with its physical timer off.
-void phys_timer_reset(unsigned vcpu);
+// `v` starts (on this CPU) with its physical timer off.
+void phys_timer_reset(Vcpu& v);
 // The EL2 physical timer fired on this CPU (PPI 26): raise the guest's PPI
 // 30 if its timer condition holds. Lock held.
 void phys_timer_fired(Vm& vm, unsigned vcpu);

@@ -52,7 +52,13 @@ Answer print(Vm& vm, uint64_t va, uint64_t len) {
   }
   for (uint64_t done = 0; done < len;) {
     const uint64_t n = len - done < sizeof(buf) ? len - done : sizeof(buf);
-    (void)copy_from_guest(vm, va + done, buf, n);
+    // Read again: another vCPU may have changed its stage 1 since the
+    // check. A chunk that no longer translates ends the print (x1 says how
+    // much was printed) instead of printing what the buffer held before.
+    if (copy_from_guest(vm, va + done, buf, n) != Error::Ok) {
+      vm.console().flush();
+      return {Error::BadAddress, done};
+    }
     for (uint64_t i = 0; i < n; ++i) vm.console().put(buf[i]);
     done += n;
   }
@@ -116,7 +122,7 @@ Answer serve(Vm& vm, const VcpuContext& ctx) {
     case Service::GuestInfoSet: return guestinfo_set(vm, ctx.x[1], ctx.x[2]);
     case Service::Echo: return {Error::Ok, ctx.x[1], ctx.x[2], ctx.x[3]};
     case Service::SecretRegion:
-      return {static_cast<Error>(isec_declare(ctx.x[1], ctx.x[2], ctx.x[3]))};
+      return {static_cast<Error>(isec_declare(vm, ctx.x[1], ctx.x[2], ctx.x[3]))};
     case Service::PrdaProbe: {
       const PrdaProbeResult r = prda_probe(ctx.x[1], ctx.x[2]);
       return {static_cast<Error>(r.status), r.obtained_on | uint64_t(r.finished_on) << 32,

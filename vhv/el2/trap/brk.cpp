@@ -1,7 +1,8 @@
 // BRK from the guest (EC 0x3C), routed to EL2 by MDCR_EL2.TDE (Arm ARM
-// D2.4, "Routing debug exceptions"). Three kinds of BRK arrive here:
+// D2.4, "Routing debug exceptions") while the guest does not debug itself
+// (self_hosted_debug.cpp; when it does, its BRKs go to its own vectors
+// without an exit). Two kinds of BRK arrive here:
 //  - BRK #0x5658, the backdoor (S4): serve the request, continue after it;
-//  - BRK #0x5746 at a WFE site the lowvisor patched (S14): the WFE channel;
 //  - any other immediate is the guest's own breakpoint: give it back as the
 //    architectural debug exception at EL1 (ESR_EL1.EC 0x3C, ISS = imm16,
 //    preferred return = the BRK, D1.10.4), exactly what the guest would have
@@ -12,7 +13,6 @@
 #include "vhv/el2/trap/dispatch.h"
 #include "vhv/el2/trap/inject.h"
 #include "vhv/el2/trap/trace.h"
-#include "vhv/el2/trap/wfe_patch.h"
 #include "vhv/el2/vm/vm.h"
 
 namespace nestlab {
@@ -23,8 +23,6 @@ ExitAction handle_brk64(Vm& vm, const ExitInfo& exit) {
     (void)serve_backdoor(vm, BackdoorPath::Brk);
     return ExitAction::Advance;  // ELR_EL2 holds the BRK itself
   }
-  if (imm == WfePatcher::kBrkImmediate && WfePatcher::is_patched_site(vm, exit.pc))
-    return handle_wfe_channel(vm, exit);
 
   count(TraceWriter::stats().brk_reflected);
   uint64_t vbar = 0;

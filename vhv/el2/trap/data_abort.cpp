@@ -10,6 +10,7 @@
 #include "vhv/el2/trap/dispatch.h"
 #include "vhv/el2/trap/guest_memory.h"
 #include "vhv/el2/trap/inject.h"
+#include "vhv/el2/trap/self_hosted_debug.h"
 #include "vhv/el2/trap/trace.h"
 #include "vhv/el2/trap/wfe_patch.h"
 #include "vhv/el2/vm/vm.h"
@@ -50,9 +51,10 @@ ExitAction emulate_mmio(Vm& vm, const MmioRegion& region, const ExitInfo& exit,
 // on the guest's original bytes.
 ExitAction emulate_exec_only_read(Vm& vm, const ExitInfo& exit, const DataAbortIss& iss) {
   const unsigned bytes = iss.access_bytes();
-  const uint64_t pa = Stage2::pa_of(exit.ipa);
+  const uint64_t pa = vm.stage2().pa_of(exit.ipa);
   uint64_t v = 0;
-  for (unsigned i = 0; i < bytes; ++i) v |= uint64_t(WfePatcher::original_byte(pa + i)) << (8 * i);
+  for (unsigned i = 0; i < bytes; ++i)
+    v |= uint64_t(vm.wfe_patcher().original_byte(pa + i)) << (8 * i);
   if (iss.sse && bytes < 8) v = sign_extend(v, bytes);
   if (!iss.sf) v &= 0xffff'ffffull;
   vm.ctx().set_reg(iss.srt, v);
@@ -65,7 +67,7 @@ ExitAction emulate_exec_only_read(Vm& vm, const ExitInfo& exit, const DataAbortI
 // written line is made coherent at once instead (DC CVAU, IC IVAU).
 void emulate_store_to_own_page(Vm& vm, const ExitInfo& exit, const DataAbortIss& iss) {
   const unsigned bytes = iss.access_bytes();
-  const uint64_t pa = Stage2::pa_of(exit.ipa);
+  const uint64_t pa = vm.stage2().pa_of(exit.ipa);
   const uint64_t v = vm.ctx().reg(iss.srt);
   for (unsigned i = 0; i < bytes; ++i)
     *reinterpret_cast<volatile uint8_t*>(pa + i) = static_cast<uint8_t>(v >> (8 * i));
@@ -89,11 +91,11 @@ RamFault handle_ram_permission_fault(Vm& vm, const ExitInfo& exit, const DataAbo
   const bool permission = iss.dfsc >= 0x0d && iss.dfsc <= 0x0f;
   const uint64_t page_ipa = exit.ipa & ~(Stage2::kPage - 1);
   if (!permission) return RamFault::NotMine;
-  const PageState state = Stage2::state(page_ipa);
+  const PageState state = vm.stage2().state(page_ipa);
   // SMP: another vCPU revoked execute permission between this fault and the
   // lock (sched/); the access will succeed now.
   if (state == PageState::Data) {
-    Stage2::drop_stale_here(page_ipa);  // or a stale entry of this CPU's
+    vm.stage2().drop_stale_here(page_ipa);  // or a stale entry of this CPU's
     return RamFault::Retry;
   }
   if (state == PageState::NotRam) return RamFault::NotMine;
@@ -103,17 +105,17 @@ RamFault handle_ram_permission_fault(Vm& vm, const ExitInfo& exit, const DataAbo
   if (state == PageState::ExecOnly && iss.isv && !iss.wnr && !iss.s1ptw) return RamFault::NotMine;
   uint64_t pc_pa = 0;
   const bool own_page = guest_va_to_pa(vm, exit.pc, GuestAccess::Read, &pc_pa) &&
-                        Stage2::ipa_of(pc_pa & ~(Stage2::kPage - 1)) == page_ipa;
+                        vm.stage2().ipa_of(pc_pa & ~(Stage2::kPage - 1)) == page_ipa;
   count(TraceWriter::stats().exec_revoked);
   if (own_page && iss.isv && iss.wnr && state == PageState::Executable) {
     emulate_store_to_own_page(vm, exit, iss);
     return RamFault::Done;
   }
-  if (state == PageState::ExecOnly) WfePatcher::unpatch_page(Stage2::pa_of(page_ipa));
+  if (state == PageState::ExecOnly) vm.wfe_patcher().unpatch_page(vm.stage2().pa_of(page_ipa));
   if (own_page)
-    Stage2::make_untracked(page_ipa);
+    vm.stage2().make_untracked(page_ipa);
   else
-    Stage2::revoke_execute(page_ipa);
+    vm.stage2().revoke_execute(page_ipa);
   return RamFault::Retry;
 }
 
@@ -121,12 +123,20 @@ RamFault handle_ram_permission_fault(Vm& vm, const ExitInfo& exit, const DataAbo
 
 ExitAction handle_data_abort_low(Vm& vm, const ExitInfo& exit) {
   const DataAbortIss iss(exit.iss);
+  // A patched WFE site (S14): the WFE channel, not a load of the guest's.
+  if (vm.wfe_patcher().is_site_load(vm, exit)) return handle_wfe_channel(vm, exit);
+  // The guest's own watchpoints see the accesses the lowvisor carries out
+  // (an access that runs again natively meets them by itself).
+  if (iss.isv && !iss.s1ptw) {
+    ExitAction action = ExitAction::Resume;
+    if (guest_watchpoint_hit(vm, exit, iss.access_bytes(), iss.wnr, &action)) return action;
+  }
   switch (handle_ram_permission_fault(vm, exit, iss)) {
     case RamFault::Retry: return ExitAction::Resume;  // the access runs again
     case RamFault::Done: return ExitAction::Advance;
     case RamFault::NotMine: break;
   }
-  if (iss.isv && !iss.wnr && Stage2::state(exit.ipa) == PageState::ExecOnly)
+  if (iss.isv && !iss.wnr && vm.stage2().state(exit.ipa) == PageState::ExecOnly)
     return emulate_exec_only_read(vm, exit, iss);
   const MmioRegion* region =
       iss.s1ptw ? nullptr : vm.mmio().find(exit.ipa, iss.isv ? iss.access_bytes() : 1);

@@ -3,6 +3,7 @@
 #include "vhv/el2/channel/channel.h"
 #include "vhv/el2/trap/trace.h"
 #include "vhv/el2/trap/wfe_patch.h"
+#include "vhv/el2/vm/fp_switch.h"
 #include "vhv/el2/vm/vm.h"
 
 namespace nestlab {
@@ -28,6 +29,7 @@ constexpr DispatchTable make_table() {
   set(t, ExceptionClass::IABT_LOW, handle_instruction_abort_low);
   set(t, ExceptionClass::SYS64, handle_sys64);
   set(t, ExceptionClass::BRK64, handle_brk64);
+  set(t, ExceptionClass::SVE_SIMD_FP, handle_fp_access);  // vm/fp_switch.cpp
   return t;
 }
 

@@ -39,29 +39,46 @@ void sync_icache_for_page(uint64_t pa) {
   arch::isb();
 }
 
+// Whether the context that fetched `va` may read it at stage 1 (AT S1E1R or
+// S1E0R, Arm ARM C5.5): a patched WFE site is a load of its own word, which
+// must reach stage 2 rather than fault in the guest's tables (an
+// execute-only mapping). The guest's PAR_EL1 is kept.
+bool fetcher_can_read(Vm& vm, uint64_t va) {
+  if ((read_sysreg(sctlr_el1) & 1) == 0) return true;  // stage 1 off
+  const uint64_t saved_par = read_sysreg(par_el1);
+  if (guest_at_el1(vm.ctx().spsr))
+    asm volatile("at s1e1r, %0" ::"r"(va) : "memory");
+  else
+    asm volatile("at s1e0r, %0" ::"r"(va) : "memory");
+  arch::isb();
+  const bool readable = (read_sysreg(par_el1) & 1) == 0;
+  write_sysreg(par_el1, saved_par);
+  return readable;
+}
+
 }  // namespace
 
 ExitAction handle_instruction_abort_low(Vm& vm, const ExitInfo& exit) {
   const uint64_t page_ipa = exit.ipa & ~(Stage2::kPage - 1);
   if (isec_on_exec_fault(vm, exit.pc)) return ExitAction::Resume;  // S24: secret restored
-  if (permission_fault(exit.iss) && Stage2::state(page_ipa) == PageState::Data) {
+  if (permission_fault(exit.iss) && vm.stage2().state(page_ipa) == PageState::Data) {
     trace::TrapStats& stats = TraceWriter::stats();
     count(stats.exec_faults);
-    const uint64_t pa = Stage2::pa_of(page_ipa);
+    const uint64_t pa = vm.stage2().pa_of(page_ipa);
     // WFE sites are patched before the page becomes executable (S14); a
     // patched page is execute-only so that reads still see the original.
-    const bool patched = WfePatcher::patch_page(pa);
+    const bool patched = fetcher_can_read(vm, exit.far) && vm.wfe_patcher().patch_page(pa);
     sync_icache_for_page(pa);
-    Stage2::make_executable(page_ipa, patched ? PageState::ExecOnly : PageState::Executable);
+    vm.stage2().make_executable(page_ipa, patched ? PageState::ExecOnly : PageState::Executable);
     count(stats.icache_syncs);
     return ExitAction::Resume;  // re-fetch the faulting instruction
   }
   // SMP: another vCPU made the page executable between this fault and the
   // lock (sched/); the fetch will succeed now.
   // Or this CPU still held an entry from before a relaxation: drop it.
-  if (permission_fault(exit.iss) && Stage2::state(page_ipa) != PageState::Data &&
-      Stage2::state(page_ipa) != PageState::NotRam) {
-    Stage2::drop_stale_here(page_ipa);
+  if (permission_fault(exit.iss) && vm.stage2().state(page_ipa) != PageState::Data &&
+      vm.stage2().state(page_ipa) != PageState::NotRam) {
+    vm.stage2().drop_stale_here(page_ipa);
     return ExitAction::Resume;
   }
   // A fetch from an address nothing backs is a synchronous external abort

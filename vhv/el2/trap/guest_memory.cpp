@@ -16,17 +16,20 @@ constexpr uint64_t kParPaMask = 0x000f'ffff'ffff'f000ull;
 bool guest_va_to_pa(const Vm& vm, uint64_t va, GuestAccess access, uint64_t* pa) {
   uint64_t ipa = va;
   if (read_sysreg(sctlr_el1) & kSctlrM) {
+    // AT writes PAR_EL1, which is the guest's register: put its value back.
+    const uint64_t guest_par = read_sysreg(par_el1);
     if (access == GuestAccess::Write)
       asm volatile("at s1e1w, %0" ::"r"(va) : "memory");
     else
       asm volatile("at s1e1r, %0" ::"r"(va) : "memory");
     arch::isb();
     const uint64_t par = read_sysreg(par_el1);
+    write_sysreg(par_el1, guest_par);
     if (par & 1) return false;  // PAR_EL1.F: stage 1 (or its walk) faulted
     ipa = (par & kParPaMask) | (va & (kPage - 1));
   }
   if (!vm.ipa_in_ram(ipa, 1)) return false;
-  *pa = Stage2::pa_of(ipa);
+  *pa = vm.stage2().pa_of(ipa);
   return true;
 }
 
@@ -46,22 +49,32 @@ backdoor::Error copy_from_guest(const Vm& vm, uint64_t va, void* dst, size_t len
   return backdoor::Error::Ok;
 }
 
-backdoor::Error copy_to_guest(const Vm& vm, uint64_t va, const void* src, size_t len) {
+backdoor::Error copy_to_guest(Vm& vm, uint64_t va, const void* src, size_t len) {
   const auto* in = static_cast<const uint8_t*>(src);
+  if (len == 0) return backdoor::Error::Ok;
+  // A range that wraps past the top of the address space is no buffer (and
+  // would end the check below before it started).
+  if (va + (len - 1) < va) return backdoor::Error::BadAddress;
   // Check the whole range first so that a failing copy changes nothing.
-  for (uint64_t a = va & ~(kPage - 1); a < va + len; a += kPage) {
+  const uint64_t last_page = (va + (len - 1)) & ~(kPage - 1);
+  for (uint64_t a = va & ~(kPage - 1);; a += kPage) {
     uint64_t pa = 0;
     if (!guest_va_to_pa(vm, a < va ? va : a, GuestAccess::Write, &pa))
       return backdoor::Error::BadAddress;
+    if (a == last_page) break;
   }
   while (len > 0) {
+    // Translated again page by page: another vCPU may have changed its
+    // stage 1 since the check. A page that no longer translates ends the
+    // copy with an error (what was copied stays copied), never a write
+    // through an address that was not translated.
     uint64_t pa = 0;
-    (void)guest_va_to_pa(vm, va, GuestAccess::Write, &pa);
+    if (!guest_va_to_pa(vm, va, GuestAccess::Write, &pa)) return backdoor::Error::BadAddress;
     const size_t chunk = static_cast<size_t>(
         (kPage - (va & (kPage - 1))) < len ? (kPage - (va & (kPage - 1))) : len);
     // A write by the lowvisor is a write to the page like the guest's own:
     // if the page was executable it must be synchronised again (S15).
-    Stage2::revoke_execute(Stage2::ipa_of(pa));
+    vm.stage2().revoke_execute(vm.stage2().ipa_of(pa));
     auto* dst = reinterpret_cast<volatile uint8_t*>(pa);
     for (size_t i = 0; i < chunk; ++i) dst[i] = in[i];
     in += chunk;

@@ -20,7 +20,7 @@ enum class GuestAccess : uint8_t { Read, Write };
 bool guest_va_to_pa(const Vm& vm, uint64_t va, GuestAccess access, uint64_t* pa);
 
 backdoor::Error copy_from_guest(const Vm& vm, uint64_t va, void* dst, size_t len);
-backdoor::Error copy_to_guest(const Vm& vm, uint64_t va, const void* src, size_t len);
+backdoor::Error copy_to_guest(Vm& vm, uint64_t va, const void* src, size_t len);
 // Reads a NUL-terminated string of at most `max` characters into buf
 // (buf has room for max + 1); BadString when there is no NUL in time.
 backdoor::Error read_guest_string(const Vm& vm, uint64_t va, char* buf, size_t max, size_t* len);

@@ -13,9 +13,12 @@ constexpr uint64_t kSctlrM = 1;
 uint64_t vector_ipa(uint64_t va) {
   if ((read_sysreg(sctlr_el1) & kSctlrM) == 0) return va;
   // Stage 1 only (AT S1E1R, Arm ARM C5.5.8); PAR_EL1.F set means a fault.
+  // PAR_EL1 is the guest's register: its value is put back.
+  const uint64_t guest_par = read_sysreg(par_el1);
   asm volatile("at s1e1r, %0" ::"r"(va));
   arch::isb();
   const uint64_t par = read_sysreg(par_el1);
+  write_sysreg(par_el1, guest_par);
   if (par & 1) return ~0ull;
   return (par & 0x000f'ffff'ffff'f000ull) | (va & 0xfff);
 }

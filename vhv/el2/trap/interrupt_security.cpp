@@ -13,16 +13,9 @@ constexpr uint64_t kPage = 4096;
 constexpr uint64_t kPstateI = 1ull << 7;
 constexpr uint64_t kMaxRegion = 64 * kPage;
 
-struct Region {
-  bool declared = false;
-  bool scrubbed = false;
-  unsigned reg = 0;
-  uint64_t start = 0, end = 0;  // guest VAs, [start, end)
-  uint64_t secret = 0;          // while scrubbed
-};
-Region g_region;
-
-bool in_region(uint64_t pc) { return pc >= g_region.start && pc < g_region.end; }
+bool in_region(const SecretRegion& region, uint64_t pc) {
+  return pc >= region.start && pc < region.end;
+}
 
 // ICH_ELRSR_EL2 (Arm ARM D17.5.x): bit n set = list register n is empty. Any
 // occupied list register means a virtual interrupt is pending (or active).
@@ -37,52 +30,54 @@ bool virtual_interrupt_pending() {
 }
 
 void set_region_executable(Vm& vm, bool executable) {
-  for (uint64_t va = g_region.start & ~(kPage - 1); va < g_region.end; va += kPage) {
+  const SecretRegion& region = vm.secret_region();
+  for (uint64_t va = region.start & ~(kPage - 1); va < region.end; va += kPage) {
     uint64_t pa = 0;
     if (!guest_va_to_pa(vm, va, GuestAccess::Read, &pa)) continue;
-    const uint64_t ipa = Stage2::ipa_of(pa & ~(kPage - 1));
+    const uint64_t ipa = vm.stage2().ipa_of(pa & ~(kPage - 1));
     if (executable)
-      Stage2::make_executable(ipa);
+      vm.stage2().make_executable(ipa);
     else
-      Stage2::revoke_execute(ipa);
+      vm.stage2().revoke_execute(ipa);
   }
 }
 
 }  // namespace
 
-int64_t isec_declare(uint64_t reg, uint64_t start, uint64_t end) {
+int64_t isec_declare(Vm& vm, uint64_t reg, uint64_t start, uint64_t end) {
+  SecretRegion& region = vm.secret_region();
   if (reg == 31) {
-    if (g_region.scrubbed) return int64_t(backdoor::Error::Busy);
-    g_region = Region{};
+    if (region.scrubbed) return int64_t(backdoor::Error::Busy);
+    region = SecretRegion{};
     return 0;
   }
   if (reg > 30 || start >= end || end - start > kMaxRegion)
     return int64_t(backdoor::Error::BadArgument);
-  if (g_region.declared) return int64_t(backdoor::Error::Busy);  // one region at a time
-  g_region = Region{true, false, static_cast<unsigned>(reg), start, end, 0};
+  if (region.declared) return int64_t(backdoor::Error::Busy);  // one region at a time
+  region = SecretRegion{true, false, static_cast<unsigned>(reg), start, end, 0};
   return 0;
 }
 
 void isec_before_entry(Vm& vm, VcpuContext& ctx) {
-  if (!g_region.declared || g_region.scrubbed || !in_region(ctx.elr)) return;
+  SecretRegion& region = vm.secret_region();
+  if (!region.declared || region.scrubbed || !in_region(region, ctx.elr)) return;
   if ((ctx.spsr & kPstateI) || !virtual_interrupt_pending()) return;
-  g_region.secret = ctx.x[g_region.reg];
-  ctx.x[g_region.reg] = backdoor::kScrubbedValue;
-  g_region.scrubbed = true;
+  region.secret = ctx.x[region.reg];
+  ctx.x[region.reg] = backdoor::kScrubbedValue;
+  region.scrubbed = true;
   set_region_executable(vm, false);
 }
 
 bool isec_on_exec_fault(Vm& vm, uint64_t pc) {
-  if (!g_region.scrubbed || !in_region(pc)) return false;
+  SecretRegion& region = vm.secret_region();
+  if (!region.scrubbed || !in_region(region, pc)) return false;
   // The handler returned into the region: its frame restored the scrubbed
   // value, so the secret goes back now, before the region runs on.
-  vm.ctx().x[g_region.reg] = g_region.secret;
-  g_region.secret = 0;
-  g_region.scrubbed = false;
+  vm.ctx().x[region.reg] = region.secret;
+  region.secret = 0;
+  region.scrubbed = false;
   set_region_executable(vm, true);
   return true;
 }
-
-void isec_reset() { g_region = Region{}; }
 
 }  // namespace nestlab

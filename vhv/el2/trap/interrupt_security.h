@@ -14,14 +14,22 @@ namespace nestlab {
 class Vm;
 struct VcpuContext;
 
+// One VM's declared secret region (kept in its Vm), under sched_lock().
+struct SecretRegion {
+  bool declared = false;
+  bool scrubbed = false;        // invariant: scrubbed implies declared
+  unsigned reg = 0;             // x0..x30
+  uint64_t start = 0, end = 0;  // guest VAs, [start, end)
+  uint64_t secret = 0;          // the register's value while scrubbed
+};
+
 // Backdoor service SecretRegion: 0 or a negative backdoor::Error.
-int64_t isec_declare(uint64_t reg, uint64_t start, uint64_t end);
+int64_t isec_declare(Vm& vm, uint64_t reg, uint64_t start, uint64_t end);
 // Right before entering the guest (list registers loaded): scrubs when an
 // interrupt will be taken inside the region.
 void isec_before_entry(Vm& vm, VcpuContext& ctx);
 // An instruction fetch fault at `pc`: true when it was the return into a
 // scrubbed region (the secret is back and the page executable again).
 bool isec_on_exec_fault(Vm& vm, uint64_t pc);
-void isec_reset();
 
 }  // namespace nestlab

@@ -3,25 +3,18 @@
 #include "vhv/el2/arch/sysreg.h"
 #include "vhv/el2/stage2/stage2.h"
 #include "vhv/el2/trap/interrupt_security.h"
+#include "vhv/el2/trap/self_hosted_debug.h"
 #include "vhv/el2/trap/wfe_patch.h"
+#include "vhv/el2/vm/vm.h"
 
 namespace nestlab {
-namespace {
-constexpr uint64_t kMdcrTde = 1ull << 8, kMdcrTda = 1ull << 9, kMdcrTdcc = 1ull << 27;
-constexpr uint64_t kMdcrHpmnMask = 0x1f;
-}  // namespace
+void configure_debug_traps(unsigned cpu) { debug_reset_this_cpu(cpu); }
 
-void configure_debug_traps() {
-  const uint64_t hpmn = read_sysreg(mdcr_el2) & kMdcrHpmnMask;
-  write_sysreg(mdcr_el2, hpmn | kMdcrTde | kMdcrTda | kMdcrTdcc);
-  arch::isb();
-}
-
-void trap_on_image_load() {
-  Stage2::reset_permissions();
-  WfePatcher::reset();
-  watchdog_reset();
-  isec_reset();
+void trap_on_image_load(Vm& vm) {
+  vm.stage2().reset_permissions();
+  vm.wfe_patcher().reset();
+  vm.watchdog() = Watchdog{};
+  vm.secret_region() = SecretRegion{};
 }
 
 }  // namespace nestlab

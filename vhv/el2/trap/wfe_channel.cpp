@@ -16,14 +16,6 @@ namespace {
 using wfe_channel::Action;
 using wfe_channel::Op;
 
-struct Watchdog {
-  bool armed = false;
-  uint64_t timeout_ticks = 0;
-  uint64_t deadline = 0;  // guest virtual counter value
-  Action action = Action::Report;
-};
-Watchdog g_watchdog;
-
 uint64_t virtual_count() { return read_sysreg(cntpct_el0) - read_sysreg(cntvoff_el2); }
 uint64_t frequency() { return read_sysreg(cntfrq_el0); }
 uint64_t ns_to_ticks(uint64_t ns) {
@@ -33,35 +25,35 @@ uint64_t ns_to_ticks(uint64_t ns) {
 uint64_t ticks_to_ns(uint64_t t) {
   return (t / frequency()) * 1'000'000'000ull + (t % frequency()) * 1'000'000'000ull / frequency();
 }
-uint64_t ns_left() {
+uint64_t ns_left(const Watchdog& watchdog) {
   const uint64_t now = virtual_count();
-  return g_watchdog.armed && g_watchdog.deadline > now ? ticks_to_ns(g_watchdog.deadline - now) : 0;
+  return watchdog.armed && watchdog.deadline > now ? ticks_to_ns(watchdog.deadline - now) : 0;
 }
 
-int64_t serve(VcpuContext& ctx) {
+int64_t serve(VcpuContext& ctx, Watchdog& watchdog) {
   switch (static_cast<Op>(ctx.x[16])) {
     case Op::Ping: ctx.x[0] += 1; return 0;
     case Op::Arm: {
       if (ctx.x[0] < wfe_channel::kMinTimeoutNs || ctx.x[0] > wfe_channel::kMaxTimeoutNs ||
           ctx.x[1] > uint64_t(Action::Reset))
         return int64_t(backdoor::Error::BadArgument);
-      g_watchdog.armed = true;
-      g_watchdog.timeout_ticks = ns_to_ticks(ctx.x[0]);
-      g_watchdog.deadline = virtual_count() + g_watchdog.timeout_ticks;
-      g_watchdog.action = static_cast<Action>(ctx.x[1]);
+      watchdog.armed = true;
+      watchdog.timeout_ticks = ns_to_ticks(ctx.x[0]);
+      watchdog.deadline = virtual_count() + watchdog.timeout_ticks;
+      watchdog.action = static_cast<Action>(ctx.x[1]);
       ctx.x[0] = 0;
       return 0;
     }
     case Op::Pet:
-      if (!g_watchdog.armed) return int64_t(backdoor::Error::NotFound);
-      ctx.x[0] = ns_left();
-      g_watchdog.deadline = virtual_count() + g_watchdog.timeout_ticks;
+      if (!watchdog.armed) return int64_t(backdoor::Error::NotFound);
+      ctx.x[0] = ns_left(watchdog);
+      watchdog.deadline = virtual_count() + watchdog.timeout_ticks;
       return 0;
     case Op::Disarm:
-      g_watchdog.armed = false;
+      watchdog.armed = false;
       ctx.x[0] = 0;
       return 0;
-    case Op::Status: ctx.x[0] = ns_left(); return 0;
+    case Op::Status: ctx.x[0] = ns_left(watchdog); return 0;
   }
   return int64_t(backdoor::Error::UnknownService);
 }
@@ -74,22 +66,21 @@ ExitAction handle_wfe_channel(Vm& vm, const ExitInfo& /*exit*/) {
   trace::TrapStats& stats = TraceWriter::stats();
   count(stats.wfe_calls);
   TraceWriter::set_detail(static_cast<uint16_t>(ctx.x[16] > 0xfffe ? 0xffff : ctx.x[16]));
-  const int64_t status = serve(ctx);
+  const int64_t status = serve(ctx, vm.watchdog());
   if (status != 0) count(stats.bad_requests);
   ctx.x[16] = static_cast<uint64_t>(status);
   ctx.x[17] = wfe_channel::kReplyMagic;
   return ExitAction::Advance;
 }
 
-void watchdog_reset() { g_watchdog = Watchdog{}; }
-
 ExitAction watchdog_check(Vm& vm, const ExitInfo& exit, ExitAction action) {
-  if (!g_watchdog.armed || action == ExitAction::Stop || virtual_count() < g_watchdog.deadline)
+  Watchdog& watchdog = vm.watchdog();
+  if (!watchdog.armed || action == ExitAction::Stop || virtual_count() < watchdog.deadline)
     return action;
-  g_watchdog.armed = false;
+  watchdog.armed = false;
   count(TraceWriter::stats().watchdog_fired);
   const unsigned long long pc = exit.pc;
-  switch (g_watchdog.action) {
+  switch (watchdog.action) {
     case Action::Report:
       Channel::log("watchdog: vm %u missed its deadline (pc 0x%llx); it keeps running",
                    unsigned(vm.id()), pc);

@@ -1,41 +1,39 @@
 #include "vhv/el2/trap/wfe_patch.h"
 
+#include "vhv/common/esr.h"
 #include "vhv/el2/stage2/stage2.h"
-#include "vhv/el2/trap/guest_memory.h"
 #include "vhv/el2/trap/trace.h"
+#include "vhv/el2/vm/vm.h"
 
 namespace nestlab {
 namespace {
 
-// Open-addressing set of patched word addresses (VHV PA); 0 is free.
-constexpr unsigned kSlots = 2 * WfePatcher::kMaxSites;
-uint64_t g_sites[kSlots];
-unsigned g_count = 0;
-
-unsigned slot_of(uint64_t pa) { return static_cast<unsigned>((pa >> 2) * 0x9e37'79b9u) % kSlots; }
-
-bool contains(uint64_t pa) {
-  for (unsigned i = slot_of(pa), n = 0; n < kSlots; i = (i + 1) % kSlots, ++n) {
-    if (g_sites[i] == pa) return true;
-    if (g_sites[i] == 0) return false;
-  }
-  return false;
-}
-
-bool insert(uint64_t pa) {
-  if (g_count >= WfePatcher::kMaxSites) return false;
-  unsigned i = slot_of(pa);
-  while (g_sites[i] != 0 && g_sites[i] != pa) i = (i + 1) % kSlots;
-  if (g_sites[i] == 0) ++g_count;
-  g_sites[i] = pa;
-  return true;
+unsigned slot_of(uint64_t pa, unsigned slots) {
+  return static_cast<unsigned>((pa >> 2) * 0x9e37'79b9u) % slots;
 }
 
 }  // namespace
 
+bool WfePatcher::contains(uint64_t pa) const {
+  for (unsigned i = slot_of(pa, kSlots), n = 0; n < kSlots; i = (i + 1) % kSlots, ++n) {
+    if (m_sites[i] == pa) return true;
+    if (m_sites[i] == 0) return false;
+  }
+  return false;
+}
+
+bool WfePatcher::insert(uint64_t pa) {
+  if (m_count >= kMaxSites) return false;
+  unsigned i = slot_of(pa, kSlots);
+  while (m_sites[i] != 0 && m_sites[i] != pa) i = (i + 1) % kSlots;
+  if (m_sites[i] == 0) ++m_count;
+  m_sites[i] = pa;
+  return true;
+}
+
 void WfePatcher::reset() {
-  for (auto& s : g_sites) s = 0;
-  g_count = 0;
+  for (auto& s : m_sites) s = 0;
+  m_count = 0;
 }
 
 bool WfePatcher::patch_page(uint64_t pa) {
@@ -51,26 +49,29 @@ bool WfePatcher::patch_page(uint64_t pa) {
   return any;
 }
 
-void WfePatcher::unpatch_page(uint64_t pa) {
+void WfePatcher::unpatch_page(uint64_t pa) const {
   auto* words = reinterpret_cast<volatile uint32_t*>(pa);
   for (unsigned i = 0; i < Stage2::kPage / 4; ++i)
     if (words[i] == kPatch && contains(pa + 4 * i)) words[i] = kWfe;
-  // The sites stay in the set: the page is re-patched on its next execution
-  // and a BRK #0x5746 the guest writes itself elsewhere is still told apart.
+  // The sites stay in the set: the page is re-patched on its next execution,
+  // and an LDR WZR, . the guest writes itself elsewhere is still told apart.
 }
 
-uint8_t WfePatcher::original_byte(uint64_t pa) {
+uint8_t WfePatcher::original_byte(uint64_t pa) const {
   const uint64_t word_pa = pa & ~3ull;
   const uint32_t word = *reinterpret_cast<volatile uint32_t*>(word_pa);
   const uint32_t original = word == kPatch && contains(word_pa) ? kWfe : word;
   return static_cast<uint8_t>(original >> (8 * (pa & 3)));
 }
 
-bool WfePatcher::is_patched_site(const Vm& vm, uint64_t pc) {
-  uint64_t pa = 0;
-  if (!guest_va_to_pa(vm, pc, GuestAccess::Read, &pa)) return false;
-  if (Stage2::state(Stage2::ipa_of(pa)) != PageState::ExecOnly) return false;
-  return contains(pa) && *reinterpret_cast<volatile uint32_t*>(pa) == kPatch;
+bool WfePatcher::is_site_load(Vm& vm, const ExitInfo& exit) const {
+  const DataAbortIss iss(exit.iss);
+  if (!iss.isv || iss.wnr || iss.s1ptw || iss.srt != 31 || iss.access_bytes() != 4) return false;
+  if (exit.far != exit.pc) return false;  // LDR (literal) with offset 0 reads itself
+  const uint64_t page_ipa = exit.ipa & ~(Stage2::kPage - 1);
+  if (vm.stage2().state(page_ipa) != PageState::ExecOnly) return false;
+  const uint64_t pa = vm.stage2().pa_of(exit.ipa);
+  return (pa & 3) == 0 && contains(pa) && *reinterpret_cast<volatile uint32_t*>(pa) == kPatch;
 }
 
 }  // namespace nestlab

@@ -1,6 +1,7 @@
 #include "vhv/el2/vgic/vgic.h"
 
 #include "vhv/common/layout.h"
+#include "vhv/common/lr_select.h"
 #include "vhv/el2/arch/sysreg.h"
 #include "vhv/el2/boot/smp.h"
 #include "vhv/el2/channel/gic.h"
@@ -14,8 +15,7 @@ namespace {
 using vgic::GicModel;
 using vgic::Irq;
 
-constexpr unsigned kMaxLrs = 16;
-constexpr uint32_t kNoIrq = ~0u;
+constexpr uint32_t kNoIrq = Vgic::kNoIrq;
 // ICH_LR<n>_EL2 fields (IHI 0069 12.4.8).
 constexpr uint64_t kLrPending = 1ull << 62, kLrActive = 2ull << 62, kLrHw = 1ull << 61,
                    kLrGroup1 = 1ull << 60;
@@ -23,20 +23,17 @@ constexpr uint64_t kIchHcrEn = 1;
 constexpr uint32_t kVtimerIntid = 27;
 constexpr uint64_t kCntCtlEnable = 1, kCntCtlImask = 2, kCntCtlIstatus = 4;
 
-GicModel g_model;
-// Which INTID each list register of each CPU holds (pinned vCPUs).
-uint32_t g_lr_intid[kMaxCpus][kMaxLrs];
-
+// Every list register the CPU implements (ICH_VTR_EL2.ListRegs, IHI 0069
+// 12.4.9): QEMU's GICv3 has 4, hardware up to 16.
 unsigned lr_count() {
   static unsigned n = 0;
-  if (n == 0) {
-    n = static_cast<unsigned>(read_sysreg(S3_4_C12_C11_1) & 0x1f) + 1;  // ICH_VTR_EL2.ListRegs
-    if (n > kMaxLrs) n = kMaxLrs;
-  }
+  if (n == 0) n = list_registers_from_vtr(read_sysreg(S3_4_C12_C11_1));
   return n;
 }
 
-// ICH_LR<n>_EL2 are S3_4_C12_C12_{0..7} and S3_4_C12_C13_{0..7}.
+// ICH_LR<n>_EL2 are S3_4_C12_C12_{0..7} (LR0..7) and S3_4_C12_C13_{0..7}
+// (LR8..15). n < lr_count() <= 16: an index past the implemented ones would
+// be UNDEFINED at EL2.
 uint64_t read_lr(unsigned n) {
   switch (n) {
     case 0: return read_sysreg(S3_4_C12_C12_0);
@@ -47,6 +44,14 @@ uint64_t read_lr(unsigned n) {
     case 5: return read_sysreg(S3_4_C12_C12_5);
     case 6: return read_sysreg(S3_4_C12_C12_6);
     case 7: return read_sysreg(S3_4_C12_C12_7);
+    case 8: return read_sysreg(S3_4_C12_C13_0);
+    case 9: return read_sysreg(S3_4_C12_C13_1);
+    case 10: return read_sysreg(S3_4_C12_C13_2);
+    case 11: return read_sysreg(S3_4_C12_C13_3);
+    case 12: return read_sysreg(S3_4_C12_C13_4);
+    case 13: return read_sysreg(S3_4_C12_C13_5);
+    case 14: return read_sysreg(S3_4_C12_C13_6);
+    case 15: return read_sysreg(S3_4_C12_C13_7);
     default: return 0;
   }
 }
@@ -60,7 +65,37 @@ void write_lr(unsigned n, uint64_t v) {
     case 5: write_sysreg(S3_4_C12_C12_5, v); break;
     case 6: write_sysreg(S3_4_C12_C12_6, v); break;
     case 7: write_sysreg(S3_4_C12_C12_7, v); break;
+    case 8: write_sysreg(S3_4_C12_C13_0, v); break;
+    case 9: write_sysreg(S3_4_C12_C13_1, v); break;
+    case 10: write_sysreg(S3_4_C12_C13_2, v); break;
+    case 11: write_sysreg(S3_4_C12_C13_3, v); break;
+    case 12: write_sysreg(S3_4_C12_C13_4, v); break;
+    case 13: write_sysreg(S3_4_C12_C13_5, v); break;
+    case 14: write_sysreg(S3_4_C12_C13_6, v); break;
+    case 15: write_sysreg(S3_4_C12_C13_7, v); break;
     default: break;
+  }
+}
+
+// ICH_AP0R<n>_EL2/ICH_AP1R<n>_EL2 (12.4.1/12.4.2): one of each for 5 bits
+// of virtual priority (ICH_VTR_EL2.PRIbits + 1), two for 6, four for 7.
+unsigned priority_bits() {
+  return static_cast<unsigned>((read_sysreg(S3_4_C12_C11_1) >> 29) & 7) + 1;
+}
+
+void clear_active_priorities() {
+  const unsigned pribits = priority_bits();
+  write_sysreg(S3_4_C12_C8_0, 0);  // ICH_AP0R0_EL2
+  write_sysreg(S3_4_C12_C9_0, 0);  // ICH_AP1R0_EL2
+  if (pribits >= 6) {
+    write_sysreg(S3_4_C12_C8_1, 0);
+    write_sysreg(S3_4_C12_C9_1, 0);
+  }
+  if (pribits >= 7) {
+    write_sysreg(S3_4_C12_C8_2, 0);
+    write_sysreg(S3_4_C12_C9_2, 0);
+    write_sysreg(S3_4_C12_C8_3, 0);
+    write_sysreg(S3_4_C12_C9_3, 0);
   }
 }
 
@@ -70,122 +105,108 @@ bool timer_asserted() {
          (kCntCtlEnable | kCntCtlIstatus);
 }
 
-// Per vCPU: could the model hold something deliverable that is not in a
-// list register? Every change to the model below sets it (for all vCPUs,
-// conservatively); vgic_flush clears it after a scan. A clean vCPU skips the
-// scan of every INTID, which otherwise dominates the trap round trip in TCG.
-bool g_dirty[vgic::kMaxVcpus] = {};
-
-void mark_dirty() {
-  for (bool& d : g_dirty) d = true;
+// Kicks every other CPU of the VM: enables and pendings may concern vCPUs
+// running elsewhere.
+void kick_others(const GicModel& model) {
+  const unsigned self = this_cpu();
+  for (unsigned c = 0; c < model.vcpus(); ++c)
+    if (c != self) sched_kick(c);
 }
-
-class Distributor final : public MmioDevice {
- public:
-  const char* name() const override { return "GIC distributor"; }
-  uint64_t read(uint64_t offset, unsigned size) override { return g_model.dist_read(offset, size); }
-  void write(uint64_t offset, unsigned size, uint64_t value) override {
-    g_model.dist_write(offset, size, value);
-    mark_dirty();
-    kick_all();
-  }
-  static void kick_all() {
-    // Enables and pendings may concern vCPUs running elsewhere.
-    const unsigned self = this_cpu();
-    for (unsigned c = 0; c < g_model.vcpus(); ++c)
-      if (c != self) sched_kick(c);
-  }
-};
-
-class Redistributors final : public MmioDevice {
- public:
-  const char* name() const override { return "GIC redistributor"; }
-  uint64_t read(uint64_t offset, unsigned size) override {
-    return g_model.redist_read(offset, size);
-  }
-  void write(uint64_t offset, unsigned size, uint64_t value) override {
-    g_model.redist_write(offset, size, value);
-    mark_dirty();
-    const unsigned target = static_cast<unsigned>(offset / vgic::kGicrStride);
-    if (target != this_cpu() && target < g_model.vcpus()) sched_kick(target);
-  }
-};
-
-Distributor g_gicd;
-Redistributors g_gicr;
 
 // The timer's level may have dropped (the guest disabled or reprogrammed
 // it) while its interrupt waited in the model: withdraw it and release the
 // physical one, so the guest neither sees it pending nor takes it.
-void resample_vtimer(unsigned vcpu) {
-  Irq& timer = g_model.irq(vcpu, kVtimerIntid);
+void resample_vtimer(Vgic& vgic, unsigned vcpu) {
+  Irq& timer = vgic.model().irq(vcpu, kVtimerIntid);
   if (timer.pending && !timer.active && !timer_asserted()) {
     timer.pending = false;
-    mark_dirty();
+    vgic.mark_dirty();
     PhysicalGic::deactivate(PhysicalGic::kVtimerPpi);
   }
 }
 
 }  // namespace
 
-vgic::GicModel& vgic_model() { return g_model; }
-
-void vgic_reset(unsigned vcpus) {
-  g_model.reset(vcpus);
-  mark_dirty();
-  for (auto& cpu : g_lr_intid)
-    for (auto& i : cpu) i = kNoIrq;
-  g_model.irq(0, kVtimerIntid);  // PPIs are level (model default)
-  for (unsigned v = 0; v < vcpus; ++v) g_model.irq(v, kVtimerIntid).hw = true;
+uint64_t Vgic::Distributor::read(uint64_t offset, unsigned size) {
+  return m_vgic->model().dist_read(offset, size);
+}
+void Vgic::Distributor::write(uint64_t offset, unsigned size, uint64_t value) {
+  m_vgic->model().dist_write(offset, size, value);
+  m_vgic->mark_dirty();
+  kick_others(m_vgic->model());
 }
 
-void vgic_register_mmio(MmioMap& map) {
-  (void)map.add(layout::kGuestGicdIpa, vgic::kGicdSize, &g_gicd);
-  (void)map.add(layout::kGuestGicrIpa, vgic::kGicrRegionSize, &g_gicr);
+uint64_t Vgic::Redistributors::read(uint64_t offset, unsigned size) {
+  return m_vgic->model().redist_read(offset, size);
+}
+void Vgic::Redistributors::write(uint64_t offset, unsigned size, uint64_t value) {
+  m_vgic->model().redist_write(offset, size, value);
+  m_vgic->mark_dirty();
+  const unsigned target = static_cast<unsigned>(offset / vgic::kGicrStride);
+  if (target != this_cpu() && target < m_vgic->model().vcpus()) sched_kick(target);
 }
 
-void vgic_inject(Vm& /*vm*/, unsigned vcpu, uint32_t intid) {
-  if (!g_model.valid(intid)) return;
-  const unsigned target = g_model.raise(vcpu, intid);
-  mark_dirty();
+void vgic_reset(Vm& vm, unsigned vcpus) {
+  Vgic& vgic = vm.vgic();
+  GicModel& model = vgic.model();
+  model.reset(vcpus);
+  vgic.mark_dirty();
+  for (unsigned c = 0; c < kMaxCpus; ++c)
+    for (unsigned i = 0; i < kMaxListRegisters; ++i) vgic.lr_intid(c, i) = kNoIrq;
+  model.irq(0, kVtimerIntid);  // PPIs are level (model default)
+  for (unsigned v = 0; v < vcpus; ++v) model.irq(v, kVtimerIntid).hw = true;
+}
+
+void vgic_register_mmio(Vm& vm, MmioMap& map) {
+  (void)map.add(layout::kGuestGicdIpa, vgic::kGicdSize, &vm.vgic().distributor());
+  (void)map.add(layout::kGuestGicrIpa, vgic::kGicrRegionSize, &vm.vgic().redistributors());
+}
+
+void vgic_inject(Vm& vm, unsigned vcpu, uint32_t intid) {
+  Vgic& vgic = vm.vgic();
+  if (!vgic.model().valid(intid)) return;
+  const unsigned target = vgic.model().raise(vcpu, intid);
+  vgic.mark_dirty();
   if (target != this_cpu()) sched_kick(target);
 }
 
 void vgic_set_level(Vm& vm, unsigned vcpu, uint32_t intid, bool high) {
-  if (!g_model.valid(intid)) return;
+  Vgic& vgic = vm.vgic();
+  if (!vgic.model().valid(intid)) return;
   if (high) {
     vgic_inject(vm, vcpu, intid);
     return;
   }
-  Irq& q = g_model.irq(vcpu, intid);
+  Irq& q = vgic.model().irq(vcpu, intid);
   // phys_timer_sync lowers its line before every entry: an idle line going
   // low changes nothing, and marking the model dirty would force the full
   // INTID scan in vgic_flush on every trap round trip.
   if (!q.pending) return;
   q.pending = false;
-  mark_dirty();
+  vgic.mark_dirty();
 }
 
-void vgic_cpu_reset() {
+void vgic_cpu_reset(Vm& vm) {
+  Vgic& vgic = vm.vgic();
   const unsigned cpu = this_cpu();
-  mark_dirty();
+  vgic.mark_dirty();
   for (unsigned i = 0; i < lr_count(); ++i) {
     write_lr(i, 0);
-    g_lr_intid[cpu][i] = kNoIrq;
+    vgic.lr_intid(cpu, i) = kNoIrq;
   }
-  write_sysreg(S3_4_C12_C8_0, 0);           // ICH_AP0R0_EL2
-  write_sysreg(S3_4_C12_C9_0, 0);           // ICH_AP1R0_EL2
+  clear_active_priorities();
   write_sysreg(S3_4_C12_C11_7, 0);          // ICH_VMCR_EL2: groups off, VPMR 0
   write_sysreg(S3_4_C12_C11_0, kIchHcrEn);  // ICH_HCR_EL2
   arch::isb();
 }
 
-void vgic_cpu_off() {
+void vgic_cpu_off(Vm& vm) {
+  Vgic& vgic = vm.vgic();
   const unsigned cpu = this_cpu();
-  mark_dirty();
+  vgic.mark_dirty();
   for (unsigned i = 0; i < lr_count(); ++i) {
     write_lr(i, 0);
-    g_lr_intid[cpu][i] = kNoIrq;
+    vgic.lr_intid(cpu, i) = kNoIrq;
   }
   write_sysreg(S3_4_C12_C11_0, 0);
   write_sysreg(cntv_ctl_el0, 0);
@@ -193,55 +214,44 @@ void vgic_cpu_off() {
   PhysicalGic::deactivate(PhysicalGic::kVtimerPpi);
 }
 
-void vgic_sync(unsigned vcpu) {
+void vgic_sync(Vm& vm, unsigned vcpu) {
+  Vgic& vgic = vm.vgic();
   const unsigned cpu = this_cpu();
   for (unsigned i = 0; i < lr_count(); ++i) {
-    const uint32_t intid = g_lr_intid[cpu][i];
+    const uint32_t intid = vgic.lr_intid(cpu, i);
     if (intid == kNoIrq) continue;
     const uint64_t lr = read_lr(i);
-    Irq& q = g_model.irq(vcpu, intid);
+    Irq& q = vgic.model().irq(vcpu, intid);
     if (lr & kLrPending) q.pending = true;
     q.active = (lr & kLrActive) != 0;
     write_lr(i, 0);
-    g_lr_intid[cpu][i] = kNoIrq;
-    g_dirty[vcpu % vgic::kMaxVcpus] = true;  // its state is back in the model
+    vgic.lr_intid(cpu, i) = kNoIrq;
+    vgic.dirty(vcpu) = true;  // its state is back in the model
   }
-  resample_vtimer(vcpu);
+  resample_vtimer(vgic, vcpu);
 }
 
-void vgic_flush(unsigned vcpu) {
+void vgic_flush(Vm& vm, unsigned vcpu) {
+  Vgic& vgic = vm.vgic();
+  GicModel& model = vgic.model();
   const unsigned cpu = this_cpu();
-  resample_vtimer(vcpu);
-  bool& dirty = g_dirty[vcpu % vgic::kMaxVcpus];
+  resample_vtimer(vgic, vcpu);
+  bool& dirty = vgic.dirty(vcpu);
   if (!dirty) return;  // nothing changed since a scan that found nothing to add
   dirty = false;
   // Active interrupts first (their deactivation needs a list register),
-  // then pending ones by priority (lower value first): one scan keeps the
-  // best `n` candidates in order.
-  const unsigned n = lr_count();
-  uint32_t best[kMaxLrs];
-  uint32_t rank[kMaxLrs];
-  unsigned count = 0;
+  // then pending ones by priority (vhv/common/lr_select.h).
+  LrSelection chosen(lr_count());
   for (uint32_t intid = 0; intid < vgic::kIntids; ++intid) {
-    const Irq& q = g_model.irq(vcpu, intid);
+    const Irq& q = model.irq(vcpu, intid);
     // Most INTIDs are idle on most entries: skip them before the full check.
     if (!q.active && !q.pending) continue;
-    if (!q.active && !g_model.deliverable(vcpu, intid)) continue;
-    const uint32_t r = (q.active ? 0 : 1u << 18) | (uint32_t(q.priority) << 10) | intid;
-    unsigned pos = count < n ? count : n;
-    while (pos > 0 && rank[pos - 1] > r) --pos;
-    if (pos >= n) continue;
-    for (unsigned k = (count < n ? count : n - 1); k > pos; --k) {
-      best[k] = best[k - 1];
-      rank[k] = rank[k - 1];
-    }
-    best[pos] = intid;
-    rank[pos] = r;
-    if (count < n) ++count;
+    if (!q.active && !model.deliverable(vcpu, intid)) continue;
+    chosen.offer(intid, q.active, q.priority);
   }
-  for (unsigned i = 0; i < count; ++i) {
-    const uint32_t intid = best[i];
-    Irq& q = g_model.irq(vcpu, intid);
+  for (unsigned i = 0; i < chosen.count(); ++i) {
+    const uint32_t intid = chosen.intid(i);
+    Irq& q = model.irq(vcpu, intid);
     uint64_t lr = intid | (uint64_t(q.priority) << 48) | kLrGroup1;
     if (q.pending) lr |= kLrPending;
     if (q.active) lr |= kLrActive;
@@ -249,16 +259,36 @@ void vgic_flush(unsigned vcpu) {
     q.pending = false;
     q.active = false;
     write_lr(i, lr);
-    g_lr_intid[cpu][i] = intid;
+    vgic.lr_intid(cpu, i) = intid;
   }
   arch::isb();
 }
 
-bool vgic_wakeup_pending(unsigned vcpu) { return g_model.any_deliverable(vcpu); }
+void vgic_capture(VcpuState::Gic* out, uint32_t* lrs) {
+  *out = VcpuState::Gic{};
+  out->vmcr = read_sysreg(S3_4_C12_C11_7);  // ICH_VMCR_EL2
+  out->ap0r[0] = read_sysreg(S3_4_C12_C8_0);
+  out->ap1r[0] = read_sysreg(S3_4_C12_C9_0);
+  const unsigned pribits = priority_bits();
+  if (pribits >= 6) {
+    out->ap0r[1] = read_sysreg(S3_4_C12_C8_1);
+    out->ap1r[1] = read_sysreg(S3_4_C12_C9_1);
+  }
+  if (pribits >= 7) {
+    out->ap0r[2] = read_sysreg(S3_4_C12_C8_2);
+    out->ap1r[2] = read_sysreg(S3_4_C12_C9_2);
+    out->ap0r[3] = read_sysreg(S3_4_C12_C8_3);
+    out->ap1r[3] = read_sysreg(S3_4_C12_C9_3);
+  }
+  *lrs = lr_count();
+  for (unsigned i = 0; i < lr_count(); ++i) out->lr[i] = read_lr(i);
+}
 
-void vgic_timer_fired(unsigned vcpu) {
-  g_model.irq(vcpu, kVtimerIntid).pending = true;
-  mark_dirty();
+bool vgic_wakeup_pending(Vm& vm, unsigned vcpu) { return vm.vgic().model().any_deliverable(vcpu); }
+
+void vgic_timer_fired(Vm& vm, unsigned vcpu) {
+  vm.vgic().model().irq(vcpu, kVtimerIntid).pending = true;
+  vm.vgic().mark_dirty();
 }
 
 ExitAction vgic_sgi_write(Vm& vm, const ExitInfo& /*exit*/, const SysRegIss& s) {
@@ -267,8 +297,8 @@ ExitAction vgic_sgi_write(Vm& vm, const ExitInfo& /*exit*/, const SysRegIss& s) 
     return ExitAction::Advance;
   }
   const unsigned self = this_cpu();
-  const uint32_t targets = g_model.send_sgi(self, vm.ctx().reg(s.rt));
-  mark_dirty();
+  const uint32_t targets = vm.vgic().model().send_sgi(self, vm.ctx().reg(s.rt));
+  vm.vgic().mark_dirty();
   for (unsigned c = 0; c < vgic::kMaxVcpus; ++c)
     if ((targets >> c) & 1 && c != self) sched_kick(c);
   return ExitAction::Advance;

@@ -7,18 +7,74 @@
 
 #include <cstdint>
 
+#include "vhv/common/lr_select.h"
 #include "vhv/common/mmio_map.h"
+#include "vhv/common/vcpu_state.h"
 #include "vhv/common/vgic_model.h"
+#include "vhv/el2/boot/smp.h"
 
 namespace nestlab {
 
 class Vm;
 
+// One VM's virtual GIC (kept in its Vm): the distributor/redistributor
+// model, its two MMIO frames, which INTID each list register of each vCPU
+// holds, and which vCPUs may have something new to deliver.
+class Vgic {
+ public:
+  Vgic() : m_gicd(this), m_gicr(this) {}
+  Vgic(const Vgic&) = delete;
+  Vgic& operator=(const Vgic&) = delete;
+
+  vgic::GicModel& model() { return m_model; }
+  // Every change to the model marks all vCPUs (conservatively); vgic_flush
+  // clears a vCPU's mark after a scan that found nothing more to add.
+  void mark_dirty() {
+    for (bool& d : m_dirty) d = true;
+  }
+  bool& dirty(unsigned vcpu) { return m_dirty[vcpu % vgic::kMaxVcpus]; }
+  // The INTID list register `lr` of `cpu` holds (kNoIrq: none).
+  uint32_t& lr_intid(unsigned cpu, unsigned lr) {
+    return m_lr_intid[cpu % kMaxCpus][lr % kMaxListRegisters];
+  }
+  static constexpr uint32_t kNoIrq = ~0u;
+
+  MmioDevice& distributor() { return m_gicd; }
+  MmioDevice& redistributors() { return m_gicr; }
+
+ private:
+  class Distributor final : public MmioDevice {
+   public:
+    explicit Distributor(Vgic* vgic) : m_vgic(vgic) {}
+    const char* name() const override { return "GIC distributor"; }
+    uint64_t read(uint64_t offset, unsigned size) override;
+    void write(uint64_t offset, unsigned size, uint64_t value) override;
+
+   private:
+    Vgic* m_vgic;  // Not owned: the Vgic this frame belongs to.
+  };
+  class Redistributors final : public MmioDevice {
+   public:
+    explicit Redistributors(Vgic* vgic) : m_vgic(vgic) {}
+    const char* name() const override { return "GIC redistributor"; }
+    uint64_t read(uint64_t offset, unsigned size) override;
+    void write(uint64_t offset, unsigned size, uint64_t value) override;
+
+   private:
+    Vgic* m_vgic;  // Not owned: the Vgic this frame belongs to.
+  };
+
+  vgic::GicModel m_model;
+  uint32_t m_lr_intid[kMaxCpus][kMaxListRegisters] = {};
+  bool m_dirty[vgic::kMaxVcpus] = {};
+  Distributor m_gicd;
+  Redistributors m_gicr;
+};
+
 // A new VM (or a reboot): every interrupt off, `vcpus` redistributors.
-void vgic_reset(unsigned vcpus);
+void vgic_reset(Vm& vm, unsigned vcpus);
 // Registers the GICD and GICR frames in the VM's MMIO map.
-void vgic_register_mmio(MmioMap& map);
-vgic::GicModel& vgic_model();
+void vgic_register_mmio(Vm& vm, MmioMap& map);
 
 // The injection API for devices and services: makes `intid` pending (an
 // SPI goes where GICD_IROUTER sends it; an SGI/PPI to `vcpu`) and kicks
@@ -30,18 +86,22 @@ void vgic_set_level(Vm& vm, unsigned vcpu, uint32_t intid, bool high);
 
 // This CPU's virtual CPU interface for `vcpu`: on at vCPU reset, off (and
 // the physical timer interrupt released) when the VM stops.
-void vgic_cpu_reset();
-void vgic_cpu_off();
+void vgic_cpu_reset(Vm& vm);
+void vgic_cpu_off(Vm& vm);
 // Model -> list registers (before entering), list registers -> model
 // (after every exit).
-void vgic_flush(unsigned vcpu);
-void vgic_sync(unsigned vcpu);
+void vgic_flush(Vm& vm, unsigned vcpu);
+void vgic_sync(Vm& vm, unsigned vcpu);
+// This CPU's GIC virtual CPU interface (ICH_VMCR, ICH_AP0R/AP1R<n>, every
+// implemented list register) into a vCPU state; the number of list
+// registers into *lrs. Before vgic_cpu_off, which clears them.
+void vgic_capture(VcpuState::Gic* out, uint32_t* lrs);
 // Something the vCPU should wake up for (WFI).
-bool vgic_wakeup_pending(unsigned vcpu);
+bool vgic_wakeup_pending(Vm& vm, unsigned vcpu);
 
 // The physical virtual-timer PPI fired on this CPU: its priority has been
 // dropped, it stays active until the guest deactivates the virtual one
 // through a hardware list register (ICH_LR.HW).
-void vgic_timer_fired(unsigned vcpu);
+void vgic_timer_fired(Vm& vm, unsigned vcpu);
 
 }  // namespace nestlab

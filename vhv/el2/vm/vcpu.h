@@ -1,12 +1,16 @@
-// One virtual CPU of a VM: its saved general registers and its PSCI power
-// state (DEN0022 5.1.5). vCPU n always runs on physical CPU n (sched/), so
-// its EL1 system registers and its GIC virtual CPU interface live in that
-// CPU's registers and need no saving.
+// One virtual CPU of a VM: its saved general registers, its FP/SIMD state
+// and its PSCI power state (DEN0022 5.1.5). vCPU n always runs on physical
+// CPU n (sched/), so its EL1 system registers and its GIC virtual CPU
+// interface live in that CPU's registers and need no saving; FP/SIMD is
+// switched lazily (vm/fp_switch.cpp).
 #pragma once
 
 #include <cstdint>
 
+#include "vhv/common/vcpu_state.h"
+#include "vhv/el2/timer/phys_timer.h"
 #include "vhv/el2/trap/context.h"
+#include "vhv/el2/vm/fp_state.h"
 
 namespace nestlab {
 
@@ -21,6 +25,14 @@ struct Vcpu {
   uint64_t boot_x0 = 0;
   volatile bool in_vm = false;   // its CPU is inside Vm::run_vcpu
   volatile bool loaded = false;  // its CPU's EL1/timer/GIC state is this vCPU's
+  // The complete versioned state (vhv/common/vcpu_state.h): filled when the
+  // vCPU leaves its CPU (vm/vcpu_state.cpp), so valid while !loaded. Its
+  // FP part is also the home of the lazily switched FP/SIMD registers.
+  VcpuState state{};
+  // Invariant: while fp_loaded, the CPU's V0-V31/FPCR/FPSR are this vCPU's
+  // and CPTR_EL2.TFP is clear; otherwise state.fp holds them and TFP is set.
+  bool fp_loaded = false;
+  PhysTimer phys_timer{};  // the guest's EL1 physical timer (timer/phys_timer.h)
 };
 
 }  // namespace nestlab

@@ -1,6 +1,7 @@
 // The run loops: Vm::run on the boot CPU starts the VM's vCPU loops (its
 // own and, through sched/, those of the other CPUs), and Vm::run_vcpu enters
 // one vCPU and carries out what the trap handlers decide.
+#include "vhv/common/exception_inject.h"
 #include "vhv/common/layout.h"
 #include "vhv/el2/arch/sysreg.h"
 #include "vhv/el2/channel/channel.h"
@@ -10,6 +11,8 @@
 #include "vhv/el2/trap/interrupt_security.h"
 #include "vhv/el2/trap/status.h"
 #include "vhv/el2/vgic/vgic.h"
+#include "vhv/el2/vm/fp_switch.h"
+#include "vhv/el2/vm/vcpu_state.h"
 #include "vhv/el2/vm/vm.h"
 
 namespace nestlab {
@@ -57,7 +60,7 @@ void Vm::reboot(unsigned cpu, const ExitInfo& info) {
   m_vcpus[cpu].power = PowerState::Off;
   char why[256];
   m_uart = Pl011(&m_console, &m_console);  // a reset resets the devices too
-  vgic_reset(m_vcpu_count);
+  vgic_reset(*this, m_vcpu_count);
   if (!load_image(why, sizeof(why))) {
     stop(channel::VmExitReason::Reset, 0, &info,
          "the guest asked for a reset but reloading failed: %s", why);
@@ -83,20 +86,22 @@ void Vm::run_vcpu(unsigned cpu) {
     }
     if (v.power != PowerState::On) {
       if (v.loaded) {
-        vgic_cpu_off();
+        vcpu_capture(*this, cpu);  // before the vGIC and timers are off
+        vgic_cpu_off(*this);
         phys_timer_off();
+        fp_put(v);
         v.loaded = false;
       }
       sched_sleep(*this);
       continue;
     }
     phys_timer_sync(*this, cpu);
-    vgic_flush(cpu);
+    vgic_flush(*this, cpu);
     isec_before_entry(*this, v.ctx);  // S24 (trap/interrupt_security.h)
     lock.unlock();
     const ExitKind kind = enter_guest(&v.ctx);
     lock.lock();
-    vgic_sync(cpu);
+    vgic_sync(*this, cpu);
     if (kind != ExitKind::Sync) StatusWriter::count_entry();  // Sync: in count_exit
     if (kind == ExitKind::Irq || kind == ExitKind::Fiq) {
       m_console.flush();
@@ -121,7 +126,15 @@ void Vm::run_vcpu(unsigned cpu) {
     if (info.ec != ExceptionClass::DABT_LOW) m_console.flush();
 
     switch (dispatch_exit(*this, info)) {
-      case ExitAction::Advance: v.ctx.elr += 4; break;
+      case ExitAction::Advance:
+        // The lowvisor completed the instruction for the guest: if the guest
+        // is single-stepping it, the step is done, so PSTATE.SS goes to 0
+        // and the step exception is taken before the next instruction
+        // (active-pending, Arm ARM D2.12.5), as after the same instruction
+        // on plain QEMU.
+        v.ctx.elr += 4;
+        v.ctx.spsr &= ~kPstateSs;
+        break;
       case ExitAction::Resume: break;
       case ExitAction::Reboot: reboot(cpu, info); break;
       case ExitAction::Stop: break;
@@ -132,8 +145,10 @@ void Vm::run_vcpu(unsigned cpu) {
     for (unsigned c = 0; c < m_vcpu_count; ++c)
       if (c != cpu) sched_kick(c);
   if (v.loaded) {
-    vgic_cpu_off();
+    vcpu_capture(*this, cpu);  // before the vGIC and timers are off
+    vgic_cpu_off(*this);
     phys_timer_off();
+    fp_put(v);
     v.loaded = false;
   }
   v.in_vm = false;

@@ -13,8 +13,14 @@
 #include "vhv/common/pl011.h"
 #include "vhv/el2/boot/smp.h"
 #include "vhv/el2/devices/guest_console.h"
+#include "vhv/el2/stage2/stage2.h"
+#include "vhv/el2/timer/guest_time.h"
 #include "vhv/el2/trap/context.h"
 #include "vhv/el2/trap/exit_action.h"
+#include "vhv/el2/trap/interrupt_security.h"
+#include "vhv/el2/trap/watchdog.h"
+#include "vhv/el2/trap/wfe_patch.h"
+#include "vhv/el2/vgic/vgic.h"
 #include "vhv/el2/vm/vcpu.h"
 
 namespace nestlab {
@@ -44,6 +50,7 @@ class Vm {
   unsigned vcpu_count() const { return m_vcpu_count; }
   uint64_t cntvoff() const { return m_cntvoff; }   // guest time = host count - this
   void set_cntvoff(uint64_t v) { m_cntvoff = v; }  // S10: timer/guest_time.h
+  GuestTime& guest_time() { return m_guest_time; }
   Vcpu& vcpu(unsigned i) { return m_vcpus[i % kMaxCpus]; }
   // PSCI CPU_ON: the vCPU starts at entry with x0 = context_id.
   void power_on(unsigned target, uint64_t entry, uint64_t context_id);
@@ -54,6 +61,9 @@ class Vm {
   MmioMap& mmio() { return m_mmio; }
   GuestConsole& console() { return m_console; }
   Pl011& uart() { return m_uart; }
+  Vgic& vgic() { return m_vgic; }
+  Stage2& stage2() { return m_stage2; }
+  const Stage2& stage2() const { return m_stage2; }
   const GuestMemoryMap& memory() const { return m_map; }
   bool ipa_in_ram(uint64_t ipa, uint64_t size = 1) const {
     return ipa >= m_map.ram_ipa && ipa - m_map.ram_ipa < m_map.ram_size &&
@@ -66,6 +76,11 @@ class Vm {
   bool stop_requested() const { return m_stop_requested; }
   const StopInfo& stop_info() const { return m_stop; }
   uint8_t id() const { return m_params.vm_id & 0xff; }
+
+  // --- per-VM state of the trap mechanisms (trap/) ---
+  Watchdog& watchdog() { return m_watchdog; }                // S14, wfe_channel.cpp
+  WfePatcher& wfe_patcher() { return m_wfe_patcher; }        // S14, wfe_patch.cpp
+  SecretRegion& secret_region() { return m_secret_region; }  // S24, interrupt_security.cpp
 
  private:
   bool load_image(char* why, size_t why_len);
@@ -90,13 +105,21 @@ class Vm {
   device_map::Table m_device_map{};  // S9: passed to the guest in its device tree
   uint64_t m_mailbox = 0;            // S18 mailbox region IPA, 0 when PSCI boots the secondaries
   uint64_t m_cntvoff = 0;            // guest virtual time = physical count - this
+  GuestTime m_guest_time{};          // S10: pause debt, offsets loaded per vCPU
   uint64_t m_vtcr = 0, m_vttbr = 0;  // stage 2, for the secondary CPUs
+  Stage2 m_stage2;                   // its tables; VTTBR_EL2 points at them
+  static constexpr size_t kFdtMax = 64 * 1024;
+  alignas(8) uint8_t m_fdt[kFdtMax];  // the guest's device tree, built here, then copied to RAM
   GuestConsole m_console;
   Pl011 m_uart;
   MmioMap m_mmio;
+  Vgic m_vgic;  // reset with the VM (vgic_reset), its frames in m_mmio
   StopInfo m_stop{};
   bool m_stopped = false;
   bool m_stop_requested = false;
+  Watchdog m_watchdog{};           // disarmed at every image load (trap_on_image_load)
+  WfePatcher m_wfe_patcher;        // emptied at every image load
+  SecretRegion m_secret_region{};  // cleared at every image load
 };
 
 }  // namespace nestlab
