@@ -33,7 +33,7 @@ class RunSession {
   RunSession(const Invocation& inv, const RunOptions& o, bool json)
       : m_inv(inv), m_options(o), m_json(json) {}
 
-  int run(int image_fd);
+  int run(int image_fd, int initrd_fd);
 
  private:
   int failed(const std::string& message, int status);
@@ -103,7 +103,7 @@ int RunSession::interrupted() {
   return kExitInterrupted;
 }
 
-int RunSession::run(int image_fd) {
+int RunSession::run(int image_fd, int initrd_fd) {
   auto signals = InterruptSignals::install();
   if (signals.is_error()) return failed(signals.error().message, kExitFailed);
   m_signals = signals.release_value();
@@ -123,8 +123,11 @@ int RunSession::run(int image_fd) {
   if (m_options.device_map_given) spec.device_map = m_options.device_map;
   spec.image_fd = image_fd;
   spec.image_name = std::filesystem::path(m_options.image).filename().string();
+  spec.initrd_fd = initrd_fd;
+  spec.initrd_name = std::filesystem::path(m_options.initrd).filename().string();
   auto launched = launch_guests(*m_client, std::span(&spec, 1), m_vhvs);
   ::close(image_fd);  // The kernel has its own reference once vm.run was sent.
+  if (initrd_fd >= 0) ::close(initrd_fd);
   if (launched.is_error()) {
     if (m_client->interrupted() == client::Interrupted::Yes) return interrupted();
     return failed(launched.error().message, kExitFailed);
@@ -223,8 +226,18 @@ int cmd_run(const Invocation& inv) {
     ::close(fd);
     return fail(inv.name, "cannot run '" + o.image + "': not a regular file", kExitFailed);
   }
+  int initrd_fd = -1;
+  if (!o.initrd.empty()) {
+    initrd_fd = ::open(o.initrd.c_str(), O_RDONLY | O_CLOEXEC);
+    if (initrd_fd < 0 || ::fstat(initrd_fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+      std::string why = initrd_fd < 0 ? std::strerror(errno) : "not a regular file";
+      ::close(fd);
+      if (initrd_fd >= 0) ::close(initrd_fd);
+      return fail(inv.name, "cannot use '" + o.initrd + "' as the initrd: " + why, kExitFailed);
+    }
+  }
   RunSession session(inv, o, wants_json(inv, o.args));
-  return session.run(fd);
+  return session.run(fd, initrd_fd);
 }
 
 }  // namespace nestlab::cli

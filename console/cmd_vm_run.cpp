@@ -10,6 +10,7 @@
 #include <chrono>
 #include <cstring>
 #include <filesystem>
+#include <vector>
 
 #include "console/client/json_get.h"
 #include "console/commands.h"
@@ -30,6 +31,7 @@ constexpr OptionSpec kRunOptions[] = {
     {"mem", 'm', TakesValue::Yes, "SIZE", "guest RAM, as QEMU -m (default: the VHV's)"},
     {"smp", 0, TakesValue::Yes, "N", "number of vCPUs (1 to the VHV's CPUs)"},
     {"append", 0, TakesValue::Yes, "ARGS", "command line for the guest (/chosen/bootargs)"},
+    {"initrd", 0, TakesValue::Yes, "FILE", "initial ramdisk for a Linux IMAGE, as QEMU -initrd"},
     {"wait", 'w', TakesValue::No, "", "wait for the guest to end; exit with its exit status"},
     {"timeout", 't', TakesValue::Yes, "SECONDS", "with --wait: give up after SECONDS (exit 124)"},
 };
@@ -192,9 +194,23 @@ int vm_run(const Invocation& inv) {
 
   int fd = -1;
   if (int bad = open_image(inv, image, fd)) return bad;
+  std::vector<int> fds{fd};
+  if (auto initrd = args->value("initrd")) {
+    int initrd_fd = -1;
+    if (int bad = open_image(inv, *initrd, initrd_fd)) {
+      ::close(fd);
+      return bad;
+    }
+    params["initrd_fd"] = 1;
+    params["initrd_name"] = std::filesystem::path(*initrd).filename().string();
+    fds.push_back(initrd_fd);
+  }
+  auto close_fds = [&fds] {
+    for (int f : fds) ::close(f);
+  };
   auto c = connect(inv, *args);
   if (c.is_error()) {
-    ::close(fd);
+    close_fds();
     return fail(inv.name, c.error().message, kExitError);
   }
   auto signals = InterruptSignals::install();
@@ -203,13 +219,12 @@ int vm_run(const Invocation& inv) {
   if (wait) {
     auto sub = c.value()->call("events.subscribe", {{"vhv", vhv}});
     if (sub.is_error()) {
-      ::close(fd);
+      close_fds();
       return fail(inv.name, sub.error().message, kExitError);
     }
   }
-  int fds[] = {fd};
   auto started = c.value()->call("vm.run", params, fds);
-  ::close(fd);
+  close_fds();
   if (started.is_error()) return fail(inv.name, started.error().message, kExitError);
   if (!wait) {
     if (as_json)

@@ -51,7 +51,12 @@ HostResult<void> launch_guests(client::Client& client, std::span<const GuestSpec
     if (!g.tick_policy.empty()) params["tick_policy"] = g.tick_policy;
     if (!g.append.empty()) params["append"] = g.append;
     if (g.device_map) params["device_map"] = *g.device_map;
-    int fds[] = {g.image_fd};
+    std::vector<int> fds{g.image_fd};
+    if (g.initrd_fd >= 0) {
+      params["initrd_fd"] = 1;
+      params["initrd_name"] = g.initrd_name;
+      fds.push_back(g.initrd_fd);
+    }
     ids.push_back(TRY(client.send_request("vm.run", params, fds)));
   }
   for (int64_t id : ids) TRY(client.wait_response(id));

@@ -25,6 +25,8 @@ struct GuestSpec {
   std::optional<std::string> device_map;  // S9: the mapping file's text
   int image_fd = -1;                      // Not owned.
   std::string image_name;
+  int initrd_fd = -1;  // -1: no initrd. Not owned.
+  std::string initrd_name;
 };
 
 // Appends each VHV's id to `created` as soon as it exists, so the caller can

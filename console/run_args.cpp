@@ -24,6 +24,8 @@ constexpr OptionSpec kRunOptions[] = {
      "map device IDs to the guest's own (lines DEVICE_ID = GUEST_ID; in its device tree)"},
     {"append", 0, TakesValue::Yes, "ARGS",
      "command line for the guest (in its device tree /chosen/bootargs)"},
+    {"initrd", 0, TakesValue::Yes, "FILE",
+     "initial ramdisk for a Linux IMAGE, as QEMU -initrd (/chosen/linux,initrd-start/end)"},
     {"name", 0, TakesValue::Yes, "NAME", "name of the virtual hypervisor"},
     {"stats", 0, TakesValue::No, "",
      "print the guest's exits per exception class at the end (stderr)"},
@@ -81,6 +83,10 @@ HostResult<RunOptions> parse_run_args(std::span<const std::string> words) {
     o.device_map_given = true;
   }
   o.append = o.args.value("append").value_or("");
+  if (auto initrd = o.args.value("initrd")) {
+    if (initrd->empty()) return usage("--initrd: give the initrd's file name");
+    o.initrd = *initrd;
+  }
   o.stats = o.args.has("stats");
 
   if (o.args.operands.empty())
@@ -95,10 +101,11 @@ HostResult<RunOptions> parse_run_args(std::span<const std::string> words) {
 std::string run_help() {
   return "Usage: nestlab run [OPTIONS] IMAGE\n"
          "\n"
-         "Runs the AArch64 guest program IMAGE (ELF or raw) in a new virtual hypervisor,\n"
-         "shows its serial console, and exits with the guest's exit code. The virtual\n"
-         "hypervisor is ephemeral: it is destroyed when the guest ends, on Ctrl-C, or if\n"
-         "this command dies.\n"
+         "Runs the AArch64 guest program IMAGE (ELF, arm64 Linux Image or raw) in a new\n"
+         "virtual hypervisor, shows its serial console, and exits with the guest's exit\n"
+         "code. The virtual hypervisor is ephemeral: it is destroyed when the guest ends, on\n"
+         "Ctrl-C, or if this command dies. A Linux Image is placed as QEMU -kernel places\n"
+         "it (by its header), its --initrd and device tree after it.\n"
          "\n" +
          format_options_help(kRunOptions) +
          "\n"

@@ -23,7 +23,8 @@ struct RunOptions {
   std::string device_map;         // S9: the --device-map file's text
   bool device_map_given = false;  // an empty file is still a map
   bool stats = false;
-  std::string image;  // Empty only when --help was given.
+  std::string initrd;  // --initrd FILE; empty: none
+  std::string image;   // Empty only when --help was given.
 };
 
 std::span<const OptionSpec> run_option_specs();

@@ -22,6 +22,18 @@ TEST(RunArgsTest, ParsesQemuStyleFlags) {
   EXPECT_EQ(r.value().image, "hello.elf");
 }
 
+TEST(RunArgsTest, InitrdIsAFileNameLikeQemus) {
+  std::vector<std::string> words = {"--initrd", "initrd.cpio", "--append", "console=ttyAMA0",
+                                    "Image"};
+  auto r = parse_run_args(words);
+  ASSERT_TRUE(r.is_ok()) << r.error().message;
+  EXPECT_EQ(r.value().initrd, "initrd.cpio");
+  EXPECT_EQ(r.value().image, "Image");
+  EXPECT_EQ(run_error_of({"--initrd", "", "Image"}), "--initrd: give the initrd's file name");
+  std::vector<std::string> none = {"Image"};
+  EXPECT_TRUE(parse_run_args(none).value().initrd.empty());
+}
+
 TEST(RunArgsTest, DefaultsLeaveMemToTheKernel) {
   std::vector<std::string> words = {"hello.elf"};
   auto r = parse_run_args(words);

@@ -162,9 +162,11 @@ void Kernel::vm_run(Client& client, Request& request, std::vector<UniqueFd>& fds
   std::string image_name;
   json forward;
   UniqueFd image;
+  UniqueFd initrd;
   auto found = [&]() -> HostResult<Vhv*> {
-    Params p(request.params, {"vhv", "image_fd", "image_name", "mem", "append", "smp", "smp_boot",
-                              "tick_policy", "guestinfo", "device_map", "pl011"});
+    Params p(request.params,
+             {"vhv", "image_fd", "image_name", "initrd_fd", "initrd_name", "mem", "append", "smp",
+              "smp_boot", "tick_policy", "guestinfo", "device_map", "pl011"});
     TRY(p.check_unknown());
     std::string which = TRY(p.string("vhv"));
     auto index = TRY(p.optional_uint("image_fd", 0, kMaxFdsPerMessage));
@@ -227,11 +229,35 @@ void Kernel::vm_run(Client& client, Request& request, std::vector<UniqueFd>& fds
                                    "string values");
       forward["guestinfo"] = *gi;
     }
+    // The initrd (QEMU's -initrd): another fd of the same message, no larger
+    // than the guest's RAM; the highvisor checks that it fits after the kernel.
+    if (auto initrd_index = TRY(p.optional_uint("initrd_fd", 0, kMaxFdsPerMessage))) {
+      if (*initrd_index == *index || *initrd_index >= fds.size() || !fds[*initrd_index])
+        return nestlab::make_error(ErrorCode::Protocol,
+                                   "initrd_fd " + std::to_string(*initrd_index) +
+                                       " names no file descriptor other than image_fd: this "
+                                       "request carried " +
+                                       std::to_string(fds.size()));
+      if (::fstat(fds[*initrd_index].get(), &st) < 0 || !S_ISREG(st.st_mode))
+        return nestlab::make_error(ErrorCode::InvalidArgument, "initrd_fd is not a regular file");
+      const auto size = static_cast<uint64_t>(st.st_size);
+      if (size == 0) return nestlab::make_error(ErrorCode::InvalidArgument, "the initrd is empty");
+      if (size > mem)
+        return nestlab::make_error(ErrorCode::InvalidArgument,
+                                   "the initrd is " + std::to_string(size) +
+                                       " bytes, more than the guest's RAM (" + std::to_string(mem) +
+                                       " bytes); give the guest more memory");
+      std::string initrd_name = TRY(p.optional_string("initrd_name")).value_or("initrd");
+      TRY(check_length("initrd_name", initrd_name, kMaxImageName));
+      forward["initrd"] = true;
+      forward["initrd_name"] = initrd_name;
+      initrd = std::move(fds[*initrd_index]);
+    }
     image = std::move(fds[*index]);
     return vhv;
   }();
   if (found.is_error()) return reply(Err<Error>{found.release_error()});
-  found.value()->run(forward, std::move(image), image_name, std::move(reply));
+  found.value()->run(forward, std::move(image), std::move(initrd), image_name, std::move(reply));
 }
 
 void Kernel::events_subscribe(Client& client, Request& request, std::vector<UniqueFd>&,

@@ -79,7 +79,8 @@ void Vhv::request(const std::string& method, json params, std::vector<UniqueFd> 
   m_control->send(msg.dump(-1, ' ', false, json::error_handler_t::replace), std::move(fds));
 }
 
-void Vhv::run(const json& params, UniqueFd image, const std::string& image_name, Reply reply) {
+void Vhv::run(const json& params, UniqueFd image, UniqueFd initrd, const std::string& image_name,
+              Reply reply) {
   if (m_record.state == VhvState::Starting) {
     reply(
         nestlab::make_error(ErrorCode::Unavailable, "VHV " + m_record.name + " is still starting"));
@@ -87,6 +88,7 @@ void Vhv::run(const json& params, UniqueFd image, const std::string& image_name,
   }
   std::vector<UniqueFd> fds;
   fds.push_back(std::move(image));
+  if (initrd) fds.push_back(std::move(initrd));  // the run line says "initrd": true
   request(control::kRun, params, std::move(fds),
           [this, image_name, reply = std::move(reply)](HostResult<json> r) {
             if (r.is_ok() && alive()) {

@@ -84,8 +84,9 @@ class Vhv {
   ~Vhv();
 
   void when_ready(Reply reply);
-  void run(const nlohmann::json& params, UniqueFd image, const std::string& image_name,
-           Reply reply);
+  // `initrd` may be empty (no initrd); then params carry no "initrd".
+  void run(const nlohmann::json& params, UniqueFd image, UniqueFd initrd,
+           const std::string& image_name, Reply reply);
   void stats(Reply reply);
   // Any other control request to the highvisor (trace, guestinfo, ...).
   void call(const std::string& method, nlohmann::json params, Reply reply) {

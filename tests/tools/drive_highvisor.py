@@ -3,6 +3,7 @@
 section 2), without nestlabd: for debugging the highvisor and the lowvisor.
 
   tests/tools/drive_highvisor.py build/bin/nestlab-vhv IMAGE [--append TEXT] [--mem MiB]
+                                 [--smp N] [--initrd FILE]
 """
 import argparse
 import array
@@ -21,14 +22,17 @@ def main():
     ap.add_argument("image")
     ap.add_argument("--append", default="")
     ap.add_argument("--mem", type=int, default=128)
+    ap.add_argument("--smp", type=int, default=1)
+    ap.add_argument("--initrd")
     ap.add_argument("--timeout", type=float, default=30)
     a = ap.parse_args()
 
     ours, theirs = socket.socketpair()
     os.set_inheritable(theirs.fileno(), True)
     t0 = time.time()
-    p = subprocess.Popen([a.highvisor, "--name", "drive", "--mem", str(a.mem << 20), "--control-fd",
-                          str(theirs.fileno())], pass_fds=(theirs.fileno(),))
+    p = subprocess.Popen([a.highvisor, "--name", "drive", "--mem", str(a.mem << 20), "--smp",
+                          str(a.smp), "--control-fd", str(theirs.fileno())],
+                         pass_fds=(theirs.fileno(),))
     theirs.close()
     f = ours.makefile("rb")
     deadline = time.time() + a.timeout
@@ -44,12 +48,16 @@ def main():
         elif kind == "ready" and not sent:
             print(f"[ready after {1000 * (time.time() - t0):.1f} ms, qemu pid {ev['qemu_pid']}]",
                   file=sys.stderr)
-            fd = os.open(a.image, os.O_RDONLY)
-            msg = json.dumps({"id": 1, "method": "run", "params": {
-                "image_name": os.path.basename(a.image), "append": a.append}}) + "\n"
+            fds = [os.open(a.image, os.O_RDONLY)]
+            params = {"image_name": os.path.basename(a.image), "append": a.append, "smp": a.smp}
+            if a.initrd:
+                fds.append(os.open(a.initrd, os.O_RDONLY))
+                params.update(initrd=True, initrd_name=os.path.basename(a.initrd))
+            msg = json.dumps({"id": 1, "method": "run", "params": params}) + "\n"
             ours.sendmsg([msg.encode()], [(socket.SOL_SOCKET, socket.SCM_RIGHTS,
-                                           array.array("i", [fd]))])
-            os.close(fd)
+                                           array.array("i", fds))])
+            for fd in fds:
+                os.close(fd)
             sent = True
         elif kind == "vm-exit":
             print(f"[vm-exit after {1000 * (time.time() - t0):.1f} ms] {json.dumps(ev)}",

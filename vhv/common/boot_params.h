@@ -9,12 +9,13 @@
 
 namespace nestlab {
 
-enum class ImageKind : uint32_t { Elf = 1, Raw = 2 };
+// Arm64Image: a Linux arm64 `Image`, placed by its header (linux_image.h).
+enum class ImageKind : uint32_t { Elf = 1, Raw = 2, Arm64Image = 3 };
 
 struct BootParams {
   static constexpr uint64_t kMagic =
       0x3130'544f'4f42'4c4eull;  // "NLBOOT01" read as little-endian bytes
-  static constexpr uint32_t kVersion = 2;
+  static constexpr uint32_t kVersion = 3;
   // Secondary vCPUs boot through mailboxes, not PSCI (vhv/common/mailbox.h).
   static constexpr uint32_t kFlagMailboxBoot = 1u << 0;
 
@@ -38,6 +39,11 @@ struct BootParams {
   // (layout::kGuestPl011Ipa). The lab grader moves it so that a program must
   // read the address from the device tree (guest_fdt.h valid_pl011_ipa).
   uint64_t pl011_ipa;
+  // The initrd, staged after the image (outside guest RAM); 0 bytes: none.
+  // The lowvisor copies it where linux_image.h plan_linux_boot says and
+  // names it in /chosen (linux,initrd-start/end).
+  uint64_t initrd_pa;
+  uint64_t initrd_size;
   uint32_t checksum;  // fnv1a32 over all bytes before this field
   uint32_t reserved1;
 };

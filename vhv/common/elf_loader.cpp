@@ -2,6 +2,7 @@
 
 #include "vhv/common/format.h"
 #include "vhv/common/layout.h"
+#include "vhv/common/linux_image.h"
 
 namespace nestlab {
 namespace {
@@ -149,9 +150,7 @@ Result<ImagePlan, ImageError> plan_raw(uint64_t size, const GuestMemoryMap& map)
 
 Result<ImagePlan, ImageError> plan_image(const uint8_t* data, uint64_t size,
                                          const GuestMemoryMap& map) {
-  if (size >= 4 && data[0] == 0x7f && data[1] == 'E' && data[2] == 'L' && data[3] == 'F')
-    return plan_elf(data, size, map);
-  return plan_raw(size, map);
+  return plan_image_as(detect_image_kind(data, size), data, size, map);
 }
 
 const char* image_error_kind_name(ImageErrorKind kind) {
@@ -173,6 +172,12 @@ const char* image_error_kind_name(ImageErrorKind kind) {
     case ImageErrorKind::EntryOutsideImage: return "EntryOutsideImage";
     case ImageErrorKind::NoLoadableSegments: return "NoLoadableSegments";
     case ImageErrorKind::TooLargeForRam: return "TooLargeForRam";
+    case ImageErrorKind::Arm64HeaderTruncated: return "Arm64HeaderTruncated";
+    case ImageErrorKind::NotArm64Image: return "NotArm64Image";
+    case ImageErrorKind::Arm64BigEndian: return "Arm64BigEndian";
+    case ImageErrorKind::Arm64ImageTooLargeForRam: return "Arm64ImageTooLargeForRam";
+    case ImageErrorKind::InitrdTooLarge: return "InitrdTooLarge";
+    case ImageErrorKind::NoRoomForDeviceTree: return "NoRoomForDeviceTree";
   }
   return "ImageError";
 }
@@ -274,6 +279,37 @@ size_t describe_image_error(const ImageError& e, char* buf, size_t len) {
                     "after the 0x80000 "
                     "load offset; give the VM more memory",
                     a, b, c, d);
+    case ImageErrorKind::Arm64HeaderTruncated:
+      return format(buf, len,
+                    "the arm64 Image is truncated: %llu bytes, its header alone needs %llu; "
+                    "copy the kernel again",
+                    a, b);
+    case ImageErrorKind::NotArm64Image:
+      return format(buf, len,
+                    "the file starts like a PE/EFI binary (\"MZ\") but has no arm64 Image magic "
+                    "at offset 56 (found 0x%08llx, expected \"ARM\\x64\"); give an AArch64 "
+                    "kernel Image (gunzip a vmlinuz first)",
+                    a);
+    case ImageErrorKind::Arm64BigEndian:
+      return format(buf, len,
+                    "the arm64 Image is a big-endian kernel (flags 0x%llx, bit 0 set); the guest "
+                    "platform is little-endian",
+                    a);
+    case ImageErrorKind::Arm64ImageTooLargeForRam:
+      return format(buf, len,
+                    "the arm64 Image needs %llu bytes at offset 0x%llx but guest RAM is [0x%llx, "
+                    "0x%llx); give the VM more memory",
+                    a, b, c, d);
+    case ImageErrorKind::InitrdTooLarge:
+      return format(buf, len,
+                    "the initrd is %llu bytes but only %llu fit after the kernel (from 0x%llx to "
+                    "0x%llx); give the VM more memory or use a smaller initrd",
+                    a, b, c, d);
+    case ImageErrorKind::NoRoomForDeviceTree:
+      return format(buf, len,
+                    "no room for the device tree at 0x%llx (%llu bytes) after the kernel and "
+                    "initrd, below 0x%llx; give the VM more memory",
+                    a, b, c);
   }
   return format(buf, len, "the image is invalid");
 }

@@ -3,7 +3,8 @@
 // user can act on before anything runs, and the lowvisor calls it again on
 // the staged bytes before copying them into guest RAM (never trusting the
 // host's check). ELF64 per the System V gABI and the AArch64 ELF ABI
-// (IHI 0056); raw images load at RAM + 0x80000 like QEMU's -kernel.
+// (IHI 0056); raw images load at RAM + 0x80000 like QEMU's -kernel, arm64
+// Linux Images by their header (linux_image.h).
 #pragma once
 
 #include <cstddef>
@@ -36,7 +37,15 @@ enum class ImageErrorKind : uint8_t {
   EntryOutsideImage,          // a: e_entry, [b, c) lowest to highest loaded address
   NoLoadableSegments,         // a: e_phnum
   TooLargeForRam,  // a: image size, b: room (RAM minus the 0x80000 offset), [c, d) guest RAM
+  // arm64 Linux Image and initrd (linux_image.h).
+  Arm64HeaderTruncated,      // a: size, b: bytes needed (64, the Image header)
+  NotArm64Image,             // a: the four bytes at offset 56 (little-endian)
+  Arm64BigEndian,            // a: the header's flags
+  Arm64ImageTooLargeForRam,  // a: bytes the Image needs, b: its load offset, [c, d) guest RAM
+  InitrdTooLarge,            // a: initrd size, b: room, c: where it would start, d: usable end
+  NoRoomForDeviceTree,       // a: where the tree would start, b: its size, c: usable end
 };
+inline constexpr ImageErrorKind kLastImageErrorKind = ImageErrorKind::NoRoomForDeviceTree;
 
 struct ImageError {
   ImageErrorKind kind;
@@ -63,7 +72,8 @@ inline constexpr uint16_t kElfMachineAArch64 = 183;
                                                      const GuestMemoryMap& map);
 // One segment holding the whole file at ram_ipa + 0x80000, entry there too.
 [[nodiscard]] Result<ImagePlan, ImageError> plan_raw(uint64_t size, const GuestMemoryMap& map);
-// ELF if the data starts with "\x7fELF", else raw.
+// ELF if the data starts with "\x7fELF", an arm64 Image if it has the Image
+// magic or starts with "MZ" (linux_image.h), else raw.
 [[nodiscard]] Result<ImagePlan, ImageError> plan_image(const uint8_t* data, uint64_t size,
                                                        const GuestMemoryMap& map);
 

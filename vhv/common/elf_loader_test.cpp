@@ -219,7 +219,7 @@ TEST(ElfLoader, NoLoadableSegments) {
 }
 
 TEST(ElfLoader, EveryKindHasASentence) {
-  for (int k = 0; k <= int(ImageErrorKind::TooLargeForRam); ++k) {
+  for (int k = 0; k <= int(kLastImageErrorKind); ++k) {
     std::string s = describe(ImageError{ImageErrorKind(k), 1, 1, 2, 3, 4});
     EXPECT_GT(s.size(), 30u) << k;
   }

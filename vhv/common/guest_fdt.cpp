@@ -201,6 +201,11 @@ Result<uint32_t, FdtError> build_guest_fdt(void* buf, size_t len, const GuestFdt
   char stdout_path[32];
   format(stdout_path, sizeof(stdout_path), "/pl011@%llx", static_cast<unsigned long long>(pl011));
   w.prop_string("stdout-path", stdout_path);
+  // Two cells each, as the root's #address-cells.
+  if (config.initrd_end > config.initrd_start) {
+    w.prop_u64("linux,initrd-start", config.initrd_start);
+    w.prop_u64("linux,initrd-end", config.initrd_end);
+  }
   w.end_node();
 
   char memory_name[32];

@@ -62,6 +62,11 @@ struct GuestFdtConfig {
   // Where the PL011 is (its node, `reg` and /chosen/stdout-path); 0 means
   // QEMU virt's place, layout::kGuestPl011Ipa. Only the lab grader moves it.
   uint64_t pl011_ipa = 0;
+  // The initrd in guest memory, [initrd_start, initrd_end): /chosen gets
+  // linux,initrd-start and linux,initrd-end (devicetree chosen.yaml), as
+  // QEMU writes them for -initrd. Equal: no initrd.
+  uint64_t initrd_start = 0;
+  uint64_t initrd_end = 0;
 };
 
 // A place the guest's PL011 may be moved to: a 4 KiB page of the MMIO space

@@ -49,6 +49,32 @@ TEST_F(GuestFdt, RootAndChosen) {
   EXPECT_EQ(fdt_node_offset_by_phandle(m_buf.data(), parent), node("/intc@8000000"));
 }
 
+TEST_F(GuestFdt, NoInitrdNoInitrdProperties) {
+  build("");
+  EXPECT_TRUE(cells("/chosen", "linux,initrd-start").empty());
+  EXPECT_TRUE(cells("/chosen", "linux,initrd-end").empty());
+}
+
+TEST(GuestFdtInitrd, ChosenNamesTheInitrdInTwoCells) {
+  std::vector<uint8_t> buf(64 * 1024);
+  GuestFdtConfig config{0x4000'0000, 512ull << 20, 2, "console=ttyAMA0"};
+  config.initrd_start = 0x4800'0000;
+  config.initrd_end = 0x481c'3200;
+  auto r = build_guest_fdt(buf.data(), buf.size(), config);
+  ASSERT_TRUE(r.is_ok());
+  int chosen = fdt_path_offset(buf.data(), "/chosen");
+  int len = 0;
+  const auto* start =
+      static_cast<const fdt64_t*>(fdt_getprop(buf.data(), chosen, "linux,initrd-start", &len));
+  ASSERT_NE(start, nullptr);
+  EXPECT_EQ(len, 8);
+  EXPECT_EQ(fdt64_to_cpu(*start), 0x4800'0000u);
+  const auto* end =
+      static_cast<const fdt64_t*>(fdt_getprop(buf.data(), chosen, "linux,initrd-end", &len));
+  ASSERT_NE(end, nullptr);
+  EXPECT_EQ(fdt64_to_cpu(*end), 0x481c'3200u);
+}
+
 TEST_F(GuestFdt, EmptyBootargsAreAnEmptyString) {
   build("");
   EXPECT_EQ(str("/chosen", "bootargs"), "");

@@ -17,7 +17,8 @@ TEST(WireStructs, Layouts) {
   EXPECT_EQ(sizeof(channel::ReadyPayload), 8u);
   EXPECT_EQ(offsetof(BootParams, bootargs), 160u);
   EXPECT_EQ(offsetof(BootParams, pl011_ipa), 1184u);
-  EXPECT_EQ(sizeof(BootParams), 1200u);
+  EXPECT_EQ(offsetof(BootParams, initrd_pa), 1192u);
+  EXPECT_EQ(sizeof(BootParams), 1216u);
   EXPECT_EQ(offsetof(StatusPage, total_exits), 16u + 64 * 8);
   EXPECT_EQ(layout::kBootParamsPa, 0x4300'0000u);
   EXPECT_EQ(layout::kStatusPa, 0x4300'1000u);

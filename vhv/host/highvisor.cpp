@@ -243,13 +243,21 @@ void Highvisor::on_qemu_stderr() {
 
 json Highvisor::run_vm(const json& params) {
   int fd = m_control.take_fd();
+  // The initrd, when the kernel says one came: the second fd of the line.
+  const bool has_initrd = params.value("initrd", false);
+  int initrd_fd = has_initrd ? m_control.take_fd() : -1;
   auto error = [&](const char* code, const std::string& message) {
     return json{{"code", code}, {"message", message}};
   };
-  if (fd < 0)
-    return json{{"error", error("invalid-argument", "run needs the image as a file descriptor")}};
+  if (fd < 0 || (has_initrd && initrd_fd < 0)) {
+    if (fd >= 0) close(fd);
+    return json{{"error", error("invalid-argument",
+                                "run needs the image (and the initrd) as file descriptors")}};
+  }
   RunRequest req;
   req.image_fd = fd;
+  req.initrd_fd = initrd_fd;
+  req.initrd_name = params.value("initrd_name", std::string("initrd"));
   req.image_name = params.value("image_name", std::string("image"));
   req.mem = params.value("mem", uint64_t{0});
   req.append = params.value("append", std::string());
@@ -289,6 +297,7 @@ json Highvisor::run_vm(const json& params) {
     }
   }
   close(fd);
+  if (initrd_fd >= 0) close(initrd_fd);
   return reply;
 }
 

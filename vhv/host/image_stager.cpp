@@ -12,6 +12,8 @@
 #include "vhv/common/device_map.h"
 #include "vhv/common/elf_loader.h"
 #include "vhv/common/guest_fdt.h"
+#include "vhv/common/linux_image.h"
+#include "vhv/common/mailbox.h"
 
 namespace nestlab::vhv {
 
@@ -44,6 +46,55 @@ bool looks_like_text(const uint8_t* data, uint64_t size) {
     if (!printable) return false;
   }
   return true;
+}
+
+std::string describe(const ImageError& e) {
+  char text[512];
+  describe_image_error(e, text, sizeof text);
+  return text;
+}
+
+// Reads the initrd into the staging area after the image and checks, with
+// the lowvisor's own planner, that it and the device tree fit in guest RAM
+// after the kernel.
+struct StagedInitrd {
+  uint64_t pa;  // VHV physical address
+  uint64_t size;
+};
+HostResult<StagedInitrd> stage_initrd(VhvRam& ram, const RunRequest& req, const ImagePlan& plan,
+                                      ImageKind kind, uint64_t image_size, uint64_t mem) {
+  const std::string& name = req.initrd_name.empty() ? std::string("initrd") : req.initrd_name;
+  if (kind == ImageKind::Elf) {
+    return make_error(ErrorCode::InvalidArgument,
+                      name + ": an initrd needs a Linux kernel Image (or raw image); " +
+                          req.image_name + " is an ELF file, which boots without one");
+  }
+  struct stat st {};
+  if (fstat(req.initrd_fd, &st) != 0) return errno_error("cannot stat " + name);
+  if (!S_ISREG(st.st_mode))
+    return make_error(ErrorCode::InvalidArgument, name + " is not a regular file");
+  const auto size = static_cast<uint64_t>(st.st_size);
+  if (size == 0) return make_error(ErrorCode::InvalidArgument, name + " (the initrd) is empty");
+  GuestMemoryMap map{layout::kGuestRamIpa, mem};
+  // The lowvisor's limit: the mailbox region, when there is one, is not the OS's.
+  const uint64_t usable_end = req.mailbox_boot && req.smp > 1
+                                  ? mailbox::region_ipa(map.ram_ipa, map.ram_size)
+                                  : map.ram_ipa + map.ram_size;
+  auto layout = plan_linux_boot(plan, map, usable_end, size, kGuestFdtMaxSize);
+  if (layout.is_error())
+    return make_error(ErrorCode::InvalidArgument, name + ": " + describe(layout.error()));
+  // The staging area is as large as guest RAM; whatever fits there after
+  // the kernel also fits after the image's staged bytes.
+  const uint64_t offset = layout::align_up(image_size, 0x1000);
+  if (offset + size > ram.guest_mem())
+    return make_error(ErrorCode::InvalidArgument,
+                      name + " and " + req.image_name + " together are larger than guest RAM (" +
+                          mib(ram.guest_mem()) + "); give the guest more memory with --mem");
+  const uint64_t pa = ram.staging_pa() + offset;
+  uint8_t* staging = ram.at(pa, size);
+  if (staging == nullptr) return make_error(ErrorCode::Internal, "staging area out of range");
+  TRY(read_all(req.initrd_fd, staging, size, name));
+  return StagedInitrd{pa, size};
 }
 
 }  // namespace
@@ -107,23 +158,19 @@ HostResult<uint64_t> stage_image(VhvRam& ram, const RunRequest& req) {
   if (staging == nullptr) return make_error(ErrorCode::Internal, "staging area out of range");
   TRY(read_all(req.image_fd, staging, size, name));
 
-  bool is_elf = size >= 4 && std::memcmp(staging,
-                                         "\x7f"
-                                         "ELF",
-                                         4) == 0;
-  if (!is_elf && looks_like_text(staging, size)) {
+  const ImageKind kind = detect_image_kind(staging, size);
+  if (kind == ImageKind::Raw && looks_like_text(staging, size)) {
     return make_error(ErrorCode::InvalidArgument,
                       name +
                           " is not an AArch64 ELF file or a raw image: it starts with plain "
                           "text; give the guest's ELF (or its objcopy -O binary image)");
   }
   GuestMemoryMap map{layout::kGuestRamIpa, mem};
-  auto plan = plan_image(staging, size, map);
-  if (plan.is_error()) {
-    char text[512];
-    describe_image_error(plan.error(), text, sizeof text);
-    return make_error(ErrorCode::InvalidArgument, name + ": " + text);
-  }
+  auto plan = plan_image_as(kind, staging, size, map);
+  if (plan.is_error())
+    return make_error(ErrorCode::InvalidArgument, name + ": " + describe(plan.error()));
+  StagedInitrd initrd{0, 0};
+  if (req.initrd_fd >= 0) initrd = TRY(stage_initrd(ram, req, plan.value(), kind, size, mem));
 
   auto* bp = reinterpret_cast<BootParams*>(ram.at(layout::kBootParamsPa, sizeof(BootParams)));
   std::memset(bp, 0, sizeof *bp);
@@ -138,7 +185,9 @@ HostResult<uint64_t> stage_image(VhvRam& ram, const RunRequest& req) {
   bp->guest_ram_size = mem;
   bp->image_pa = ram.staging_pa();
   bp->image_size = size;
-  bp->image_kind = is_elf ? ImageKind::Elf : ImageKind::Raw;
+  bp->image_kind = kind;
+  bp->initrd_pa = initrd.pa;
+  bp->initrd_size = initrd.size;
   bp->guest_entry = plan.value().entry;
   std::random_device rd;
   for (auto& b : bp->vm_uuid) b = static_cast<uint8_t>(rd());

@@ -16,6 +16,10 @@ namespace nestlab::vhv {
 struct RunRequest {
   int image_fd = -1;  // Not owned.
   std::string image_name;
+  // The initrd, as QEMU's -initrd: staged after the image, placed in guest
+  // RAM by linux_image.h plan_linux_boot. -1: none. Not owned.
+  int initrd_fd = -1;
+  std::string initrd_name;
   uint64_t mem = 0;  // guest RAM; 0 = the VHV's capacity
   std::string append;
   uint32_t smp = 1;

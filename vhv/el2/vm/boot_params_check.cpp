@@ -84,8 +84,24 @@ bool check_boot_params(const BootParams& bp, uint8_t vm_id, uint64_t vhv_ram_end
            ull(bp.guest_ram_pa), ull(ram_pa_end));
     return false;
   }
-  if (bp.image_kind != ImageKind::Elf && bp.image_kind != ImageKind::Raw) {
-    format(why, len, "unknown image kind %u (1 = ELF, 2 = raw)", unsigned(bp.image_kind));
+  if (bp.image_kind != ImageKind::Elf && bp.image_kind != ImageKind::Raw &&
+      bp.image_kind != ImageKind::Arm64Image) {
+    format(why, len, "unknown image kind %u (1 = ELF, 2 = raw, 3 = arm64 Image)",
+           unsigned(bp.image_kind));
+    return false;
+  }
+  // The staged initrd, like the image: in VHV memory, outside guest RAM and
+  // the image.
+  const uint64_t initrd_end = bp.initrd_pa + bp.initrd_size;
+  if (bp.initrd_size != 0 && (initrd_end < bp.initrd_pa || bp.initrd_pa < layout::kGuestRamPa ||
+                              (bp.initrd_pa < ram_pa_end && bp.guest_ram_pa < initrd_end) ||
+                              (bp.initrd_pa < image_end && bp.image_pa < initrd_end) ||
+                              (vhv_ram_end && initrd_end > vhv_ram_end))) {
+    format(why, len,
+           "the staged initrd [0x%llx, 0x%llx) must be inside VHV memory [0x%llx, 0x%llx) and "
+           "outside guest RAM [0x%llx, 0x%llx) and the image",
+           ull(bp.initrd_pa), ull(initrd_end), ull(layout::kGuestRamPa), ull(vhv_ram_end),
+           ull(bp.guest_ram_pa), ull(ram_pa_end));
     return false;
   }
   if (bp.pl011_ipa != 0 && !valid_pl011_ipa(bp.pl011_ipa)) {

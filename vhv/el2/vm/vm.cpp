@@ -3,6 +3,7 @@
 #include "vhv/common/format.h"
 #include "vhv/common/guest_fdt.h"
 #include "vhv/common/layout.h"
+#include "vhv/common/linux_image.h"
 #include "vhv/common/mailbox.h"
 #include "vhv/el2/arch/sysreg.h"
 #include "vhv/el2/channel/channel.h"
@@ -102,8 +103,7 @@ bool Vm::read_device_map(char* why, size_t why_len) {
 
 bool Vm::load_image(char* why, size_t why_len) {
   const auto* image = reinterpret_cast<const uint8_t*>(m_params.image_pa);
-  auto planned = m_params.image_kind == ImageKind::Elf ? plan_elf(image, m_params.image_size, m_map)
-                                                       : plan_raw(m_params.image_size, m_map);
+  auto planned = plan_image_as(m_params.image_kind, image, m_params.image_size, m_map);
   if (planned.is_error()) {
     describe_image_error(planned.error(), why, why_len);
     return false;
@@ -131,22 +131,40 @@ bool Vm::load_image(char* why, size_t why_len) {
     arch::clean_dcache_range(reinterpret_cast<uint64_t>(dst), s.mem_size);
   }
 
-  auto fdt =
-      build_guest_fdt(m_fdt, sizeof(m_fdt),
-                      GuestFdtConfig{m_map.ram_ipa, m_map.ram_size, m_vcpu_count, m_params.bootargs,
-                                     m_mailbox, nullptr, 0, &m_device_map, pl011_ipa(m_params)});
+  // A Linux-style image (raw or arm64 Image) gets its initrd and tree
+  // where QEMU puts them for one (linux_image.h plan_linux_boot), above the
+  // image and its BSS (kvm-unit-tests checks).
+  uint64_t fdt_ipa = 0;
+  uint64_t initrd_ipa = 0;
+  if (m_params.image_kind != ImageKind::Elf) {
+    const uint64_t usable_end = m_mailbox ? m_mailbox : m_map.ram_ipa + m_map.ram_size;
+    auto boot = plan_linux_boot(plan, m_map, usable_end, m_params.initrd_size, sizeof(m_fdt));
+    if (boot.is_error() && m_params.initrd_size != 0) {
+      describe_image_error(boot.error(), why, why_len);
+      return false;
+    }
+    if (boot.is_ok()) {
+      fdt_ipa = boot.value().fdt_ipa;
+      initrd_ipa = boot.value().initrd_ipa;
+    }
+  } else if (m_params.initrd_size != 0) {
+    format(why, why_len, "an initrd needs a Linux kernel Image (or raw image), not an ELF file");
+    return false;
+  }
+  if (m_params.initrd_size != 0) {
+    auto* dst = reinterpret_cast<uint8_t*>(pa_of(initrd_ipa));
+    memcpy(dst, reinterpret_cast<const uint8_t*>(m_params.initrd_pa), m_params.initrd_size);
+    arch::clean_dcache_range(reinterpret_cast<uint64_t>(dst), m_params.initrd_size);
+  }
+  GuestFdtConfig config{
+      m_map.ram_ipa, m_map.ram_size,     m_vcpu_count, m_params.bootargs, m_mailbox, nullptr, 0,
+      &m_device_map, pl011_ipa(m_params)};
+  config.initrd_start = initrd_ipa;
+  config.initrd_end = initrd_ipa + m_params.initrd_size;
+  auto fdt = build_guest_fdt(m_fdt, sizeof(m_fdt), config);
   if (fdt.is_error()) {
     format(why, why_len, "cannot build the guest device tree: %s", fdt_error_name(fdt.error()));
     return false;
-  }
-  // A raw (Linux-style) image gets its tree where QEMU puts it for one:
-  // after the space it keeps for an initrd, at RAM + min(RAM / 2, 128 MiB)
-  // (hw/arm/boot.c), above the image and its BSS (kvm-unit-tests checks).
-  uint64_t fdt_ipa = 0;
-  if (m_params.image_kind == ImageKind::Raw) {
-    const uint64_t half = m_map.ram_size / 2 < (128ull << 20) ? m_map.ram_size / 2 : 128ull << 20;
-    const uint64_t at = layout::align_up(m_map.ram_ipa + half, 2ull << 20);
-    if (at > plan.highest_ipa && at + fdt.value() <= m_map.ram_ipa + m_map.ram_size) fdt_ipa = at;
   }
   if (m_mailbox) {
     plan.segments[plan.segment_count++] = LoadSegment{m_mailbox, 0, 0, mailbox::kRegionSize, 0};

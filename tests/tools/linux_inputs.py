@@ -1,0 +1,119 @@
+"""The Linux guest's test inputs, made from Debian packages only.
+
+scripts/install-deps downloads linux-image-*-cloud-arm64:arm64 and
+busybox-static:arm64 into a cache directory (never installs them). This
+module unpacks them with dpkg-deb -x into the build tree and makes
+  - Image: the kernel's arm64 Image (the deb's vmlinuz, gunzipped if it is
+    gzip'd; Debian 12's cloud kernel ships it uncompressed),
+  - initrd: a newc initramfs holding busybox and an /init script that
+    prints a few deterministic lines and powers off.
+Used by tests/integration/test_linux.py and bench/linux_boot.py."""
+import glob
+import gzip
+import os
+import shutil
+import subprocess
+
+DEBS_DIR = os.environ.get("NESTLAB_DEBS_DIR", "/var/cache/nestlab/debs")
+INSTALL_HINT = "sudo scripts/install-deps"
+
+# The first line /init prints: the benchmark times the boot up to it.
+FIRST_LINE = "init: hello from busybox"
+LAST_LINE = "init: done"
+
+INIT_SCRIPT = f"""#!/bin/busybox sh
+/bin/busybox mkdir -p /proc /sys /dev
+/bin/busybox mount -t proc proc /proc
+/bin/busybox echo "{FIRST_LINE}"
+/bin/busybox echo "init: machine $(/bin/busybox uname -m)"
+/bin/busybox echo "init: cpus $(/bin/busybox grep -c ^processor /proc/cpuinfo)"
+/bin/busybox echo "init: cmdline $(/bin/busybox cat /proc/cmdline)"
+/bin/busybox echo "init: initramfs files $(/bin/busybox ls / | /bin/busybox wc -l)"
+/bin/busybox echo "{LAST_LINE}"
+/bin/busybox poweroff -f
+"""
+
+
+class MissingPackage(Exception):
+    pass
+
+
+def _deb(pattern, what):
+    found = sorted(glob.glob(os.path.join(DEBS_DIR, pattern)))
+    if not found:
+        raise MissingPackage(f"{what} is missing from {DEBS_DIR}: run `{INSTALL_HINT}` "
+                             f"(it runs apt-get download {what})")
+    return found[-1]
+
+
+def _unpack(deb, into):
+    stamp = os.path.join(into, ".unpacked-from")
+    if os.path.exists(stamp) and open(stamp).read() == deb:
+        return
+    shutil.rmtree(into, ignore_errors=True)
+    os.makedirs(into)
+    subprocess.run(["dpkg-deb", "-x", deb, into], check=True)
+    with open(stamp, "w") as f:
+        f.write(deb)
+
+
+def _newc_entry(name, mode, data=b"", ino=1, rdev=(0, 0)):
+    # The "new" (SVR4, no CRC) cpio format the kernel's initramfs unpacker
+    # reads (Documentation/driver-api/early-userspace/buffer-format.rst):
+    # ASCII-hex header, the NUL-terminated name and the data, each padded to
+    # 4 bytes. Fixed owners and times keep the archive deterministic.
+    name_bytes = name.encode() + b"\0"
+    fields = [ino, mode, 0, 0, 1, 0, len(data), 0, 0, rdev[0], rdev[1], len(name_bytes), 0]
+    header = b"070701" + b"".join(b"%08x" % f for f in fields)
+    out = header + name_bytes
+    out += b"\0" * (-len(out) % 4)
+    out += data
+    out += b"\0" * (-len(out) % 4)
+    return out
+
+
+def make_initramfs(busybox_path, out_path):
+    with open(busybox_path, "rb") as f:
+        busybox = f.read()
+    archive = b"".join([
+        _newc_entry("bin", 0o040755, ino=1),
+        # The kernel opens /dev/console for init's stdio before anything
+        # could mount devtmpfs (the cloud kernel does not mount it itself).
+        _newc_entry("dev", 0o040755, ino=4),
+        _newc_entry("dev/console", 0o020600, ino=5, rdev=(5, 1)),
+        _newc_entry("bin/busybox", 0o100755, busybox, ino=2),
+        _newc_entry("init", 0o100755, INIT_SCRIPT.encode(), ino=3),
+        _newc_entry("TRAILER!!!", 0, ino=0),
+    ])
+    archive += b"\0" * (-len(archive) % 512)
+    tmp = out_path + ".tmp"
+    with open(tmp, "wb") as f:
+        f.write(archive)
+    os.replace(tmp, out_path)
+
+
+def prepare(build_dir):
+    """Returns (Image path, initrd path), made under build_dir/linux-guest.
+    Raises MissingPackage naming the command that downloads what is missing."""
+    root = os.path.join(build_dir, "linux-guest")
+    kernel_deb = _deb("linux-image-*-cloud-arm64_*_arm64.deb",
+                      "linux-image-6.1.0-*-cloud-arm64:arm64")
+    busybox_deb = _deb("busybox-static_*_arm64.deb", "busybox-static:arm64")
+    _unpack(kernel_deb, os.path.join(root, "kernel"))
+    _unpack(busybox_deb, os.path.join(root, "busybox"))
+    vmlinuz = sorted(glob.glob(os.path.join(root, "kernel", "boot", "vmlinuz-*")))
+    if not vmlinuz:
+        raise MissingPackage(f"{kernel_deb} holds no boot/vmlinuz-*: run `{INSTALL_HINT}` again")
+    image = os.path.join(root, "Image")
+    with open(vmlinuz[-1], "rb") as f:
+        data = f.read()
+    if data[:2] == b"\x1f\x8b":  # gzip'd Image: the bootloader (here, we) unpacks it
+        data = gzip.decompress(data)
+    if data[56:60] != b"ARM\x64":
+        raise MissingPackage(f"{vmlinuz[-1]} is not an arm64 Image (no ARM\\x64 magic)")
+    with open(image + ".tmp", "wb") as f:
+        f.write(data)
+    os.replace(image + ".tmp", image)
+    initrd = os.path.join(root, "initrd")
+    make_initramfs(os.path.join(root, "busybox", "bin", "busybox"), initrd)
+    return image, initrd
