@@ -113,6 +113,9 @@ def main():
     put("fuzz_elf_loader", "two-segments",
         make_elf([(0x40080000, code, 0x1000), (0x40100000, b"\x00" * 32, 0x10000)]))
     put("fuzz_elf_loader", "raw", code * 8)
+    image_header = struct.pack("<IIQQQQQQII", 0x14000010, 0, 0, 0x200000, 0xA, 0, 0, 0,
+                               0x644D5241, 0)  # arm64 Image: magic "ARM\x64" at 56
+    put("fuzz_elf_loader", "arm64-image", image_header + code * 16)
 
     put("fuzz_device_map", "map", "# comment\nNLAB0003 = acme,dogwatch-3000\n"
         "arm,pl031 = vendor.rtc\n")

@@ -53,6 +53,12 @@ struct ImageError {
   uint64_t a, b, c, d;
 };
 
+// An error about the whole image, not one segment.
+constexpr ImageError image_error(ImageErrorKind kind, uint64_t a = 0, uint64_t b = 0,
+                                 uint64_t c = 0, uint64_t d = 0) {
+  return ImageError{kind, -1, a, b, c, d};
+}
+
 struct LoadSegment {
   uint64_t ipa, file_offset, file_size, mem_size;
   uint32_t flags;  // p_flags: PF_X 1, PF_W 2, PF_R 4

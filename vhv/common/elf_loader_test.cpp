@@ -1,4 +1,5 @@
 #include "vhv/common/elf_loader.h"
+#include "vhv/common/image_error_text.h"
 
 #include <gtest/gtest.h>
 
@@ -63,12 +64,6 @@ ImageError expect_error(const std::vector<uint8_t>& f, ImageErrorKind kind) {
   if (r.is_ok()) return {};
   EXPECT_EQ(r.error().kind, kind) << image_error_kind_name(r.error().kind);
   return r.error();
-}
-
-std::string describe(const ImageError& e) {
-  char buf[512];
-  describe_image_error(e, buf, sizeof(buf));
-  return buf;
 }
 
 TEST(ElfLoader, PlansAValidImage) {

@@ -64,15 +64,16 @@ TEST(GuestFdtInitrd, ChosenNamesTheInitrdInTwoCells) {
   ASSERT_TRUE(r.is_ok());
   int chosen = fdt_path_offset(buf.data(), "/chosen");
   int len = 0;
+  // Properties are only 4-byte aligned: read them with fdt64_ld.
   const auto* start =
       static_cast<const fdt64_t*>(fdt_getprop(buf.data(), chosen, "linux,initrd-start", &len));
   ASSERT_NE(start, nullptr);
   EXPECT_EQ(len, 8);
-  EXPECT_EQ(fdt64_to_cpu(*start), 0x4800'0000u);
+  EXPECT_EQ(fdt64_ld(start), 0x4800'0000u);
   const auto* end =
       static_cast<const fdt64_t*>(fdt_getprop(buf.data(), chosen, "linux,initrd-end", &len));
   ASSERT_NE(end, nullptr);
-  EXPECT_EQ(fdt64_to_cpu(*end), 0x481c'3200u);
+  EXPECT_EQ(fdt64_ld(end), 0x481c'3200u);
 }
 
 TEST_F(GuestFdt, EmptyBootargsAreAnEmptyString) {

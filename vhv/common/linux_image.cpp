@@ -15,17 +15,13 @@ uint64_t read_le64(const uint8_t* p) {
 }
 
 bool has_magic(const uint8_t* data, uint64_t size) {
+  if (size < kArm64MagicOffset + 4) return false;  // before forming a pointer past the data
   const uint8_t* m = data + kArm64MagicOffset;
-  return size >= kArm64MagicOffset + 4 && m[0] == 'A' && m[1] == 'R' && m[2] == 'M' && m[3] == 0x64;
+  return m[0] == 'A' && m[1] == 'R' && m[2] == 'M' && m[3] == 0x64;
 }
 
 bool starts_with_mz(const uint8_t* data, uint64_t size) {
   return size >= 2 && data[0] == 'M' && data[1] == 'Z';
-}
-
-ImageError error(ImageErrorKind kind, uint64_t a = 0, uint64_t b = 0, uint64_t c = 0,
-                 uint64_t d = 0) {
-  return ImageError{kind, -1, a, b, c, d};
 }
 
 }  // namespace
@@ -41,20 +37,20 @@ ImageKind detect_image_kind(const uint8_t* data, uint64_t size) {
 }
 
 Result<Arm64ImageHeader, ImageError> parse_arm64_header(const uint8_t* data, uint64_t size) {
-  if (size == 0) return Err{error(ImageErrorKind::Empty)};
+  if (size == 0) return Err{image_error(ImageErrorKind::Empty)};
   if (size < kArm64HeaderSize)
-    return Err{error(ImageErrorKind::Arm64HeaderTruncated, size, kArm64HeaderSize)};
+    return Err{image_error(ImageErrorKind::Arm64HeaderTruncated, size, kArm64HeaderSize)};
   if (!has_magic(data, size)) {
     const uint8_t* m = data + kArm64MagicOffset;
-    return Err{error(ImageErrorKind::NotArm64Image, uint64_t(m[0]) | uint64_t(m[1]) << 8 |
-                                                        uint64_t(m[2]) << 16 |
-                                                        uint64_t(m[3]) << 24)};
+    return Err{image_error(ImageErrorKind::NotArm64Image, uint64_t(m[0]) | uint64_t(m[1]) << 8 |
+                                                              uint64_t(m[2]) << 16 |
+                                                              uint64_t(m[3]) << 24)};
   }
   Arm64ImageHeader h{read_le64(data + 8), read_le64(data + 16), read_le64(data + 24)};
   // booting.rst: text_offset and flags are only meaningful with a non-zero
   // image_size; such old kernels are little-endian.
   if (h.image_size != 0 && (h.flags & kArm64FlagBigEndian))
-    return Err{error(ImageErrorKind::Arm64BigEndian, h.flags)};
+    return Err{image_error(ImageErrorKind::Arm64BigEndian, h.flags)};
   return h;
 }
 
@@ -68,8 +64,8 @@ Result<ImagePlan, ImageError> plan_arm64_image(const uint8_t* data, uint64_t siz
     footprint = h.image_size > size ? h.image_size : size;
   }
   if (offset >= map.ram_size || footprint > map.ram_size - offset)
-    return Err{error(ImageErrorKind::Arm64ImageTooLargeForRam, footprint, offset, map.ram_ipa,
-                     map.ram_ipa + map.ram_size)};
+    return Err{image_error(ImageErrorKind::Arm64ImageTooLargeForRam, footprint, offset, map.ram_ipa,
+                           map.ram_ipa + map.ram_size)};
   ImagePlan plan{};
   plan.entry = map.ram_ipa + offset;
   plan.segment_count = 1;
@@ -97,11 +93,11 @@ Result<LinuxBootLayout, ImageError> plan_linux_boot(const ImagePlan& image,
   if (image.highest_ipa > initrd) initrd = image.highest_ipa;
   initrd = layout::align_up(initrd, kPage);
   if (initrd > usable_end || initrd_size > usable_end - initrd)
-    return Err{error(ImageErrorKind::InitrdTooLarge, initrd_size,
-                     initrd < usable_end ? usable_end - initrd : 0, initrd, usable_end)};
+    return Err{image_error(ImageErrorKind::InitrdTooLarge, initrd_size,
+                           initrd < usable_end ? usable_end - initrd : 0, initrd, usable_end)};
   const uint64_t fdt = layout::align_up(initrd + initrd_size, k2M);
   if (fdt > usable_end || fdt_size > usable_end - fdt)
-    return Err{error(ImageErrorKind::NoRoomForDeviceTree, fdt, fdt_size, usable_end)};
+    return Err{image_error(ImageErrorKind::NoRoomForDeviceTree, fdt, fdt_size, usable_end)};
   return LinuxBootLayout{initrd, fdt};
 }
 

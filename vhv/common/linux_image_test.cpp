@@ -1,4 +1,5 @@
 #include "vhv/common/linux_image.h"
+#include "vhv/common/image_error_text.h"
 
 #include <gtest/gtest.h>
 
@@ -28,12 +29,6 @@ std::vector<uint8_t> image(uint64_t text_offset, uint64_t image_size, uint64_t f
   put64(f, 24, flags);
   std::memcpy(f.data() + 56, "ARM\x64", 4);
   return f;
-}
-
-std::string describe(const ImageError& e) {
-  char buf[512];
-  describe_image_error(e, buf, sizeof buf);
-  return buf;
 }
 
 TEST(Arm64Image, HeaderFieldsAreRead) {
