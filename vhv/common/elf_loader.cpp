@@ -139,13 +139,7 @@ Result<ImagePlan, ImageError> plan_raw(uint64_t size, const GuestMemoryMap& map)
   if (size > room)
     return Err{error(ImageErrorKind::TooLargeForRam, -1, size, room, map.ram_ipa,
                      map.ram_ipa + map.ram_size)};
-  ImagePlan plan{};
-  plan.entry = map.ram_ipa + offset;
-  plan.segment_count = 1;
-  plan.segments[0] = LoadSegment{plan.entry, 0, size, size, 7};
-  plan.lowest_ipa = plan.entry;
-  plan.highest_ipa = plan.entry + size;
-  return plan;
+  return single_segment_plan(map.ram_ipa + offset, size, size);
 }
 
 Result<ImagePlan, ImageError> plan_image(const uint8_t* data, uint64_t size,

@@ -72,6 +72,18 @@ struct ImagePlan {
   uint64_t lowest_ipa, highest_ipa;  // [lowest, highest) covers every segment's memory
 };
 
+// A plan of one segment: `file_size` bytes of the file loaded at `ipa`,
+// `mem_size` bytes of memory (the rest zeroed), entry at its start.
+constexpr ImagePlan single_segment_plan(uint64_t ipa, uint64_t file_size, uint64_t mem_size) {
+  ImagePlan plan{};
+  plan.entry = ipa;
+  plan.segment_count = 1;
+  plan.segments[0] = LoadSegment{ipa, 0, file_size, mem_size, 7};
+  plan.lowest_ipa = ipa;
+  plan.highest_ipa = ipa + mem_size;
+  return plan;
+}
+
 inline constexpr uint16_t kElfMachineAArch64 = 183;
 
 [[nodiscard]] Result<ImagePlan, ImageError> plan_elf(const uint8_t* data, uint64_t size,

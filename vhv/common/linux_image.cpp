@@ -66,13 +66,7 @@ Result<ImagePlan, ImageError> plan_arm64_image(const uint8_t* data, uint64_t siz
   if (offset >= map.ram_size || footprint > map.ram_size - offset)
     return Err{image_error(ImageErrorKind::Arm64ImageTooLargeForRam, footprint, offset, map.ram_ipa,
                            map.ram_ipa + map.ram_size)};
-  ImagePlan plan{};
-  plan.entry = map.ram_ipa + offset;
-  plan.segment_count = 1;
-  plan.segments[0] = LoadSegment{plan.entry, 0, size, footprint, 7};
-  plan.lowest_ipa = plan.entry;
-  plan.highest_ipa = plan.entry + footprint;
-  return plan;
+  return single_segment_plan(map.ram_ipa + offset, size, footprint);
 }
 
 Result<ImagePlan, ImageError> plan_image_as(ImageKind kind, const uint8_t* data, uint64_t size,
