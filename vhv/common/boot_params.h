@@ -15,9 +15,10 @@ enum class ImageKind : uint32_t { Elf = 1, Raw = 2, Arm64Image = 3 };
 struct BootParams {
   static constexpr uint64_t kMagic =
       0x3130'544f'4f42'4c4eull;  // "NLBOOT01" read as little-endian bytes
-  static constexpr uint32_t kVersion = 3;
+  static constexpr uint32_t kVersion = 4;
   // Secondary vCPUs boot through mailboxes, not PSCI (vhv/common/mailbox.h).
   static constexpr uint32_t kFlagMailboxBoot = 1u << 0;
+  static constexpr uint32_t kMaxWeight = 10000;
 
   uint64_t magic;
   uint32_t version;
@@ -44,6 +45,10 @@ struct BootParams {
   // names it in /chosen (linux,initrd-start/end).
   uint64_t initrd_pa;
   uint64_t initrd_size;
+  // Scheduler weight of this VM's vCPUs against the other VMs of the VHV
+  // (issue 13): a VM gets CPU time in proportion. 1..kMaxWeight; 0 = 1.
+  uint32_t weight;
+  uint32_t reserved0;
   uint32_t checksum;  // fnv1a32 over all bytes before this field
   uint32_t reserved1;
 };

@@ -27,6 +27,9 @@ enum class FrameType : uint8_t {
   Log = 0x03,        // payload: lowvisor log text (no NUL)
   VmExit = 0x04,     // payload: VmExitPayload then a message text (no NUL)
   RunFailed = 0x05,  // payload: vm_id(u8) then a message text (no NUL)
+  // payload: vm_id(u8). The VM was loaded: its image and initrd were copied
+  // into guest RAM, so their staging block may be reused.
+  VmStarted = 0x06,
   // highvisor -> lowvisor
   RunVm = 0x81,       // payload: vm_id(u8). BootParams are in shared RAM.
   ConsoleIn = 0x82,   // payload: vm_id(u8) then bytes for the guest's UART
