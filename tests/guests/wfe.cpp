@@ -68,6 +68,12 @@ extern "C" int guest_main(uint64_t dtb) {
     r = guest::wfe_call(Op::Pet);
     if (r.status != 0) return 6;
   }
+  if (guest::bootarg_number(args, "spin", 0)) {
+    // The case a watchdog exists for: a hang with interrupts masked and no
+    // exit at all; only the lowvisor's own timer can notice it.
+    guest::printf("petted %llu times; now spinning with interrupts masked\n", ull(pets));
+    asm volatile("msr daifset, #0xf\n1: b 1b" ::: "memory");
+  }
   guest::printf("petted %llu times; now stopping\n", ull(pets));
   // Keep running (and exiting now and then, by printing) past the deadline.
   for (int i = 0; i < 6; ++i) {

@@ -57,7 +57,10 @@ class PlatformTest(KernelTestCase):
             self.assertIn(f"ok: FP/SIMD registers kept across exits (cpu {cpu})", text)
         self.assertIn("ok: FP/SIMD registers in their reset state after CPU_ON (cpu 1)", text)
         self.assertIn("fpsmp: 0 failure(s)", text)
-        self.assertEqual(final["counters"]["SVE_SIMD_FP"], 4)  # cpus 0, 1, 2, then 1 again
+        # cpus 0, 1, 2, then 1 again; one more each time the scheduler moves
+        # a vCPU off its CPU and back, never one per exit.
+        self.assertGreaterEqual(final["counters"]["SVE_SIMD_FP"], 4)
+        self.assertLessEqual(final["counters"]["SVE_SIMD_FP"], 10)
         self.assertGreater(final["counters"]["HVC64"], 600)
 
     def test_two_vcpus(self):

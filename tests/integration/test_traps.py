@@ -5,6 +5,7 @@ and the exit statistics, trace and
 guestinfo through the CLI and the API."""
 import json
 import os
+import re
 import signal
 import socket
 import time
@@ -138,6 +139,29 @@ class TrapsTest(KernelTestCase):
         self.assertIn("petted 3 times", r.out)
         self.assertIn("watchdog expired", r.err)
         self.assertNotIn("watchdog status after the deadline", r.out)
+
+    def test_watchdog_catches_a_masked_spin_without_exits(self):
+        # The guest masks interrupts and loops on one branch: no exit ever
+        # happens, so only the EL2 timer the scheduler arms can see the
+        # deadline pass. Stopped within the deadline plus one 10 ms slice,
+        # by the lowvisor's own clock.
+        r = self.nestlab("run", "--append", "action=1 timeout_ms=100 pets=2 spin=1",
+                         guest("wfe.elf"))
+        self.assertEqual(r.code, 126, r)
+        self.assertIn("now spinning with interrupts masked", r.out)
+        m = re.search(r"watchdog expired .*, (\d+) us after the deadline", r.err)
+        self.assertIsNotNone(m, r.err)
+        self.assertLessEqual(int(m.group(1)), 10_000, r.err)
+
+    def test_watchdog_resets_a_masked_spin(self):
+        p = self.start_nestlab("run", "--append", "action=2 timeout_ms=100 pets=1 spin=1",
+                               guest("wfe.elf"))
+        try:
+            out = read_until(p.stdout, b"spinning", 60)
+            out += read_until(p.stdout, b"spinning", 60)
+            self.assertEqual(out.count(b"watchdog armed"), 2, out)  # it booted again
+        finally:
+            self.stop(p)
 
     def test_watchdog_resets_the_vm(self):
         p = self.start_nestlab("run", "--append", "action=2 timeout_ms=100 pets=2", guest("wfe.elf"))

@@ -72,7 +72,7 @@ struct __attribute__((packed)) ResumeTimePayload {
   uint64_t paused_ns;  // host wall-clock time the VHV was stopped
 };
 
-inline constexpr uint32_t kProtocolVersion = 1;
+inline constexpr uint32_t kProtocolVersion = 2;  // 2: several VMs (layout::kMaxVms), VmStarted
 
 inline constexpr uint8_t frame_sum(uint8_t type, uint16_t len, const uint8_t* p) {
   uint32_t s = type + (len & 0xff) + (len >> 8);

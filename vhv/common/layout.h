@@ -38,11 +38,19 @@ inline constexpr uint64_t kTraceStride = 0x9000;  // per vCPU ring
 inline constexpr unsigned kMaxVms = 4;
 inline constexpr uint64_t kVmSlotSize = 0x10'0000;  // 1 MiB; kMaxVms slots fit kSharedSize
 inline constexpr uint64_t vm_slot(unsigned vm) { return kSharedBase + uint64_t(vm) * kVmSlotSize; }
-inline constexpr uint64_t boot_params_pa(unsigned vm) { return vm_slot(vm) + (kBootParamsPa - kSharedBase); }
+inline constexpr uint64_t boot_params_pa(unsigned vm) {
+  return vm_slot(vm) + (kBootParamsPa - kSharedBase);
+}
 inline constexpr uint64_t status_pa(unsigned vm) { return vm_slot(vm) + (kStatusPa - kSharedBase); }
-inline constexpr uint64_t trap_stats_pa(unsigned vm) { return vm_slot(vm) + (kTrapStatsPa - kSharedBase); }
-inline constexpr uint64_t guest_info_pa(unsigned vm) { return vm_slot(vm) + (kGuestInfoPa - kSharedBase); }
-inline constexpr uint64_t device_map_pa(unsigned vm) { return vm_slot(vm) + (kDeviceMapPa - kSharedBase); }
+inline constexpr uint64_t trap_stats_pa(unsigned vm) {
+  return vm_slot(vm) + (kTrapStatsPa - kSharedBase);
+}
+inline constexpr uint64_t guest_info_pa(unsigned vm) {
+  return vm_slot(vm) + (kGuestInfoPa - kSharedBase);
+}
+inline constexpr uint64_t device_map_pa(unsigned vm) {
+  return vm_slot(vm) + (kDeviceMapPa - kSharedBase);
+}
 inline constexpr uint64_t trace_pa(unsigned vm, unsigned vcpu) {
   return vm_slot(vm) + (kTracePa - kSharedBase) + uint64_t(vcpu) * kTraceStride;
 }
@@ -52,9 +60,9 @@ static_assert(kTracePa - kSharedBase + 8 * kTraceStride <= kVmSlotSize);
 // Guest RAM of the VMs is taken from here up to the end of VHV RAM (the
 // highvisor's allocator, vhv/host/vm_memory.h), each VM's block 2 MiB
 // aligned; a VM's image and initrd are staged in a block of their own,
-// given back when the lowvisor says VmStarted. Guest RAM of VM 0 starts here in VHV physical memory, 2 MiB aligned so that
-// stage 2 can map it with level-2 blocks. The staging area (the guest image as
-// the user gave it) follows guest RAM.
+// given back when the lowvisor says VmStarted. Guest RAM of VM 0 starts here in VHV physical
+// memory, 2 MiB aligned so that stage 2 can map it with level-2 blocks. The staging area (the guest
+// image as the user gave it) follows guest RAM.
 inline constexpr uint64_t kGuestRamPa = kSharedBase + kSharedSize;   // 0x4400_0000
 inline constexpr uint64_t kVhvOverhead = kGuestRamPa - kVhvRamBase;  // 64 MiB
 

@@ -61,5 +61,5 @@ extern "C" [[noreturn]] void secondary_main(uint64_t cpu) {
   prda_init(static_cast<unsigned>(cpu));
   PhysicalGic::init_cpu(static_cast<unsigned>(cpu));
   __atomic_fetch_or(&g_online_mask, 1u << cpu, __ATOMIC_SEQ_CST);
-  sched_secondary_loop(static_cast<unsigned>(cpu));
+  sched_cpu_loop();
 }

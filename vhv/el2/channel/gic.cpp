@@ -100,6 +100,13 @@ void PhysicalGic::deactivate(uint32_t intid) {
   arch::isb();
 }
 
+void PhysicalGic::set_ppi_active(uint32_t intid) {
+  constexpr uint64_t kGicrIsactiver0 = 0x0300;
+  const uint64_t sgi = kGicr + (read_sysreg(mpidr_el1) & 0xff) * kGicrStride + kGicrSgiFrame;
+  arch::mmio_write<uint32_t>(sgi + kGicrIsactiver0, 1u << (intid & 31));
+  arch::dsb_sy();
+}
+
 void PhysicalGic::send_sgi(unsigned cpu, uint32_t intid) {
   // ICC_SGI1R_EL1 (12.2.22): INTID [27:24], TargetList [15:0] in Aff1 = 0.
   arch::dsb_ish();

@@ -27,6 +27,11 @@ class PhysicalGic {
   static void end_of_interrupt(uint32_t intid);
   static void priority_drop(uint32_t intid);
   static void deactivate(uint32_t intid);
+  // Marks this CPU's PPI `intid` active (GICR_ISACTIVER0, IHI 0069
+  // 12.11.12) without an acknowledge: a vCPU that moved here while its
+  // timer interrupt was active in the guest keeps it from firing again
+  // until the guest deactivates it through the hardware list register.
+  static void set_ppi_active(uint32_t intid);
   // Physical SGI to one CPU (Aff0 = cpu).
   static void send_sgi(unsigned cpu, uint32_t intid);
 };

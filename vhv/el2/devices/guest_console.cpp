@@ -2,7 +2,6 @@
 
 #include "vhv/el2/channel/channel.h"
 #include "vhv/el2/vgic/vgic.h"
-#include "vhv/el2/vm/lowvisor.h"
 
 namespace nestlab {
 
@@ -20,7 +19,7 @@ void GuestConsole::flush() {
 void GuestConsole::set_irq_level(bool high) {
   // QEMU virt: the PL011 is SPI 1 (guest_fdt.cpp add_uart), INTID 32 + 1.
   constexpr uint32_t kGuestPl011Intid = 33;
-  vgic_set_level(Lowvisor::instance().vm(), 0, kGuestPl011Intid, high);
+  if (m_owner) vgic_set_level(*m_owner, 0, kGuestPl011Intid, high);
 }
 
 size_t GuestConsole::queue_input(const uint8_t* data, size_t len) {

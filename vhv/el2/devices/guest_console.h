@@ -23,9 +23,12 @@
 
 namespace nestlab {
 
+class Vm;
+
 class GuestConsole final : public ConsoleSink, public ConsoleSource {
  public:
   void set_vm_id(uint8_t id) { m_vm_id = id; }
+  void set_owner(Vm* vm) { m_owner = vm; }  // whose vGIC takes the UART interrupt
   void put(uint8_t byte) override;
   void flush();
   // The PL011's UARTINTR, wired to the guest's virtual GIC as SPI 1
@@ -41,6 +44,7 @@ class GuestConsole final : public ConsoleSink, public ConsoleSource {
   static constexpr size_t kBatch = 240;
   static constexpr size_t kInput = 4096;
   uint8_t m_vm_id = 0;
+  Vm* m_owner = nullptr;  // Not owned.
   uint8_t m_buf[kBatch] = {};
   size_t m_len = 0;  // invariant: < kBatch between calls
   uint8_t m_in[kInput] = {};

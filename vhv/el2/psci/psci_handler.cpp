@@ -11,7 +11,7 @@ namespace nestlab {
 
 ExitAction handle_hvc64(Vm& vm, const ExitInfo& exit) {
   VcpuContext& ctx = vm.ctx();
-  const unsigned self = this_cpu();
+  const unsigned self = vm.here();
   psci::AffinityState states[kMaxCpus];
   for (unsigned i = 0; i < kMaxCpus; ++i)
     states[i] = vm.vcpu(i).power == PowerState::On          ? psci::AffinityState::On
@@ -31,8 +31,7 @@ ExitAction handle_hvc64(Vm& vm, const ExitInfo& exit) {
     case psci::Action::CpuOn:
       // DEN0022 5.6: the target starts at entry_point_address (x2) with
       // x0 = context_id (x3), on its own CPU (sched/).
-      vm.power_on(o.target, ctx.x[2], ctx.x[3]);
-      sched_kick(o.target);
+      vm.power_on(o.target, ctx.x[2], ctx.x[3]);  // and wakes a CPU for it
       ctx.x[0] = o.x0;
       return ExitAction::Resume;
     case psci::Action::CpuOff: {

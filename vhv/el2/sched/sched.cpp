@@ -1,12 +1,16 @@
 #include "vhv/el2/sched/sched.h"
 
 #include "vhv/common/layout.h"
+#include "vhv/common/vcpu_sched.h"
 #include "vhv/el2/arch/sysreg.h"
 #include "vhv/el2/boot/smp.h"
 #include "vhv/el2/channel/channel.h"
 #include "vhv/el2/channel/gic.h"
+#include "vhv/el2/runtime/current_vm.h"
 #include "vhv/el2/sched/task.h"
 #include "vhv/el2/timer/phys_timer.h"
+#include "vhv/el2/trap/status.h"
+#include "vhv/el2/trap/watchdog_timer.h"
 #include "vhv/el2/vgic/vgic.h"
 #include "vhv/el2/vm/lowvisor.h"
 #include "vhv/el2/vm/vm.h"
@@ -14,84 +18,382 @@
 namespace nestlab {
 namespace {
 
-Spinlock g_lock;
+using vcpu_sched::earliest;
+using vcpu_sched::host_deadline;
 
-// One physical interrupt, acknowledged on this CPU. `vm` may be null (no
-// VM running on this CPU).
-void handle_one(Vm* vm, uint32_t intid) {
-  const unsigned cpu = this_cpu();
-  if (intid == PhysicalGic::kVtimerPpi && vm && vm->vcpu(cpu).loaded &&
-      vm->vcpu(cpu).power == PowerState::On) {
+constexpr uint64_t kCtlEnable = 1, kCtlImask = 2;
+
+// What one physical CPU is doing.
+struct CpuState {
+  Vm* vm = nullptr;  // the VM of the loaded vCPU; Not owned.
+  unsigned vcpu = 0;
+  volatile bool idle = false;  // asleep in WFI: a kick gives it work
+  volatile bool free = false;  // idle with no vCPU loaded (not one waiting in WFI)
+  bool resched = false;        // the slice timer fired
+  uint64_t slice_end = 0;
+  uint64_t loaded_at = 0;
+  uint64_t idle_ticks = 0;  // asleep in WFI with the vCPU loaded (not run time)
+};
+
+Spinlock g_lock;
+CpuState g_cpu[kMaxCpus];
+uint64_t g_slice = 0;  // ticks; set from CNTFRQ_EL0 on first use
+
+CpuState& here() { return g_cpu[this_cpu() % kMaxCpus]; }
+
+uint64_t now() {
+  arch::isb();
+  return read_sysreg(cntpct_el0);
+}
+
+uint64_t ticks_to_ns(uint64_t t) {
+  const uint64_t f = read_sysreg(cntfrq_el0) ? read_sysreg(cntfrq_el0) : 1;
+  return (t / f) * 1'000'000'000ull + (t % f) * 1'000'000'000ull / f;
+}
+
+template <typename F>
+void for_each_vm(F&& f) {
+  Lowvisor& lv = Lowvisor::instance();
+  for (unsigned s = 0; s < layout::kMaxVms; ++s)
+    if (lv.vm(s).active()) f(lv.vm(s));
+}
+
+// Could run now, on any CPU: powered on, not waiting, not loaded.
+bool runnable(Vm& vm, const Vcpu& v) {
+  return vm.active() && v.index < vm.vcpu_count() && v.cpu < 0 && !v.blocked &&
+         (v.power == PowerState::On || v.power == PowerState::OnPending);
+}
+
+// When a vCPU that is not loaded must be woken for its own timers.
+uint64_t wake_deadline(Vm& vm, const Vcpu& v) {
+  uint64_t d = 0;
+  const VcpuState::Timers& t = v.state.timers;
+  if ((t.cntv_ctl & (kCtlEnable | kCtlImask)) == kCtlEnable)
+    d = earliest(d, host_deadline(t.cntv_cval, vm.cntvoff()));
+  if ((v.phys_timer.ctl & (kCtlEnable | kCtlImask)) == kCtlEnable && !v.phys_timer.fired)
+    d = earliest(d, host_deadline(v.phys_timer.cval, vm.cntvoff()));
+  return d;
+}
+
+uint64_t least_vruntime(bool* any) {
+  uint64_t least = ~0ull;
+  *any = false;
+  for_each_vm([&](Vm& vm) {
+    for (unsigned i = 0; i < vm.vcpu_count(); ++i) {
+      const Vcpu& v = vm.vcpu(i);
+      if (v.cpu >= 0 || runnable(vm, v)) {
+        *any = true;
+        if (v.vruntime < least) least = v.vruntime;
+      }
+    }
+  });
+  return least;
+}
+
+// The best runnable vCPU for this CPU, or false.
+bool pick(unsigned cpu, Vm** out_vm, unsigned* out_vcpu) {
+  // A vCPU that last ran here is preferred when it is within a tenth of a
+  // slice of the best: its caches and TLB entries are here.
+  const uint64_t margin = vcpu_sched::virtual_delta(g_slice / 10, vcpu_sched::kMaxWeight);
+  Vm* best_vm = nullptr;
+  unsigned best = 0;
+  uint64_t best_v = ~0ull;
+  for_each_vm([&](Vm& vm) {
+    for (unsigned i = 0; i < vm.vcpu_count(); ++i) {
+      const Vcpu& v = vm.vcpu(i);
+      if (!runnable(vm, v)) continue;
+      const bool warm = v.ever_ran && v.last_cpu == cpu;
+      const uint64_t key = warm && v.vruntime > margin ? v.vruntime - margin : v.vruntime;
+      if (!best_vm || key < best_v) {
+        best_vm = &vm;
+        best = i;
+        best_v = key;
+      }
+    }
+  });
+  *out_vm = best_vm;
+  *out_vcpu = best;
+  return best_vm != nullptr;
+}
+
+bool someone_waiting(uint64_t* least) {
+  bool any = false;
+  *least = ~0ull;
+  for_each_vm([&](Vm& vm) {
+    for (unsigned i = 0; i < vm.vcpu_count(); ++i) {
+      const Vcpu& v = vm.vcpu(i);
+      if (!runnable(vm, v)) continue;
+      any = true;
+      if (v.vruntime < *least) *least = v.vruntime;
+    }
+  });
+  return any;
+}
+
+// Runnable vCPUs that no idle CPU is about to take: more of them waiting
+// than other CPUs asleep.
+bool waiting_unserved() {
+  unsigned waiting = 0, idle = 0;
+  for_each_vm([&](Vm& vm) {
+    for (unsigned i = 0; i < vm.vcpu_count(); ++i) waiting += runnable(vm, vm.vcpu(i)) ? 1 : 0;
+  });
+  const unsigned self = this_cpu();
+  for (unsigned c = 0; c < cpu_count(); ++c) idle += (c != self && g_cpu[c].free) ? 1 : 0;
+  return waiting > idle;
+}
+
+// A CPU with nothing loaded first; else one whose vCPU waits in WFI (it
+// gives its CPU away, sched_block_on_wfi).
+void kick_an_idle_cpu() {
+  const unsigned self = this_cpu();
+  for (unsigned c = 0; c < cpu_count(); ++c)
+    if (c != self && g_cpu[c].free) {
+      sched_kick(c);
+      return;
+    }
+  for (unsigned c = 0; c < cpu_count(); ++c)
+    if (c != self && g_cpu[c].idle) {
+      sched_kick(c);
+      return;
+    }
+}
+
+// The EL2 physical timer of this CPU for the earliest deadline it watches:
+// its vCPU's slice and physical timer, every VM's watchdog and the timers
+// of the vCPUs that wait in WFI off any CPU. Every CPU watches the last
+// two; whichever fires first wakes the vCPU.
+void program_timer() {
+  CpuState& c = here();
+  uint64_t d = 0;
+  if (c.vm) {
+    d = c.slice_end;
+    const Vcpu& v = c.vm->vcpu(c.vcpu);
+    if ((v.phys_timer.ctl & (kCtlEnable | kCtlImask)) == kCtlEnable && !v.phys_timer.fired)
+      d = earliest(d, host_deadline(v.phys_timer.cval, c.vm->cntvoff()));
+  }
+  for_each_vm([&](Vm& vm) {
+    if (vm.watchdog().armed) d = earliest(d, host_deadline(vm.watchdog().deadline, vm.cntvoff()));
+    for (unsigned i = 0; i < vm.vcpu_count(); ++i) {
+      const Vcpu& v = vm.vcpu(i);
+      if (v.cpu < 0 && v.blocked && v.power == PowerState::On)
+        d = earliest(d, wake_deadline(vm, v));
+    }
+  });
+  if (d) {
+    write_sysreg(cnthp_cval_el2, d);
+    write_sysreg(cnthp_ctl_el2, kCtlEnable);
+  } else {
+    write_sysreg(cnthp_ctl_el2, 0);
+  }
+  arch::isb();
+}
+
+// PPI 26: whatever of the deadlines above has passed.
+void on_hyp_timer() {
+  CpuState& c = here();
+  const uint64_t t = now();
+  if (c.vm) {
+    phys_timer_check(*c.vm, c.vcpu);
+    if (t >= c.slice_end) {
+      // The run loop decides at its next turn (sched_should_yield); the
+      // next slice end is set now, so that a deadline in the past never
+      // keeps PPI 26 pending (it would win every acknowledge over the
+      // virtual timer's PPI 27 and starve it).
+      c.resched = true;
+      c.slice_end = t + sched_slice_ticks();
+    }
+  }
+  for_each_vm([&](Vm& vm) {
+    if (vm.watchdog().armed && t >= host_deadline(vm.watchdog().deadline, vm.cntvoff()))
+      watchdog_timer_expired(vm);
+    for (unsigned i = 0; i < vm.vcpu_count(); ++i) {
+      const Vcpu& v = vm.vcpu(i);
+      if (v.cpu < 0 && v.blocked && v.power == PowerState::On) {
+        const uint64_t d = wake_deadline(vm, v);
+        if (d && t >= d) sched_wake(vm, i, true);
+      }
+    }
+  });
+  program_timer();
+}
+
+void handle_one(uint32_t intid) {
+  CpuState& c = here();
+  if (intid == PhysicalGic::kVtimerPpi && c.vm && c.vm->vcpu(c.vcpu).power == PowerState::On) {
     // Stays active until the guest deactivates it (ICH_LR.HW, vgic/).
     PhysicalGic::priority_drop(intid);
-    vgic_timer_fired(*vm, cpu);
+    vgic_timer_fired(*c.vm, c.vcpu);
     return;
   }
-  if (intid == PhysicalGic::kHypTimerPpi) {
-    if (vm && vm->vcpu(cpu).loaded)
-      phys_timer_fired(*vm, cpu);
-    else
-      phys_timer_off();
-    PhysicalGic::end_of_interrupt(intid);
-    return;
-  }
-  if (intid == layout::kVhvPl011Intid)
+  if (intid == PhysicalGic::kHypTimerPpi)
+    on_hyp_timer();
+  else if (intid == layout::kVhvPl011Intid)
     Channel::drain(Lowvisor::instance());
   else if (intid != PhysicalGic::kKickSgi && intid != PhysicalGic::kVtimerPpi)
-    Channel::log("irq: unexpected physical interrupt %u on CPU %u", intid, cpu);
+    Channel::log("irq: unexpected physical interrupt %u on CPU %u", intid, this_cpu());
   PhysicalGic::end_of_interrupt(intid);
 }
 
-void handle_all(Vm* vm) {
+void handle_all() {
   for (unsigned n = 0; n < 64; ++n) {
     const uint32_t intid = PhysicalGic::acknowledge();
     if (intid >= PhysicalGic::kSpurious) break;
-    handle_one(vm, intid);
+    handle_one(intid);
   }
   // Lowvisor tasks that moved here (S13) came with a kick.
   sched_run_queued_tasks();
+}
+
+void publish(Vm& vm, const Vcpu& v) {
+  StatusWriter::set_vcpu_stats(vm.id(), v.index,
+                               VcpuSchedStats{ticks_to_ns(v.run_ticks), ticks_to_ns(v.wait_ticks),
+                                              v.migrations, v.last_cpu});
 }
 
 }  // namespace
 
 Spinlock& sched_lock() { return g_lock; }
 
+uint64_t sched_slice_ticks() {
+  if (g_slice == 0) g_slice = read_sysreg(cntfrq_el0) / 100;
+  return g_slice;
+}
+
+Vm* sched_current_vm() { return here().vm; }
+unsigned sched_current_vcpu() { return here().vcpu; }
+
 void sched_kick(unsigned cpu) {
   if (cpu < cpu_count()) PhysicalGic::send_sgi(cpu, PhysicalGic::kKickSgi);
 }
 
-void sched_handle_physical_irqs(Vm& vm) { handle_all(&vm); }
+void sched_wake(Vm& vm, unsigned vcpu, bool force) {
+  if (vcpu >= vm.vcpu_count()) return;
+  Vcpu& v = vm.vcpu(vcpu);
+  if (v.cpu >= 0) {
+    if (unsigned(v.cpu) != this_cpu()) sched_kick(unsigned(v.cpu));
+    return;
+  }
+  if (!vm.active()) return;
+  if (v.blocked) {
+    if (!force && !vgic_wakeup_pending(vm, vcpu)) return;
+    v.blocked = false;
+    bool any = false;
+    const uint64_t least = least_vruntime(&any);
+    if (any)
+      v.vruntime = vcpu_sched::placed_on_wakeup(
+          v.vruntime, least, vcpu_sched::virtual_delta(sched_slice_ticks(), vm.weight()));
+    v.since = now();
+  } else if (v.power == PowerState::Off) {
+    return;
+  }
+  kick_an_idle_cpu();
+}
 
-void sched_sleep(Vm& vm) {
-  g_lock.unlock();
-  arch::wfi();
-  g_lock.lock();
-  handle_all(&vm);
+void sched_handle_physical_irqs() { handle_all(); }
+
+void sched_timer_changed() { program_timer(); }
+
+void sched_on_load(Vm& vm, Vcpu& v) {
+  CpuState& c = here();
+  const unsigned cpu = this_cpu();
+  const uint64_t t = now();
+  if (v.ever_ran && v.last_cpu != cpu) ++v.migrations;
+  if (v.since && t > v.since) v.wait_ticks += t - v.since;
+  v.cpu = int(cpu);
+  v.last_cpu = cpu;
+  v.ever_ran = true;
+  c.vm = &vm;
+  c.vcpu = v.index;
+  c.loaded_at = t;
+  c.idle_ticks = 0;
+  c.slice_end = t + sched_slice_ticks();
+  c.resched = false;
+  set_current_vm_slot(vm.id());
+}
+
+void sched_on_put(Vm& vm, Vcpu& v) {
+  CpuState& c = here();
+  const uint64_t t = now();
+  const uint64_t ran = t - c.loaded_at > c.idle_ticks ? t - c.loaded_at - c.idle_ticks : 0;
+  v.run_ticks += ran;
+  v.vruntime += vcpu_sched::virtual_delta(ran, vm.weight());
+  v.since = t;
+  v.cpu = -1;
+  c.vm = nullptr;
+  publish(vm, v);
+  program_timer();
+}
+
+bool sched_should_yield(Vm& vm, Vcpu& v) {
+  CpuState& c = here();
+  if (!c.resched) return false;
+  c.resched = false;
+  const uint64_t t = now();
+  // Bring the figures up to date at every slice end, so `vm stats` moves
+  // while a vCPU keeps its CPU.
+  const uint64_t ran = t - c.loaded_at > c.idle_ticks ? t - c.loaded_at - c.idle_ticks : 0;
+  v.run_ticks += ran;
+  v.vruntime += vcpu_sched::virtual_delta(ran, vm.weight());
+  c.loaded_at = t;
+  c.idle_ticks = 0;
+  publish(vm, v);
+  uint64_t least = 0;
+  const bool waiting = someone_waiting(&least);
+  if (vcpu_sched::should_preempt(v.vruntime, waiting, least, 0)) return true;
+  c.slice_end = t + sched_slice_ticks();
+  program_timer();
+  return false;
 }
 
 ExitAction sched_block_on_wfi(Vm& vm) {
-  const unsigned cpu = this_cpu();
-  Vcpu& v = vm.vcpu(cpu);
+  CpuState& c = here();
+  const unsigned index = vm.here();
+  Vcpu& v = vm.vcpu(index);
   for (;;) {
-    if (!vm.active() || v.power != PowerState::On || vgic_wakeup_pending(vm, cpu))
+    if (!vm.active() || v.power != PowerState::On || vgic_wakeup_pending(vm, index) ||
+        vm.reboot_pending())
       return ExitAction::Advance;
-    if (cpu == 0 && vm.stop_requested()) return ExitAction::Advance;
-    sched_sleep(vm);
-  }
-}
-
-[[noreturn]] void sched_secondary_loop(unsigned cpu) {
-  g_lock.lock();
-  for (;;) {
-    Vm& vm = Lowvisor::instance().vm();
-    if (vm.active() && cpu < vm.vcpu_count()) {
-      vm.run_vcpu(cpu);
-      continue;
+    if (waiting_unserved()) {
+      // Give the CPU away; an interrupt or a timer makes it runnable again
+      // (sched_wake), and it resumes after its WFI.
+      v.blocked = true;
+      return ExitAction::Advance;
     }
+    // Nobody else wants the CPU: sleep with the vCPU loaded, so that its
+    // virtual timer fires right here.
+    c.idle = true;
+    const uint64_t t0 = now();
     g_lock.unlock();
     arch::wfi();
     g_lock.lock();
-    handle_all(nullptr);
+    c.idle = false;
+    c.idle_ticks += now() - t0;
+    handle_all();
+  }
+}
+
+[[noreturn]] void sched_cpu_loop() {
+  g_lock.lock();
+  const unsigned cpu = this_cpu();
+  Lowvisor& lowvisor = Lowvisor::instance();
+  for (;;) {
+    handle_all();
+    lowvisor.reap();
+    Vm* vm = nullptr;
+    unsigned vcpu = 0;
+    if (pick(cpu, &vm, &vcpu)) {
+      vm->run_vcpu(vcpu);
+      continue;
+    }
+    program_timer();
+    CpuState& c = here();
+    c.idle = true;
+    c.free = true;
+    g_lock.unlock();
+    arch::wfi();
+    g_lock.lock();
+    c.idle = false;
+    c.free = false;
   }
 }
 

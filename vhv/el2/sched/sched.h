@@ -1,11 +1,15 @@
-// Scheduling of the VM's vCPUs on the lowvisor's physical CPUs. The policy
-// is one vCPU per physical CPU (vCPU n on CPU n, like one vCPU thread
-// pinned per host CPU): the vCPU's EL1 and GIC CPU-interface state stay in
-// its CPU's registers, and a vCPU that waits (WFI, powered off) puts its CPU
-// to sleep in WFI until an interrupt is due.
+// The lowvisor's vCPU scheduler (issue 13). The vCPUs of every VM of the VHV
+// share its physical CPUs: each CPU runs sched_cpu_loop, which takes the
+// runnable vCPU with the least weighted run time (vhv/common/vcpu_sched.h),
+// loads its state, runs it until its time slice ends and another vCPU
+// waits, it waits for an interrupt (WFI), turns off or its VM ends, and puts
+// its state away again. Time slices, the guests' emulated physical timers,
+// the wake-up deadlines of waiting vCPUs and the S14 watchdogs all share the
+// EL2 physical timer (CNTHP, PPI 26) of each CPU: it is programmed for the
+// earliest of them (sched_timer_changed).
 //
 // Exit handling on every CPU runs under one lock (sched_lock()): devices,
-// the virtual GIC model, the channel and the StatusPage have a single
+// the virtual GIC models, the channel and the status pages have a single
 // writer at a time. It is released only while a guest runs or a CPU sleeps.
 #pragma once
 
@@ -17,26 +21,51 @@
 namespace nestlab {
 
 class Vm;
+struct Vcpu;
 
 Spinlock& sched_lock();
 
-// A secondary CPU's life after it checked in (boot/smp.cpp): wait for a VM,
-// run its vCPU while the VM runs, repeat.
-[[noreturn]] void sched_secondary_loop(unsigned cpu);
+// Every CPU's life once it is up (the boot CPU after Ready): find a vCPU,
+// run it, repeat; sleep in WFI when there is none.
+[[noreturn]] void sched_cpu_loop();
 
-// Makes CPU `cpu` leave the guest or wake from WFI and look at its vCPU.
+// Makes physical CPU `cpu` leave the guest or wake from WFI.
 void sched_kick(unsigned cpu);
 
+// Something changed for vCPU `vcpu` of `vm` (an interrupt, a power-on, the
+// end of its VM): its CPU is kicked if it is loaded; if it waits in WFI
+// and now has an interrupt to take (or `force`), it becomes runnable and an
+// idle CPU is kicked to take it.
+void sched_wake(Vm& vm, unsigned vcpu, bool force = false);
+
+// The VM whose vCPU this CPU runs, and that vCPU's number (nullptr, 0 when
+// it runs none).
+Vm* sched_current_vm();
+unsigned sched_current_vcpu();
+
 // Handles every physical interrupt pending at this CPU (channel UART,
-// virtual timer, kicks). Lock held.
-void sched_handle_physical_irqs(Vm& vm);
+// timers, kicks). Lock held.
+void sched_handle_physical_irqs();
 
 // WFI of the guest on this CPU (lock held): returns once an interrupt is
-// deliverable to the vCPU, or the vCPU/VM must stop. Arm ARM D1.16.2.
+// deliverable to the vCPU, or the vCPU/VM must stop, or another vCPU waits
+// for this CPU (then the vCPU is marked blocked and leaves the CPU).
 ExitAction sched_block_on_wfi(Vm& vm);
 
-// Sleeps this CPU (lock released meanwhile) until some interrupt arrives,
-// then handles it. Lock held on entry and return.
-void sched_sleep(Vm& vm);
+// The loaded vCPU's deadlines changed (its physical timer, its VM's
+// watchdog, its guest time offset): reprogram this CPU's EL2 timer.
+void sched_timer_changed();
+
+// Called by the run loop before each entry: true when the vCPU's time slice
+// is over and another vCPU should have this CPU.
+bool sched_should_yield(Vm& vm, Vcpu& v);
+
+// Accounting and per-CPU bookkeeping around a vCPU's stay on this CPU
+// (vm/vcpu_run.cpp does the state switch itself).
+void sched_on_load(Vm& vm, Vcpu& v);
+void sched_on_put(Vm& vm, Vcpu& v);
+
+// Counter ticks of one time slice (10 ms).
+uint64_t sched_slice_ticks();
 
 }  // namespace nestlab

@@ -6,8 +6,6 @@
 namespace nestlab {
 namespace {
 
-constexpr uint64_t kVmid = 1;
-
 // Stage-2 descriptor fields (Arm ARM D8.3.2, "Stage 2 attributes").
 constexpr uint64_t kTable = 0b11;
 constexpr uint64_t kBlockDesc = 0b01;
@@ -77,8 +75,13 @@ uint64_t* Stage2::page_entry(uint64_t ipa, bool split) {
     const uint64_t block_perm = *l2e & (kS2apMask | kXn);
     for (unsigned i = 0; i < 512; ++i)
       l3[i] = (block_pa + i * Stage2::kPage) | kPageDesc | kAttrs | block_perm;
-    arch::dsb_ish();
+    // Break-before-make (Arm ARM D8.15.1): a live block descriptor is never
+    // overwritten by a table; it goes invalid, its TLB entries everywhere,
+    // then the table goes in.
+    *l2e = 0;
+    invalidate_ipa(ipa & ~(Stage2::kBlock - 1), Change::Restrict);
     *l2e = reinterpret_cast<uint64_t>(l3) | kTable;
+    arch::dsb_ish();
   }
   auto* l3 = reinterpret_cast<uint64_t*>(*l2e & kOutputMask);
   return &l3[(ipa % Stage2::kBlock) / Stage2::kPage];
@@ -106,13 +109,25 @@ void Stage2::map_guest_ram(uint64_t ram_ipa, uint64_t ram_pa, uint64_t size) {
   arch::dsb_sy();
   // VTCR_EL2 (D17.2.168): T0SZ 25 (39-bit IPA), SL0 1 (start at level 1),
   // IRGN0/ORGN0 write-back, SH0 inner, TG0 4 KiB, PS 40-bit, RES1 bit 31.
-  const uint64_t vtcr =
+  m_vtcr =
       25 | (1ull << 6) | (1ull << 8) | (1ull << 10) | (3ull << 12) | (2ull << 16) | (1ull << 31);
-  write_sysreg(vtcr_el2, vtcr);
-  write_sysreg(vttbr_el2, reinterpret_cast<uint64_t>(m_level1) | (kVmid << 48));
+  m_vttbr = reinterpret_cast<uint64_t>(m_level1) | (uint64_t(m_vmid) << 48);
+  flush_vmid();
+}
+
+// Every TLB entry of this VMID, on every CPU. TLBI VMALLS12E1 acts on the
+// VMID in VTTBR_EL2, and this may run on a CPU that is handling another
+// VM's exit (a new VM starts from the channel interrupt): switch to this
+// VMID for the invalidation and back (KVM: __tlb_switch_to_guest).
+void Stage2::flush_vmid() {
+  const uint64_t vtcr = read_sysreg(vtcr_el2), vttbr = read_sysreg(vttbr_el2);
+  write_sysreg(vtcr_el2, m_vtcr);
+  write_sysreg(vttbr_el2, m_vttbr);
   arch::isb();
   asm volatile("tlbi vmalls12e1is" ::: "memory");
   arch::dsb_ish();
+  write_sysreg(vtcr_el2, vtcr);
+  write_sysreg(vttbr_el2, vttbr);
   arch::isb();
 }
 

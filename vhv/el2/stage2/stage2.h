@@ -38,9 +38,16 @@ class Stage2 {
   Stage2(const Stage2&) = delete;
   Stage2& operator=(const Stage2&) = delete;
 
+  // The VM's VMID (its slot + 1: VMID 0 is never a guest's), before
+  // map_guest_ram.
+  void set_vmid(uint16_t vmid) { m_vmid = vmid; }
+  uint16_t vmid() const { return m_vmid; }
   // ram_ipa, ram_pa and size are 2 MiB aligned; size <= kMaxRam; ram_ipa
-  // is 1 GiB aligned. Programs VTCR_EL2 and VTTBR_EL2 and flushes the TLBs.
+  // is 1 GiB aligned. Builds the tables and flushes the VMID's TLB
+  // entries; a CPU that runs the VM loads vtcr() and vttbr().
   void map_guest_ram(uint64_t ram_ipa, uint64_t ram_pa, uint64_t size);
+  uint64_t vtcr() const { return m_vtcr; }
+  uint64_t vttbr() const { return m_vttbr; }
 
   // Every page back to read/write, execute-never (the image was reloaded).
   void reset_permissions();
@@ -81,14 +88,17 @@ class Stage2 {
   uint64_t* level2_entry(uint64_t ipa);
   uint64_t* page_entry(uint64_t ipa, bool split);
   void invalidate_ipa(uint64_t ipa, Change change);
+  void flush_vmid();
 
   alignas(4096) uint64_t m_level1[512] = {};
   alignas(4096) uint64_t m_level2[kLevel2Tables][512] = {};
   alignas(4096) uint64_t m_level3[kPageTables][512] = {};
   unsigned m_level3_used = 0;  // invariant: <= kPageTables
   uint64_t m_ram_ipa = 0, m_ram_pa = 0, m_ram_size = 0;
-  // CPUs that may hold TLB entries of this VMID: the ones that started a
-  // vCPU since the last full invalidation (vCPUs are pinned, sched/).
+  uint16_t m_vmid = 1;
+  uint64_t m_vtcr = 0, m_vttbr = 0;
+  // CPUs that may hold TLB entries of this VMID: the ones that loaded one
+  // of its vCPUs since the last full invalidation (sched/).
   uint32_t m_cpus_in_vmid = 0;
 };
 

@@ -2,6 +2,7 @@
 
 #include "vhv/el2/arch/sysreg.h"
 #include "vhv/el2/boot/smp.h"
+#include "vhv/el2/sched/sched.h"
 #include "vhv/el2/timer/guest_time.h"
 #include "vhv/el2/trap/sysreg_table.h"
 #include "vhv/el2/vgic/vgic.h"
@@ -20,18 +21,6 @@ uint64_t guest_now(Vm& vm) {
 
 bool condition(const PhysTimer& t, uint64_t now) { return (t.ctl & kCtlEnable) && now >= t.cval; }
 
-// The EL2 physical timer fires when the guest's deadline passes (in host
-// time); off when the guest's timer is off or masked.
-void program_backing(Vm& vm, const PhysTimer& t) {
-  if ((t.ctl & (kCtlEnable | kCtlImask)) == kCtlEnable) {
-    write_sysreg(cnthp_cval_el2, t.cval + vm.cntvoff());
-    write_sysreg(cnthp_ctl_el2, kCtlEnable);
-  } else {
-    write_sysreg(cnthp_ctl_el2, 0);
-  }
-  arch::isb();
-}
-
 void update_level(Vm& vm, unsigned vcpu, const PhysTimer& t) {
   // Runs before every guest entry: read the counter only when the timer is
   // on and unmasked (the read is an ISB plus a slow counter access in TCG).
@@ -41,23 +30,14 @@ void update_level(Vm& vm, unsigned vcpu, const PhysTimer& t) {
 
 }  // namespace
 
-void phys_timer_reset(Vcpu& v) {
-  v.phys_timer = PhysTimer{};
-  write_sysreg(cnthp_ctl_el2, 0);
-  arch::isb();
-}
+void phys_timer_reset(Vcpu& v) { v.phys_timer = PhysTimer{}; }
 
-void phys_timer_off() {
-  write_sysreg(cnthp_ctl_el2, 0);
-  arch::isb();
-}
-
-void phys_timer_fired(Vm& vm, unsigned vcpu) {
+void phys_timer_check(Vm& vm, unsigned vcpu) {
   PhysTimer& t = vm.vcpu(vcpu).phys_timer;
-  // Stop the backing timer (its condition stays true): the guest's level
-  // now lives in the vGIC until the guest reprograms its timer.
-  write_sysreg(cnthp_ctl_el2, kCtlEnable | kCtlImask);
-  arch::isb();
+  if ((t.ctl & (kCtlEnable | kCtlImask)) != kCtlEnable || t.fired || !condition(t, guest_now(vm)))
+    return;
+  // The guest's level now lives in the vGIC until it reprograms its timer.
+  t.fired = true;
   update_level(vm, vcpu, t);
 }
 
@@ -65,7 +45,7 @@ void phys_timer_sync(Vm& vm, unsigned vcpu) {
   PhysTimer& t = vm.vcpu(vcpu).phys_timer;
   // S10: the VM's offset moved (resume after a pause): the backing deadline
   // is in host time, so it moves with it.
-  if (guest_time_sync(vm, vcpu)) program_backing(vm, t);
+  if (guest_time_sync(vm, vcpu)) sched_timer_changed();
   update_level(vm, vcpu, t);
 }
 
@@ -75,7 +55,7 @@ ExitAction phys_counter_access(Vm& vm, const ExitInfo&, const SysRegIss& s) {
 }
 
 ExitAction phys_timer_access(Vm& vm, const ExitInfo&, const SysRegIss& s) {
-  const unsigned vcpu = this_cpu();
+  const unsigned vcpu = vm.here();
   PhysTimer& t = vm.vcpu(vcpu).phys_timer;
   const uint64_t now = guest_now(vm);
   const bool read = s.direction == SysRegDirection::Read;
@@ -106,7 +86,8 @@ ExitAction phys_timer_access(Vm& vm, const ExitInfo&, const SysRegIss& s) {
     default: break;
   }
   if (!read) {
-    program_backing(vm, t);
+    t.fired = false;
+    sched_timer_changed();
     update_level(vm, vcpu, t);
   }
   return ExitAction::Advance;

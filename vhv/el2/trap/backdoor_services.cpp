@@ -4,6 +4,7 @@
 #include "vhv/common/guestinfo.h"
 #include "vhv/common/layout.h"
 #include "vhv/el2/arch/sysreg.h"
+#include "vhv/el2/runtime/current_vm.h"
 #include "vhv/el2/sched/prda_probe.h"
 #include "vhv/el2/trap/guest_memory.h"
 #include "vhv/el2/trap/interrupt_security.h"
@@ -20,7 +21,11 @@ using backdoor::Service;
 // it longer than this many tries is reported as busy to the guest.
 constexpr unsigned kLockTries = 100000;
 
-guestinfo::Page& info_page() { return *reinterpret_cast<guestinfo::Page*>(layout::kGuestInfoPa); }
+guestinfo::Page& page_of(unsigned slot) {
+  return *reinterpret_cast<guestinfo::Page*>(layout::guest_info_pa(slot % layout::kMaxVms));
+}
+// The guestinfo page of the VM whose exit this CPU handles.
+guestinfo::Page& info_page() { return page_of(current_vm_slot()); }
 
 struct Answer {
   Error status = Error::Ok;
@@ -148,6 +153,8 @@ int64_t serve_backdoor(Vm& vm, BackdoorPath path) {
   return static_cast<int64_t>(a.status);
 }
 
-void backdoor_on_vm_start() { info_page().counter_at_start = read_sysreg(cntpct_el0); }
+void backdoor_on_vm_start(unsigned slot) {
+  page_of(slot).counter_at_start = read_sysreg(cntpct_el0);
+}
 
 }  // namespace nestlab

@@ -17,6 +17,6 @@ int64_t serve_backdoor(Vm& vm, BackdoorPath path);
 
 // Records the VHV counter at VM start: the lowvisor's half of the time base
 // for the host-time service (the highvisor writes the other half).
-void backdoor_on_vm_start();
+void backdoor_on_vm_start(unsigned slot);
 
 }  // namespace nestlab

@@ -286,6 +286,23 @@ void debug_capture(VcpuState::Debug* out) {
   }
 }
 
+void debug_restore(const VcpuState::Debug& in) {
+  for (unsigned n = 0; n < in.breakpoints && n < breakpoints(); ++n) {
+    uint64_t bvr = in.bvr[n], bcr = in.bcr[n];
+    (void)access_register(sysreg_key(2, 0, 0, n, 4), true, &bvr);
+    (void)access_register(sysreg_key(2, 0, 0, n, 5), true, &bcr);
+  }
+  for (unsigned n = 0; n < in.watchpoints && n < watchpoints(); ++n) {
+    uint64_t wvr = in.wvr[n], wcr = in.wcr[n];
+    (void)access_register(sysreg_key(2, 0, 0, n, 6), true, &wvr);
+    (void)access_register(sysreg_key(2, 0, 0, n, 7), true, &wcr);
+  }
+  write_sysreg(mdscr_el1, in.mdscr);
+  write_sysreg(oslar_el1, (in.oslsr & kOslsrOslk) ? 1 : 0);
+  arch::isb();
+  apply_routing();
+}
+
 bool guest_self_debug_active() { return (read_sysreg(mdcr_el2) & kMdcrTde) == 0; }
 
 }  // namespace nestlab

@@ -39,6 +39,9 @@ bool guest_watchpoint_hit(Vm& vm, const ExitInfo& exit, unsigned bytes, bool wri
 
 // This CPU's debug registers (the guest's own), into a vCPU state.
 void debug_capture(VcpuState::Debug* out);
+// The reverse: a vCPU's debug registers and OS lock onto this CPU, and the
+// debug exception routing that follows from them.
+void debug_restore(const VcpuState::Debug& in);
 
 // True while this CPU's guest has breakpoints/watchpoints (MDSCR_EL1.MDE) or
 // software step (MDSCR_EL1.SS) enabled, i.e. MDCR_EL2.TDE is clear.

@@ -16,13 +16,14 @@ class TraceWriter {
   // Formats every ring and the statistics page (lowvisor boot).
   static void init();
   // Empties the rings and clears the statistics when a new VM starts.
-  static void reset();
+  static void reset(unsigned slot);
   // Appends one record to the current vCPU's ring.
   static void record(const ExitInfo& exit, trace::Result result);
   // A handler's class-specific detail for the record of the current exit
   // (for example the backdoor service number).
   static void set_detail(uint16_t detail);
-  static trace::TrapStats& stats();
+  static trace::TrapStats& stats();  // of the VM this CPU runs
+  static trace::TrapStats& stats_of(unsigned slot);
   // The VHV's counter in ns since boot.
   static uint64_t now_ns();
 };

@@ -1,12 +1,15 @@
 // The WFE channel and its watchdog (S14), reached from a WFE site patched by
 // wfe_patch.cpp. The watchdog counts guest virtual time (CNTVCT_EL0 =
 // CNTPCT_EL0 - CNTVOFF_EL2), so time the VM spends stopped does not count.
-// Its deadline is checked at every exit of the VM.
+// Its deadline is checked at every exit of the VM and, through the
+// scheduler's EL2 timer (watchdog_timer.h), whatever the guest does.
 #include "vhv/common/wfe_channel.h"
 #include "vhv/common/backdoor.h"
 #include "vhv/el2/arch/sysreg.h"
 #include "vhv/el2/channel/channel.h"
+#include "vhv/el2/trap/status.h"
 #include "vhv/el2/trap/trace.h"
+#include "vhv/el2/trap/watchdog_timer.h"
 #include "vhv/el2/trap/wfe_patch.h"
 #include "vhv/el2/vm/vm.h"
 
@@ -73,21 +76,27 @@ ExitAction handle_wfe_channel(Vm& vm, const ExitInfo& /*exit*/) {
   return ExitAction::Advance;
 }
 
-ExitAction watchdog_check(Vm& vm, const ExitInfo& exit, ExitAction action) {
+namespace {
+
+// Disarms the expired watchdog and says what happens to the VM.
+ExitAction watchdog_expired(Vm& vm, unsigned long long pc, uint64_t guest_now, const ExitInfo* exit,
+                            ExitAction action) {
   Watchdog& watchdog = vm.watchdog();
-  if (!watchdog.armed || action == ExitAction::Stop || virtual_count() < watchdog.deadline)
-    return action;
   watchdog.armed = false;
-  count(TraceWriter::stats().watchdog_fired);
-  const unsigned long long pc = exit.pc;
+  const unsigned long long late_us =
+      guest_now > watchdog.deadline ? ticks_to_ns(guest_now - watchdog.deadline) / 1000 : 0;
+  count(TraceWriter::stats_of(vm.id()).watchdog_fired);
+  StatusWriter::count_watchdog(vm.id());
   switch (watchdog.action) {
     case Action::Report:
       Channel::log("watchdog: vm %u missed its deadline (pc 0x%llx); it keeps running",
                    unsigned(vm.id()), pc);
       return action;
     case Action::Stop:
-      vm.stop(channel::VmExitReason::Fault, 0, &exit,
-              "the guest's watchdog expired (it was not petted in time); stopped at pc 0x%llx", pc);
+      vm.stop(channel::VmExitReason::Fault, 0, exit,
+              "the guest's watchdog expired (it was not petted in time); stopped at pc 0x%llx, "
+              "%llu us after the deadline",
+              pc, late_us);
       return ExitAction::Stop;
     case Action::Reset:
       Channel::log("watchdog: vm %u missed its deadline (pc 0x%llx); resetting it",
@@ -95,6 +104,25 @@ ExitAction watchdog_check(Vm& vm, const ExitInfo& exit, ExitAction action) {
       return ExitAction::Reboot;
   }
   return action;
+}
+
+}  // namespace
+
+ExitAction watchdog_check(Vm& vm, const ExitInfo& exit, ExitAction action) {
+  Watchdog& watchdog = vm.watchdog();
+  if (!watchdog.armed || action == ExitAction::Stop || virtual_count() < watchdog.deadline)
+    return action;
+  return watchdog_expired(vm, exit.pc, virtual_count(), &exit, action);
+}
+
+void watchdog_timer_expired(Vm& vm) {
+  // The pc of the vCPU that armed it is not at hand (it may be running on
+  // another CPU): vCPU 0's last known one is reported.
+  const unsigned long long pc = vm.vcpu(0).ctx.elr;
+  const ExitAction a =
+      watchdog_expired(vm, pc, read_sysreg(cntpct_el0) - vm.cntvoff(), nullptr, ExitAction::Resume);
+  if (a == ExitAction::Reboot) vm.request_reboot();
+  if (a != ExitAction::Resume) vm.wake_all();
 }
 
 }  // namespace nestlab

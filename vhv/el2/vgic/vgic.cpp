@@ -105,12 +105,12 @@ bool timer_asserted() {
          (kCntCtlEnable | kCntCtlIstatus);
 }
 
-// Kicks every other CPU of the VM: enables and pendings may concern vCPUs
-// running elsewhere.
-void kick_others(const GicModel& model) {
-  const unsigned self = this_cpu();
-  for (unsigned c = 0; c < model.vcpus(); ++c)
-    if (c != self) sched_kick(c);
+// Tells every other vCPU of the VM: enables and pendings may concern vCPUs
+// running elsewhere, or waiting in WFI.
+void kick_others(Vm& vm) {
+  const unsigned self = vm.here();
+  for (unsigned c = 0; c < vm.vgic().model().vcpus(); ++c)
+    if (c != self) sched_wake(vm, c);
 }
 
 // The timer's level may have dropped (the guest disabled or reprogrammed
@@ -133,7 +133,7 @@ uint64_t Vgic::Distributor::read(uint64_t offset, unsigned size) {
 void Vgic::Distributor::write(uint64_t offset, unsigned size, uint64_t value) {
   m_vgic->model().dist_write(offset, size, value);
   m_vgic->mark_dirty();
-  kick_others(m_vgic->model());
+  kick_others(*m_vgic->m_vm);
 }
 
 uint64_t Vgic::Redistributors::read(uint64_t offset, unsigned size) {
@@ -143,7 +143,8 @@ void Vgic::Redistributors::write(uint64_t offset, unsigned size, uint64_t value)
   m_vgic->model().redist_write(offset, size, value);
   m_vgic->mark_dirty();
   const unsigned target = static_cast<unsigned>(offset / vgic::kGicrStride);
-  if (target != this_cpu() && target < m_vgic->model().vcpus()) sched_kick(target);
+  Vm& vm = *m_vgic->m_vm;
+  if (target != vm.here() && target < m_vgic->model().vcpus()) sched_wake(vm, target);
 }
 
 void vgic_reset(Vm& vm, unsigned vcpus) {
@@ -167,7 +168,7 @@ void vgic_inject(Vm& vm, unsigned vcpu, uint32_t intid) {
   if (!vgic.model().valid(intid)) return;
   const unsigned target = vgic.model().raise(vcpu, intid);
   vgic.mark_dirty();
-  if (target != this_cpu()) sched_kick(target);
+  if (target != vm.here() || this_cpu() != unsigned(vm.vcpu(target).cpu)) sched_wake(vm, target);
 }
 
 void vgic_set_level(Vm& vm, unsigned vcpu, uint32_t intid, bool high) {
@@ -284,6 +285,38 @@ void vgic_capture(VcpuState::Gic* out, uint32_t* lrs) {
   for (unsigned i = 0; i < lr_count(); ++i) out->lr[i] = read_lr(i);
 }
 
+void vgic_restore(Vm& vm, unsigned vcpu, const VcpuState::Gic& in) {
+  Vgic& vgic = vm.vgic();
+  const unsigned cpu = this_cpu();
+  for (unsigned i = 0; i < lr_count(); ++i) {
+    write_lr(i, 0);  // the model holds every interrupt between entries
+    vgic.lr_intid(cpu, i) = kNoIrq;
+  }
+  write_sysreg(S3_4_C12_C8_0, in.ap0r[0]);
+  write_sysreg(S3_4_C12_C9_0, in.ap1r[0]);
+  const unsigned pribits = priority_bits();
+  if (pribits >= 6) {
+    write_sysreg(S3_4_C12_C8_1, in.ap0r[1]);
+    write_sysreg(S3_4_C12_C9_1, in.ap1r[1]);
+  }
+  if (pribits >= 7) {
+    write_sysreg(S3_4_C12_C8_2, in.ap0r[2]);
+    write_sysreg(S3_4_C12_C9_2, in.ap1r[2]);
+    write_sysreg(S3_4_C12_C8_3, in.ap0r[3]);
+    write_sysreg(S3_4_C12_C9_3, in.ap1r[3]);
+  }
+  write_sysreg(S3_4_C12_C11_7, in.vmcr);
+  write_sysreg(S3_4_C12_C11_0, kIchHcrEn);
+  arch::isb();
+  vgic.dirty(vcpu) = true;
+  // The guest is still inside its timer interrupt handler: keep the
+  // physical timer interrupt of this CPU active as it was on the old one,
+  // or it would fire again at once; the guest's deactivation through the
+  // hardware list register ends it here.
+  if (vgic.model().irq(vcpu, kVtimerIntid).active)
+    PhysicalGic::set_ppi_active(PhysicalGic::kVtimerPpi);
+}
+
 bool vgic_wakeup_pending(Vm& vm, unsigned vcpu) { return vm.vgic().model().any_deliverable(vcpu); }
 
 void vgic_timer_fired(Vm& vm, unsigned vcpu) {
@@ -296,11 +329,11 @@ ExitAction vgic_sgi_write(Vm& vm, const ExitInfo& /*exit*/, const SysRegIss& s) 
     vm.ctx().set_reg(s.rt, 0);  // write-only register
     return ExitAction::Advance;
   }
-  const unsigned self = this_cpu();
+  const unsigned self = vm.here();
   const uint32_t targets = vm.vgic().model().send_sgi(self, vm.ctx().reg(s.rt));
   vm.vgic().mark_dirty();
   for (unsigned c = 0; c < vgic::kMaxVcpus; ++c)
-    if ((targets >> c) & 1 && c != self) sched_kick(c);
+    if ((targets >> c) & 1 && c != self) sched_wake(vm, c);
   return ExitAction::Advance;
 }
 

@@ -1,4 +1,4 @@
-// The guest's virtual GICv3 (one VM per VHV): the distributor and
+// A guest VM's virtual GICv3: the distributor and
 // redistributor model (vhv/common/vgic_model.h) behind stage-2 traps, and
 // the hardware's virtual CPU interface (ICH_*_EL2, IHI 0069 12.4) fed from
 // the model through the list registers before every entry to the guest.
@@ -22,7 +22,7 @@ class Vm;
 // holds, and which vCPUs may have something new to deliver.
 class Vgic {
  public:
-  Vgic() : m_gicd(this), m_gicr(this) {}
+  explicit Vgic(Vm* vm) : m_vm(vm), m_gicd(this), m_gicr(this) {}
   Vgic(const Vgic&) = delete;
   Vgic& operator=(const Vgic&) = delete;
 
@@ -64,6 +64,7 @@ class Vgic {
     Vgic* m_vgic;  // Not owned: the Vgic this frame belongs to.
   };
 
+  Vm* m_vm;  // Not owned: the VM this vGIC belongs to.
   vgic::GicModel m_model;
   uint32_t m_lr_intid[kMaxCpus][kMaxListRegisters] = {};
   bool m_dirty[vgic::kMaxVcpus] = {};
@@ -96,6 +97,10 @@ void vgic_sync(Vm& vm, unsigned vcpu);
 // implemented list register) into a vCPU state; the number of list
 // registers into *lrs. Before vgic_cpu_off, which clears them.
 void vgic_capture(VcpuState::Gic* out, uint32_t* lrs);
+// The reverse on the CPU that runs vCPU `vcpu` next: its virtual CPU
+// interface from `in`, list registers empty (the model holds the
+// interrupts and vgic_flush fills them before the entry).
+void vgic_restore(Vm& vm, unsigned vcpu, const VcpuState::Gic& in);
 // Something the vCPU should wake up for (WFI).
 bool vgic_wakeup_pending(Vm& vm, unsigned vcpu);
 

@@ -41,8 +41,13 @@ void fp_put(Vcpu& v) {
   trap_fp(true);
 }
 
+void fp_load(Vcpu& v) {
+  v.fp_loaded = false;
+  trap_fp(true);
+}
+
 ExitAction handle_fp_access(Vm& vm, const ExitInfo& /*exit*/) {
-  Vcpu& v = vm.vcpu(this_cpu());
+  Vcpu& v = vm.vcpu(vm.here());
   trap_fp(false);
   if (!v.fp_loaded) {
     fp_restore_registers(&v.state.fp);

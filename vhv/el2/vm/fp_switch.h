@@ -15,6 +15,9 @@ void fp_reset(Vcpu& v);
 // The vCPU leaves this CPU: its registers go back into the struct, and the
 // next FP instruction on this CPU traps again.
 void fp_put(Vcpu& v);
+// The vCPU is loaded on this CPU with its FP/SIMD state still in its Vcpu:
+// the first FP instruction traps.
+void fp_load(Vcpu& v);
 
 // EC 0x07: the guest's first FP/SIMD instruction since its vCPU was loaded.
 ExitAction handle_fp_access(Vm& vm, const ExitInfo& exit);

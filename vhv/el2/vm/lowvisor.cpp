@@ -3,6 +3,7 @@
 #include "vhv/common/format.h"
 #include "vhv/common/layout.h"
 #include "vhv/el2/arch/sysreg.h"
+#include "vhv/el2/sched/sched.h"
 #include "vhv/el2/timer/guest_time.h"
 #include "vhv/el2/trap/status.h"
 #include "vhv/el2/vm/boot_params_check.h"
@@ -30,35 +31,33 @@ Lowvisor g_lowvisor;
 
 Lowvisor& Lowvisor::instance() { return g_lowvisor; }
 
+Lowvisor::Lowvisor() {
+  for (unsigned i = 0; i < layout::kMaxVms; ++i) m_vms[i].set_slot(i);
+}
+
 void Lowvisor::on_frame(channel::FrameType type, const uint8_t* payload, uint16_t len) {
   const uint8_t vm_id = len > 0 ? payload[0] : 0;
+  Vm* vm = vm_id < layout::kMaxVms && m_vms[vm_id].active() ? &m_vms[vm_id] : nullptr;
   switch (type) {
-    case channel::FrameType::RunVm:
-      if (m_running || m_run_pending) {
-        const char text[] = "a VM is already running in this VHV; stop it first";
-        Channel::send2(channel::FrameType::RunFailed, &vm_id, 1, text, sizeof(text) - 1);
-        return;
-      }
-      m_run_pending = true;
-      m_run_vm_id = vm_id;
-      return;
+    case channel::FrameType::RunVm: start_vm(vm_id); return;
     case channel::FrameType::ConsoleIn:
-      if (m_running && vm_id == m_vm.id() && len > 1) {
-        size_t taken = m_vm.console().queue_input(payload + 1, len - 1);
-        m_vm.uart().refill();
+      if (vm && len > 1) {
+        size_t taken = vm->console().queue_input(payload + 1, len - 1);
+        vm->uart().refill();
         if (taken < size_t(len - 1))
-          Channel::log("console: the guest is not reading its UART; dropped %u input bytes",
-                       unsigned(len - 1 - taken));
+          Channel::log("console: vm %u is not reading its UART; dropped %u input bytes",
+                       unsigned(vm_id), unsigned(len - 1 - taken));
       }
       return;
     case channel::FrameType::StopVm:
-      if (m_running && vm_id == m_vm.id()) m_vm.request_stop();
+      if (vm) vm->request_stop();
+      reap();
       return;
     case channel::FrameType::ResumeTime:  // S10: timer/guest_time.h
-      if (m_running && vm_id == m_vm.id() && len >= sizeof(channel::ResumeTimePayload)) {
+      if (vm && len >= sizeof(channel::ResumeTimePayload)) {
         channel::ResumeTimePayload p;
         __builtin_memcpy(&p, payload, sizeof(p));
-        guest_time_resumed(m_vm, p.policy, p.paused_ns);
+        guest_time_resumed(*vm, p.policy, p.paused_ns);
       }
       return;
     default:
@@ -67,45 +66,68 @@ void Lowvisor::on_frame(channel::FrameType type, const uint8_t* payload, uint16_
   }
 }
 
-void Lowvisor::run_vm(uint8_t vm_id) {
+bool Lowvisor::overlaps_other_vm(unsigned slot, uint64_t pa, uint64_t size) const {
+  for (unsigned i = 0; i < layout::kMaxVms; ++i) {
+    if (i == slot || !m_vms[i].in_use()) continue;
+    const uint64_t other = m_vms[i].ram_pa(), other_size = m_vms[i].memory().ram_size;
+    if (pa < other + other_size && other < pa + size) return true;
+  }
+  return false;
+}
+
+void Lowvisor::start_vm(uint8_t slot) {
   char why[384];
+  if (slot >= layout::kMaxVms) {
+    format(why, sizeof(why), "there is no VM slot %u (a VHV runs VMs 0 to %u)", unsigned(slot),
+           layout::kMaxVms - 1);
+    Channel::send2(channel::FrameType::RunFailed, &slot, 1, why, bounded_length(why, sizeof(why)));
+    return;
+  }
+  Vm& vm = m_vms[slot];
+  if (vm.in_use()) {
+    const char text[] = "that VM slot is still running a guest; stop it first";
+    Channel::send2(channel::FrameType::RunFailed, &slot, 1, text, sizeof(text) - 1);
+    return;
+  }
   // Copy once: the shared page may be rewritten while we use it.
   BootParams params;
-  const auto* shared = reinterpret_cast<const volatile uint8_t*>(layout::kBootParamsPa);
+  const auto* shared = reinterpret_cast<const volatile uint8_t*>(layout::boot_params_pa(slot));
   auto* copy = reinterpret_cast<uint8_t*>(&params);
   for (size_t i = 0; i < sizeof(params); ++i) copy[i] = shared[i];
 
-  StatusWriter::set_state(VmState::Loading);
-  if (!check_boot_params(params, vm_id, m_vhv_ram_end, why, sizeof(why)) ||
-      !m_vm.start(params, why, sizeof(why))) {
-    StatusWriter::set_state(VmState::Idle);
-    Channel::send2(channel::FrameType::RunFailed, &vm_id, 1, why, bounded_length(why, sizeof(why)));
+  StatusWriter::set_state(slot, VmState::Loading);
+  bool ok = check_boot_params(params, slot, m_vhv_ram_end, why, sizeof(why));
+  if (ok && overlaps_other_vm(slot, params.guest_ram_pa, params.guest_ram_size)) {
+    format(why, sizeof(why), "the guest RAM at 0x%llx overlaps the RAM of another running VM",
+           static_cast<unsigned long long>(params.guest_ram_pa));
+    ok = false;
+  }
+  if (!ok || !vm.start(params, why, sizeof(why))) {
+    StatusWriter::set_state(slot, VmState::Idle);
+    Channel::send2(channel::FrameType::RunFailed, &slot, 1, why, bounded_length(why, sizeof(why)));
     return;
   }
-  StatusWriter::reset_counters();
-  m_running = true;
-  Channel::log("vm %u: running \"%s\" entry 0x%llx", unsigned(vm_id), params.vm_name,
-               static_cast<unsigned long long>(m_vm.vcpu(0).boot_entry));
-  m_vm.run();
-  m_running = false;
-  const StopInfo& s = m_vm.stop_info();
-  Channel::send2(channel::FrameType::VmExit, &s.payload, sizeof(s.payload), s.message,
-                 s.message_len);
+  StatusWriter::reset_counters(slot, vm.vcpu_count(), vm.weight());
+  StatusWriter::set_state(slot, VmState::Running);
+  Channel::send(channel::FrameType::VmStarted, &slot, 1);
+  Channel::log("vm %u: running \"%s\" entry 0x%llx, %u vCPU%s, weight %u", unsigned(slot),
+               params.vm_name, static_cast<unsigned long long>(vm.vcpu(0).boot_entry),
+               vm.vcpu_count(), vm.vcpu_count() == 1 ? "" : "s", unsigned(vm.weight()));
+  vm.activate();
 }
 
-void Lowvisor::main_loop() {
-  for (;;) {
-    Channel::drain(*this);
-    if (m_run_pending) {
-      m_run_pending = false;
-      run_vm(m_run_vm_id);
-      continue;
-    }
-    // Sleep until the UART raises INTID 33. IRQs stay masked at EL2: a
-    // pending interrupt still ends WFI (Arm ARM D1.16.2), and the UART
-    // drops its line once drained, so nothing needs acknowledging here.
-    arch::wfi();
+void Lowvisor::reap() {
+  for (Vm& vm : m_vms) {
+    if (!vm.ready_to_report()) continue;
+    vm.console().flush();
+    StatusWriter::set_state(vm.id(), VmState::Stopped);
+    const StopInfo& s = vm.stop_info();
+    Channel::send2(channel::FrameType::VmExit, &s.payload, sizeof(s.payload), s.message,
+                   s.message_len);
+    vm.mark_reported();
   }
 }
+
+void Lowvisor::main_loop() { sched_cpu_loop(); }
 
 }  // namespace nestlab

@@ -1,8 +1,10 @@
-// One virtual CPU of a VM: its saved general registers, its FP/SIMD state
-// and its PSCI power state (DEN0022 5.1.5). vCPU n always runs on physical
-// CPU n (sched/), so its EL1 system registers and its GIC virtual CPU
-// interface live in that CPU's registers and need no saving; FP/SIMD is
-// switched lazily (vm/fp_switch.cpp).
+// One virtual CPU of a VM: its saved general registers, its FP/SIMD state,
+// its PSCI power state (DEN0022 5.1.5) and what the scheduler knows of it.
+// vCPUs of all VMs share the physical CPUs (sched/): while a vCPU is loaded
+// on a CPU its EL1, timer and GIC CPU-interface state live in that CPU's
+// registers; when it leaves (vcpu_put) they go into `state`, and the next
+// CPU to run it loads them from there (vcpu_load). FP/SIMD is switched
+// lazily (vm/fp_switch.cpp).
 #pragma once
 
 #include <cstdint>
@@ -33,6 +35,16 @@ struct Vcpu {
   // and CPTR_EL2.TFP is clear; otherwise state.fp holds them and TFP is set.
   bool fp_loaded = false;
   PhysTimer phys_timer{};  // the guest's EL1 physical timer (timer/phys_timer.h)
+
+  // --- scheduling (sched/), under sched_lock() ---
+  unsigned index = 0;             // its number in the VM (MPIDR Aff0 the guest sees)
+  volatile int cpu = -1;          // the physical CPU it is loaded on; -1: none
+  volatile bool blocked = false;  // in WFI, waiting for an interrupt
+  bool ever_ran = false;          // `last_cpu` means something
+  uint64_t vruntime = 0;          // vhv/common/vcpu_sched.h
+  uint64_t since = 0;             // counter when it was loaded, or became runnable
+  uint64_t run_ticks = 0, wait_ticks = 0, migrations = 0;
+  unsigned last_cpu = 0;
 };
 
 }  // namespace nestlab

@@ -1,6 +1,6 @@
-// The run loops: Vm::run on the boot CPU starts the VM's vCPU loops (its
-// own and, through sched/, those of the other CPUs), and Vm::run_vcpu enters
-// one vCPU and carries out what the trap handlers decide.
+// The run loop of one vCPU on this CPU: Vm::run_vcpu loads the vCPU, enters
+// it until the scheduler (sched/) says it should leave, carries out what the
+// trap handlers decide, and puts its state away again.
 #include "vhv/common/exception_inject.h"
 #include "vhv/common/layout.h"
 #include "vhv/el2/arch/sysreg.h"
@@ -17,31 +17,12 @@
 
 namespace nestlab {
 
-void Vm::run() {
+void Vm::wait_for_other_vcpus(unsigned index) {
   Spinlock& lock = sched_lock();
-  lock.lock();
-  StatusWriter::set_state(VmState::Running);
-  m_active = true;
-  for (unsigned c = 1; c < m_vcpu_count; ++c) sched_kick(c);
-  run_vcpu(0);
-  // The VM is over: get every other CPU out of it before reporting, so the
-  // next VM starts from a quiet machine.
-  m_active = false;
-  wait_for_other_cpus(0, true);
-  // Their last kicks are latched at this CPU: take them now, or the idle
-  // loop's WFI (vm/lowvisor.cpp) would return at once, forever.
-  sched_handle_physical_irqs(*this);
-  m_console.flush();
-  StatusWriter::set_state(VmState::Stopped);
-  lock.unlock();
-}
-
-void Vm::wait_for_other_cpus(unsigned cpu, bool leave_vm) {
-  Spinlock& lock = sched_lock();
-  for (unsigned c = 0; c < m_vcpu_count; ++c) {
-    if (c == cpu) continue;
-    sched_kick(c);
-    while (leave_vm ? m_vcpus[c].in_vm : m_vcpus[c].loaded) {
+  for (unsigned i = 0; i < m_vcpu_count; ++i) {
+    if (i == index) continue;
+    while (m_vcpus[i].cpu >= 0) {
+      sched_kick(unsigned(m_vcpus[i].cpu));
       lock.unlock();
       asm volatile("yield");
       lock.lock();
@@ -49,15 +30,16 @@ void Vm::wait_for_other_cpus(unsigned cpu, bool leave_vm) {
   }
 }
 
-void Vm::reboot(unsigned cpu, const ExitInfo& info) {
+void Vm::reboot(unsigned index, const ExitInfo& info) {
   m_console.flush();
-  Channel::log("vm %u: rebooting (PSCI SYSTEM_RESET from vCPU %u)", unsigned(id()), cpu);
-  StatusWriter::set_state(VmState::Loading);
+  Channel::log("vm %u: rebooting (from vCPU %u)", unsigned(id()), index);
+  StatusWriter::set_state(id(), VmState::Loading);
   // Like a machine reset: every other vCPU stops where it is first.
-  for (unsigned c = 0; c < m_vcpu_count; ++c)
-    if (c != cpu) m_vcpus[c].power = PowerState::Off;
-  wait_for_other_cpus(cpu, false);
-  m_vcpus[cpu].power = PowerState::Off;
+  for (unsigned i = 0; i < m_vcpu_count; ++i)
+    if (i != index) m_vcpus[i].power = PowerState::Off;
+  wait_for_other_vcpus(index);
+  m_vcpus[index].power = PowerState::Off;
+  m_reboot_pending = false;
   char why[256];
   m_uart = Pl011(&m_console, &m_console);  // a reset resets the devices too
   vgic_reset(*this, m_vcpu_count);
@@ -66,46 +48,46 @@ void Vm::reboot(unsigned cpu, const ExitInfo& info) {
          "the guest asked for a reset but reloading failed: %s", why);
     return;
   }
-  if (cpu != 0) sched_kick(0);
-  StatusWriter::set_state(VmState::Running);
+  StatusWriter::set_state(id(), VmState::Running);
+  wake_all();  // vCPU 0 (and mailbox-parked secondaries) start again
 }
 
-void Vm::run_vcpu(unsigned cpu) {
+void Vm::run_vcpu(unsigned index) {
   Spinlock& lock = sched_lock();
-  Vcpu& v = m_vcpus[cpu];
-  v.in_vm = true;
+  Vcpu& v = m_vcpus[index];
+  sched_on_load(*this, v);
+  v.loaded = true;
+  if (v.power == PowerState::OnPending) {
+    reset_this_cpu(index);
+    v.power = PowerState::On;
+  } else {
+    load_this_cpu(index);
+  }
+  sched_timer_changed();
   while (!m_stopped && m_active) {
-    if (cpu == 0 && m_stop_requested) {
-      stop(channel::VmExitReason::Stopped, 0, nullptr, "the VM was stopped on request (StopVm)");
-      break;
-    }
-    if (v.power == PowerState::OnPending) {
-      reset_this_cpu(cpu);
-      v.loaded = true;
-      v.power = PowerState::On;
-    }
-    if (v.power != PowerState::On) {
-      if (v.loaded) {
-        vcpu_capture(*this, cpu);  // before the vGIC and timers are off
-        vgic_cpu_off(*this);
-        phys_timer_off();
-        fp_put(v);
-        v.loaded = false;
-      }
-      sched_sleep(*this);
+    if (m_reboot_pending) {
+      const ExitInfo none{ExceptionClass::Unknown, 0, 0, v.ctx.elr, 0, 0};
+      reboot(index, none);
       continue;
     }
-    phys_timer_sync(*this, cpu);
-    vgic_flush(*this, cpu);
+    if (v.power == PowerState::OnPending) {  // reset while loaded (reboot)
+      reset_this_cpu(index);
+      v.power = PowerState::On;
+      sched_timer_changed();
+    }
+    if (v.power != PowerState::On || v.blocked) break;
+    if (sched_should_yield(*this, v)) break;
+    phys_timer_sync(*this, index);
+    vgic_flush(*this, index);
     isec_before_entry(*this, v.ctx);  // S24 (trap/interrupt_security.h)
     lock.unlock();
     const ExitKind kind = enter_guest(&v.ctx);
     lock.lock();
-    vgic_sync(*this, cpu);
+    vgic_sync(*this, index);
     if (kind != ExitKind::Sync) StatusWriter::count_entry();  // Sync: in count_exit
     if (kind == ExitKind::Irq || kind == ExitKind::Fiq) {
       m_console.flush();
-      handle_irq();
+      sched_handle_physical_irqs();
       continue;
     }
     if (kind != ExitKind::Sync) {
@@ -136,22 +118,12 @@ void Vm::run_vcpu(unsigned cpu) {
         v.ctx.spsr &= ~kPstateSs;
         break;
       case ExitAction::Resume: break;
-      case ExitAction::Reboot: reboot(cpu, info); break;
+      case ExitAction::Reboot: reboot(index, info); break;
       case ExitAction::Stop: break;
     }
   }
-  // Other CPUs may be asleep in WFI: make them notice the end.
-  if (m_stopped)
-    for (unsigned c = 0; c < m_vcpu_count; ++c)
-      if (c != cpu) sched_kick(c);
-  if (v.loaded) {
-    vcpu_capture(*this, cpu);  // before the vGIC and timers are off
-    vgic_cpu_off(*this);
-    phys_timer_off();
-    fp_put(v);
-    v.loaded = false;
-  }
-  v.in_vm = false;
+  put_this_cpu(index);
+  sched_on_put(*this, v);
 }
 
 }  // namespace nestlab

@@ -6,11 +6,16 @@ namespace nestlab {
 
 class Vm;
 
-// Captures everything of the vCPU on this CPU into vm.vcpu(cpu).state:
+// Captures everything of vCPU `index`, loaded on this CPU, into its state:
 // general registers, EL1 system registers, debug registers, FP/SIMD (from
 // the registers if the vCPU used FP since it was loaded), timers and the GIC
 // virtual CPU interface with every list register. Call before the vGIC and
 // timers of the CPU are switched off; sched_lock() held.
-void vcpu_capture(Vm& vm, unsigned cpu);
+void vcpu_capture(Vm& vm, unsigned index);
+// The reverse, on the CPU that is to run vCPU `index` next: its EL1 system
+// registers, debug registers, virtual timer and GIC virtual CPU interface
+// from its state (the general registers stay in its context; FP/SIMD is
+// loaded on first use). sched_lock() held.
+void vcpu_restore(Vm& vm, unsigned index);
 
 }  // namespace nestlab

@@ -5,6 +5,7 @@
 #include "vhv/common/layout.h"
 #include "vhv/common/linux_image.h"
 #include "vhv/common/mailbox.h"
+#include "vhv/common/vcpu_sched.h"
 #include "vhv/el2/arch/sysreg.h"
 #include "vhv/el2/channel/channel.h"
 #include "vhv/el2/channel/gic.h"
@@ -18,6 +19,7 @@
 #include "vhv/el2/vgic/vgic.h"
 #include "vhv/el2/vm/fp_switch.h"
 #include "vhv/el2/vm/lowvisor.h"
+#include "vhv/el2/vm/vcpu_state.h"
 
 extern "C" void* memcpy(void*, const void*, size_t);
 extern "C" void* memset(void*, int, size_t);
@@ -47,14 +49,50 @@ uint64_t pl011_ipa(const BootParams& params) {
 
 }  // namespace
 
-Vm::Vm() : m_uart(&m_console, &m_console) {}
+Vm::Vm() : m_uart(&m_console, &m_console), m_vgic(this) { m_console.set_owner(this); }
+
+void Vm::set_slot(unsigned slot) {
+  m_slot = static_cast<uint8_t>(slot);
+  m_stage2.set_vmid(static_cast<uint16_t>(slot + 1));
+}
+
+unsigned Vm::here() const { return sched_current_vm() == this ? sched_current_vcpu() : 0; }
+
+bool Vm::ready_to_report() const {
+  if (!m_active || !m_stopped) return false;
+  for (unsigned i = 0; i < kMaxCpus; ++i)
+    if (m_vcpus[i].cpu >= 0) return false;
+  return true;
+}
+
+void Vm::request_stop() {
+  stop(channel::VmExitReason::Stopped, 0, nullptr, "the VM was stopped on request (StopVm)");
+  wake_all();
+}
+
+void Vm::wake_all() {
+  for (unsigned i = 0; i < m_vcpu_count; ++i) sched_wake(*this, i, true);
+}
 
 bool Vm::start(const BootParams& params, char* why, size_t why_len) {
   m_params = params;
   m_map = GuestMemoryMap{params.guest_ram_ipa, params.guest_ram_size};
   m_stop = StopInfo{};
   m_stopped = false;
-  m_stop_requested = false;
+  m_reboot_pending = false;
+  m_weight = vcpu_sched::clamp_weight(params.weight);
+  for (unsigned i = 0; i < kMaxCpus; ++i) {
+    Vcpu& v = m_vcpus[i];
+    v.index = i;
+    v.cpu = -1;
+    v.blocked = false;
+    v.ever_ran = false;
+    v.vruntime = 0;
+    v.since = 0;
+    v.run_ticks = v.wait_ticks = v.migrations = 0;
+    v.last_cpu = 0;
+    v.loaded = false;
+  }
   m_console.set_vm_id(id());
   m_console.clear_input();
   m_uart = Pl011(&m_console, &m_console);
@@ -64,8 +102,6 @@ bool Vm::start(const BootParams& params, char* why, size_t why_len) {
   vgic_reset(*this, m_vcpu_count);
   vgic_register_mmio(*this, m_mmio);
   m_stage2.map_guest_ram(m_map.ram_ipa, params.guest_ram_pa, params.guest_ram_size);
-  m_vtcr = read_sysreg(vtcr_el2);
-  m_vttbr = read_sysreg(vttbr_el2);
   // Guest virtual time starts near 0; kept as an offset so that it can be
   // moved later (pause, checkpoint, migration). Same on every vCPU.
   m_cntvoff = read_sysreg(cntpct_el0);
@@ -78,7 +114,7 @@ bool Vm::read_device_map(char* why, size_t why_len) {
   using device_map::DeviceMapBlock;
   m_device_map.count = 0;
   static DeviceMapBlock copy;  // the shared block may change under us
-  const auto* shared = reinterpret_cast<const volatile uint8_t*>(layout::kDeviceMapPa);
+  const auto* shared = reinterpret_cast<const volatile uint8_t*>(layout::device_map_pa(id()));
   auto* bytes = reinterpret_cast<uint8_t*>(&copy);
   for (size_t i = 0; i < offsetof(DeviceMapBlock, text); ++i) bytes[i] = shared[i];
   if (copy.magic != DeviceMapBlock::kMagic) return true;  // no map for this run
@@ -189,7 +225,10 @@ bool Vm::load_image(char* why, size_t why_len) {
 void Vm::reset_vcpu(uint64_t entry, uint64_t fdt_ipa) {
   // vCPU 0 boots the image; the others wait for PSCI CPU_ON. Each vCPU's
   // registers are reset on its own CPU when it starts (reset_this_cpu).
-  for (unsigned i = 0; i < kMaxCpus; ++i) m_vcpus[i].power = PowerState::Off;
+  for (unsigned i = 0; i < kMaxCpus; ++i) {
+    m_vcpus[i].power = PowerState::Off;
+    m_vcpus[i].blocked = false;
+  }
   m_vcpus[0].boot_entry = entry;
   m_vcpus[0].boot_x0 = fdt_ipa;
   m_vcpus[0].power = PowerState::OnPending;
@@ -219,7 +258,36 @@ void Vm::power_on(unsigned target, uint64_t entry, uint64_t context_id) {
   Vcpu& v = vcpu(target);
   v.boot_entry = entry;
   v.boot_x0 = context_id;
+  v.blocked = false;
   v.power = PowerState::OnPending;
+  sched_wake(*this, target, true);
+}
+
+void Vm::configure_this_cpu(unsigned index) {
+  m_stage2.note_cpu_in_vmid(this_cpu());  // before this CPU can cache entries of the VMID
+  write_sysreg(vtcr_el2, m_stage2.vtcr());
+  write_sysreg(vttbr_el2, m_stage2.vttbr());
+  write_sysreg(hcr_el2, kHcr);
+  write_sysreg(vpidr_el2, read_sysreg(midr_el1));
+  write_sysreg(vmpidr_el2, kMpidrRes1 | index);     // Aff0 = vCPU index
+  write_sysreg(cnthctl_el2, kCnthctlTrapPhysical);  // S10: timer/phys_timer.h
+  write_sysreg(cntvoff_el2, m_cntvoff);
+  m_guest_time.loaded[index % kMaxCpus] = m_cntvoff;
+  arch::isb();
+}
+
+void Vm::load_this_cpu(unsigned index) {
+  configure_this_cpu(index);
+  fp_load(m_vcpus[index]);  // still in its state: loaded on first use
+  vcpu_restore(*this, index);
+}
+
+void Vm::put_this_cpu(unsigned index) {
+  Vcpu& v = m_vcpus[index];
+  vcpu_capture(*this, index);  // before the vGIC and timers are off
+  vgic_cpu_off(*this);
+  fp_put(v);
+  v.loaded = false;
 }
 
 void Vm::reset_this_cpu(unsigned index) {
@@ -232,16 +300,9 @@ void Vm::reset_this_cpu(unsigned index) {
   ctx.elr = m_vcpus[index].boot_entry;
   ctx.spsr = 0x3c5;
 
-  m_stage2.note_cpu_in_vmid(index);  // before this CPU can cache entries of the VMID
-  write_sysreg(vtcr_el2, m_vtcr);
-  write_sysreg(vttbr_el2, m_vttbr);
-  write_sysreg(hcr_el2, kHcr);
-  fp_reset(m_vcpus[index]);  // FP/SIMD zero, loaded on first use (vm/fp_switch.h)
-  write_sysreg(vpidr_el2, read_sysreg(midr_el1));
-  write_sysreg(vmpidr_el2, kMpidrRes1 | index);     // Aff0 = vCPU index
-  write_sysreg(cnthctl_el2, kCnthctlTrapPhysical);  // S10: timer/phys_timer.h
-  configure_debug_traps(index);  // BRK backdoor, DCC channel, guest debug (trap/trap_setup.h)
-  write_sysreg(cntvoff_el2, m_cntvoff);
+  configure_this_cpu(index);
+  fp_reset(m_vcpus[index]);           // FP/SIMD zero, loaded on first use (vm/fp_switch.h)
+  configure_debug_traps(this_cpu());  // BRK backdoor, DCC channel, guest debug (trap/trap_setup.h)
 
   write_sysreg(sctlr_el1, kSctlrEl1Reset);
   write_sysreg(cpacr_el1, kCpacrFpen);
@@ -270,7 +331,7 @@ void Vm::reset_this_cpu(unsigned index) {
 
 void Vm::stop(channel::VmExitReason reason, uint8_t code, const ExitInfo* exit, const char* fmt,
               ...) {
-  if (m_stopped) return;  // the first reason wins
+  if (m_stopped || !m_active) return;  // the first reason wins
   m_stopped = true;
   m_stop.payload = channel::VmExitPayload{id(), reason, code, 0, 0, ctx().elr, 0};
   if (exit) {
@@ -285,8 +346,11 @@ void Vm::stop(channel::VmExitReason reason, uint8_t code, const ExitInfo* exit, 
   va_start(args, fmt);
   m_stop.message_len = vformat(m_stop.message, sizeof(m_stop.message), fmt, args);
   va_end(args);
+  // Its vCPUs on other CPUs leave them now (Lowvisor::reap reports the end
+  // once all are off).
+  for (unsigned i = 0; i < m_vcpu_count; ++i)
+    if (m_vcpus[i].cpu >= 0 && unsigned(m_vcpus[i].cpu) != this_cpu())
+      sched_kick(unsigned(m_vcpus[i].cpu));
 }
-
-void Vm::handle_irq() { sched_handle_physical_irqs(*this); }
 
 }  // namespace nestlab

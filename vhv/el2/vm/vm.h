@@ -1,5 +1,7 @@
 // One guest VM with its vCPUs: its parameters, memory, devices and the run
-// loop that enters the guest and carries out what the trap handlers decide.
+// loop that enters one of its vCPUs and carries out what the trap handlers
+// decide. The lowvisor holds layout::kMaxVms of them (vm/lowvisor.h); the
+// scheduler (sched/) runs their vCPUs on the physical CPUs.
 #pragma once
 
 #include <cstddef>
@@ -35,16 +37,29 @@ class Vm {
  public:
   Vm();
 
+  // Its slot in the lowvisor (= its id, its VMID - 1); once, at boot.
+  void set_slot(unsigned slot);
   // Copies and keeps `params` (already checked), loads the image and
-  // prepares the vCPU. On failure writes the reason into `why`.
+  // prepares vCPU 0. On failure writes the reason into `why`.
   bool start(const BootParams& params, char* why, size_t why_len);
-  // Runs until the VM stops (boot CPU; the other vCPUs run on their own
-  // CPUs meanwhile); returns with stop_info() filled in.
-  void run();
-  // The loop of one vCPU on its own CPU (vm/vcpu_run.cpp), sched_lock()
-  // held; returns when the VM ends.
-  void run_vcpu(unsigned cpu);
+  // Loads vCPU `index` on this CPU and runs it until it should leave the
+  // CPU (its slice ended and another vCPU waits, it waits in WFI, turned
+  // off, or the VM ended), then puts its state away (vm/vcpu_run.cpp).
+  // sched_lock() held.
+  void run_vcpu(unsigned index);
+  // The slot holds a VM that has not been reported as ended yet.
+  bool in_use() const { return m_active; }
   bool active() const { return m_active && !m_stopped; }
+  // Stopped and none of its vCPUs on a CPU: the VmExit can be sent
+  // (Lowvisor::reap), after which the slot is free.
+  bool ready_to_report() const;
+  void mark_reported() { m_active = false; }
+  // After a successful start: its vCPUs may be scheduled.
+  void activate() {
+    m_active = true;
+    wake_all();
+  }
+  uint32_t weight() const { return m_weight; }
 
   // --- vCPUs (PSCI, vgic, sched) ---
   unsigned vcpu_count() const { return m_vcpu_count; }
@@ -56,8 +71,11 @@ class Vm {
   void power_on(unsigned target, uint64_t entry, uint64_t context_id);
 
   // --- for trap handlers ---
-  // The vCPU of the CPU running the trap handler.
-  VcpuContext& ctx() { return m_vcpus[this_cpu() % kMaxCpus].ctx; }
+  // The number of this VM's vCPU that this CPU runs (0 if it runs none of
+  // them: a handler of a channel frame, say).
+  unsigned here() const;
+  // That vCPU's registers.
+  VcpuContext& ctx() { return m_vcpus[here() % kMaxCpus].ctx; }
   MmioMap& mmio() { return m_mmio; }
   GuestConsole& console() { return m_console; }
   Pl011& uart() { return m_uart; }
@@ -65,6 +83,7 @@ class Vm {
   Stage2& stage2() { return m_stage2; }
   const Stage2& stage2() const { return m_stage2; }
   const GuestMemoryMap& memory() const { return m_map; }
+  uint64_t ram_pa() const { return m_params.guest_ram_pa; }
   bool ipa_in_ram(uint64_t ipa, uint64_t size = 1) const {
     return ipa >= m_map.ram_ipa && ipa - m_map.ram_ipa < m_map.ram_size &&
            size <= m_map.ram_ipa + m_map.ram_size - ipa;
@@ -72,10 +91,16 @@ class Vm {
   // Ends the VM after the current exit; the message is a full sentence.
   void stop(channel::VmExitReason reason, uint8_t code, const ExitInfo* exit, const char* fmt, ...)
       __attribute__((format(printf, 5, 6)));
-  void request_stop() { m_stop_requested = true; }
-  bool stop_requested() const { return m_stop_requested; }
+  // The highvisor's StopVm: ends the VM wherever its vCPUs are.
+  void request_stop();
+  // A reset decided outside a vCPU's exit (the watchdog's timer): the next
+  // of its vCPUs to run carries it out.
+  void request_reboot() { m_reboot_pending = true; }
+  bool reboot_pending() const { return m_reboot_pending; }
+  // Every vCPU looks at the VM again (its CPU kicked, or woken from WFI).
+  void wake_all();
   const StopInfo& stop_info() const { return m_stop; }
-  uint8_t id() const { return m_params.vm_id & 0xff; }
+  uint8_t id() const { return m_slot; }
 
   // --- per-VM state of the trap mechanisms (trap/) ---
   Watchdog& watchdog() { return m_watchdog; }                // S14, wfe_channel.cpp
@@ -87,26 +112,32 @@ class Vm {
   // S9: copies and parses the highvisor's device map block, if any.
   bool read_device_map(char* why, size_t why_len);
   void reset_vcpu(uint64_t entry, uint64_t fdt_ipa);
-  // This CPU's EL2 configuration and EL1 reset state for vCPU `index`.
+  // This CPU's EL2 configuration for vCPU `index` (stage 2, traps, IDs).
+  void configure_this_cpu(unsigned index);
+  // That plus the EL1 reset state of a vCPU that starts.
   void reset_this_cpu(unsigned index);
-  void reboot(unsigned cpu, const ExitInfo& info);
+  // A vCPU that ran before: its saved state onto this CPU, and back.
+  void load_this_cpu(unsigned index);
+  void put_this_cpu(unsigned index);
+  void reboot(unsigned index, const ExitInfo& info);
   void write_mailboxes();
-  // Kicks every other CPU and waits (lock released meanwhile) until each
-  // has left the VM (leave_vm) or just put its vCPU's state away.
-  void wait_for_other_cpus(unsigned cpu, bool leave_vm);
-  void handle_irq();
+  // Kicks the CPUs of the other loaded vCPUs and waits (lock released
+  // meanwhile) until each has put its vCPU's state away.
+  void wait_for_other_vcpus(unsigned index);
   uint64_t pa_of(uint64_t ipa) const { return m_params.guest_ram_pa + (ipa - m_map.ram_ipa); }
 
   BootParams m_params{};  // private copy: the shared page may change under us
   GuestMemoryMap m_map{};
   Vcpu m_vcpus[kMaxCpus];
   unsigned m_vcpu_count = 1;
-  volatile bool m_active = false;    // the vCPU loops should run
+  volatile bool m_active = false;  // started and not yet reported as ended
+  uint8_t m_slot = 0;
+  uint32_t m_weight = 1;  // vhv/common/vcpu_sched.h
+  bool m_reboot_pending = false;
   device_map::Table m_device_map{};  // S9: passed to the guest in its device tree
   uint64_t m_mailbox = 0;            // S18 mailbox region IPA, 0 when PSCI boots the secondaries
   uint64_t m_cntvoff = 0;            // guest virtual time = physical count - this
   GuestTime m_guest_time{};          // S10: pause debt, offsets loaded per vCPU
-  uint64_t m_vtcr = 0, m_vttbr = 0;  // stage 2, for the secondary CPUs
   Stage2 m_stage2;                   // its tables; VTTBR_EL2 points at them
   static constexpr size_t kFdtMax = 64 * 1024;
   alignas(8) uint8_t m_fdt[kFdtMax];  // the guest's device tree, built here, then copied to RAM
@@ -115,8 +146,7 @@ class Vm {
   MmioMap m_mmio;
   Vgic m_vgic;  // reset with the VM (vgic_reset), its frames in m_mmio
   StopInfo m_stop{};
-  bool m_stopped = false;
-  bool m_stop_requested = false;
+  volatile bool m_stopped = false;
   Watchdog m_watchdog{};           // disarmed at every image load (trap_on_image_load)
   WfePatcher m_wfe_patcher;        // emptied at every image load
   SecretRegion m_secret_region{};  // cleared at every image load
