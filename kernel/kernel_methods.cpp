@@ -192,10 +192,12 @@ void Kernel::vm_run(Client& client, Request& request, std::vector<UniqueFd>& fds
     auto asked_mem = TRY(p.optional_uint("mem", 1, layout::kGuestMaxRam));
     uint64_t mem = asked_mem.value_or(vhv_mem);
     if (mem > vhv_mem)
-      return nestlab::make_error(ErrorCode::InvalidArgument,
-                                 "mem " + std::to_string(mem) + " is more than VHV " +
-                                     vhv->record().name + " has for guests (" +
-                                     std::to_string(vhv_mem) + " bytes)");
+      return nestlab::make_error(
+          ErrorCode::InvalidArgument,
+          "a VM of " + std::to_string(mem >> 20) + " MiB does not fit: VHV " + vhv->record().name +
+              " has " + std::to_string(vhv_mem >> 20) +
+              " MiB for guests; ask for less with --mem or make the VHV bigger with `vhv "
+              "create --mem`");
     image_name = TRY(p.optional_string("image_name")).value_or("image");
     // Kept in the VHV's record: bounded so that a record always fits.
     TRY(check_length("image_name", image_name, kMaxImageName));

@@ -208,8 +208,8 @@ HostResult<VhvRecord> record_from_state(const nlohmann::json& j) {
   auto read_vm = [&](const json& vm, const std::string& where) -> HostResult<VmRecord> {
     VmRecord v;
     if (!vm.is_object()) return bad(where);
-    if (!vm.contains("id") || !vm["id"].is_number_unsigned() ||
-        vm["id"].get<uint64_t>() > kMaxRecordVmId)
+    if (!vm.contains("id") || !vm["id"].is_number_integer() || vm["id"].get<int64_t>() < 0 ||
+        vm["id"].get<int64_t>() > static_cast<int64_t>(kMaxRecordVmId))
       return bad(where + ".id");
     v.id = vm["id"].get<int>();
     auto text = [&](const char* k) {
@@ -223,7 +223,8 @@ HostResult<VhvRecord> record_from_state(const nlohmann::json& j) {
     TRY(check_length(("field \"" + where + ".reason\"").c_str(), v.reason, kMaxRecordString));
     auto count = [&](const char* k, uint64_t max, uint64_t fallback) {
       auto it = vm.find(k);
-      return it != vm.end() && it->is_number_unsigned() && it->get<uint64_t>() <= max
+      return it != vm.end() && it->is_number_integer() && it->get<int64_t>() >= 0 &&
+                     it->get<uint64_t>() <= max
                  ? it->get<uint64_t>()
                  : fallback;
     };

@@ -67,10 +67,10 @@ json Highvisor::vms_json() const {
 void Highvisor::release_vm(unsigned vm) {
   if (vm >= m_vms.size()) return;
   VmSlot& s = m_vms[vm];
-  if (s.ram) {
-    m_ram->discard(s.ram->pa, s.ram->size);  // the next VM starts from zeroed memory
-    m_memory.free(*s.ram);
-  }
+  // The blocks are not punched out of the memfd: fallocate is outside the
+  // highvisor's seccomp allowlist. The lowvisor loads the next VM's image
+  // over them; the VMs of a VHV all belong to its owner.
+  if (s.ram) m_memory.free(*s.ram);
   if (s.staging) m_memory.free(*s.staging);
   s.ram.reset();
   s.staging.reset();
@@ -81,7 +81,6 @@ void Highvisor::on_vm_started(unsigned vm) {
   if (vm >= m_vms.size() || !m_vms[vm].busy()) return;
   VmSlot& s = m_vms[vm];
   if (s.staging) {
-    m_ram->discard(s.staging->pa, s.staging->size);
     m_memory.free(*s.staging);
     s.staging.reset();
   }
