@@ -17,13 +17,13 @@
 #include <filesystem>
 
 #include "base/base64.h"
-#include "console/vm_option.h"
 #include "console/client/json_get.h"
 #include "console/command.h"
 #include "console/commands.h"
 #include "console/console_pty.h"
 #include "console/escape_key.h"
 #include "console/terminal_mode.h"
+#include "console/vm_option.h"
 
 namespace nestlab::cli {
 

@@ -203,7 +203,8 @@ int vhv_create(const Invocation& inv) {
   }
   if (auto smp = args->value("smp")) {
     auto v = parse_bounded(*smp, 1, 8);
-    if (!v) return usage_error(inv.name, "--smp needs a number of CPUs from 1 to 8, not '" + *smp + "'");
+    if (!v)
+      return usage_error(inv.name, "--smp needs a number of CPUs from 1 to 8, not '" + *smp + "'");
     params["smp"] = *v;
   }
   if (auto name = args->value("name")) {

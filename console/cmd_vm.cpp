@@ -265,14 +265,9 @@ int vm_guestinfo(const Invocation& inv) {
 }  // namespace
 
 int cmd_vm(const Invocation& inv) {
-  static constexpr Subcommand kSubs[] = {{"stats", vm_stats},
-                                         {"trace", vm_trace},
-                                         {"guestinfo", vm_guestinfo},
-                                         {"run", vm_run},
-                                         {"list", vm_list},
-                                         {"ls", vm_list},
-                                         {"stop", vm_stop},
-                                         {"wait", vm_wait}};
+  static constexpr Subcommand kSubs[] = {
+      {"stats", vm_stats}, {"trace", vm_trace}, {"guestinfo", vm_guestinfo}, {"run", vm_run},
+      {"list", vm_list},   {"ls", vm_list},     {"stop", vm_stop},           {"wait", vm_wait}};
   return dispatch_subcommand(inv, kSubs, vm_help(),
                              "run, list, wait, stop, stats, trace, guestinfo");
 }

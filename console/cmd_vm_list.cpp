@@ -52,9 +52,12 @@ int vm_list(const Invocation& inv) {
     write_all(1, json_dump(list.value(), 2) + "\n");
     return 0;
   }
-  static constexpr Column kColumns[] = {{"VM", Align::Right}, {"IMAGE"},
-                                        {"STATE"},            {"EXIT", Align::Right},
-                                        {"WEIGHT", Align::Right}, {"SMP", Align::Right},
+  static constexpr Column kColumns[] = {{"VM", Align::Right},
+                                        {"IMAGE"},
+                                        {"STATE"},
+                                        {"EXIT", Align::Right},
+                                        {"WEIGHT", Align::Right},
+                                        {"SMP", Align::Right},
                                         {"MEM", Align::Right}};
   std::vector<Row> rows;
   const json vms = list.value().value("vms", json::array());
@@ -112,8 +115,9 @@ int vm_stop(const Invocation& inv) {
                     .count();
     if (left <= 0)
       return fail(inv.name,
-                  "VM " + std::to_string(*vm) + " of " + vhv + " was asked to stop but has not "
-                  "ended within 10 s",
+                  "VM " + std::to_string(*vm) + " of " + vhv +
+                      " was asked to stop but has not "
+                      "ended within 10 s",
                   kExitError);
     auto next = client.value()->next_notification(static_cast<int>(left));
     if (next.is_error()) return fail(inv.name, next.error().message, kExitError);

@@ -332,8 +332,7 @@ int vm_wait(const Invocation& inv) {
                 kExitError);
   }
   if (auto done = exit_from_row(info.value(), row)) return report_exit(inv, *done, as_json);
-  return wait_for_exit(inv, *c.value(), id, static_cast<int>(row.value("id", 0)), timeout,
-                       as_json);
+  return wait_for_exit(inv, *c.value(), id, static_cast<int>(row.value("id", 0)), timeout, as_json);
 }
 
 }  // namespace nestlab::cli

@@ -89,7 +89,9 @@ TEST(ControlChecks, MalformedRepliesNameTheField) {
   EXPECT_TRUE(check_reply_result("stop", {{"vm", 1}, {"stopping", true}}).is_ok());
   expect_refused("stop", {{"vm", 4}}, "result.vm must be an integer from 0 to 3");
   expect_refused("stop", json::object(), "result.vm is missing");
-  json stats{{"counters", json::object()}, {"total_exits", 0}, {"vm", 1},
+  json stats{{"counters", json::object()},
+             {"total_exits", 0},
+             {"vm", 1},
              {"vcpus", {{{"vcpu", 0}, {"run_ns", 5}, {"wait_ns", 1}, {"migrations", 0}}}}};
   EXPECT_TRUE(check_reply_result("stats", stats).is_ok());
   stats["vcpus"][0]["run_ns"] = -1;

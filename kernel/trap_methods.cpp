@@ -138,23 +138,22 @@ void Kernel::vm_stats(Client& client, Request& request, std::vector<UniqueFd>&, 
     return reply(std::move(base));
   }
   vhv->stats(vm, [base, reply = std::move(reply)](HostResult<json> stats) mutable {
-              if (stats.is_error()) return reply(Err<Error>{stats.release_error()});
-              json out = base;
-              const json& s = stats.value();  // checked (control_checks.h)
-              out["live"] = true;
-              out["counters"] = field_or(s, "counters", json::object());
-              out["total_exits"] = count_or_zero(s, "total_exits");
-              out["guest_entries"] = count_or_zero(s, "guest_entries");
-              out["trap"] = field_or(s, "trap", json::object());
-              out["uuid"] = field_or(s, "uuid", "");
-              if (s.contains("guest_time_ns"))
-                out["guest_time_ns"] = count_or_zero(s, "guest_time_ns");
-              // The lowvisor scheduler's accounting (issue 13), when it keeps it.
-              if (s.contains("weight")) out["weight"] = count_or_zero(s, "weight");
-              out["watchdog_fired"] = count_or_zero(s, "watchdog_fired");
-              out["vcpus"] = field_or(s, "vcpus", json::array());
-              reply(std::move(out));
-            });
+    if (stats.is_error()) return reply(Err<Error>{stats.release_error()});
+    json out = base;
+    const json& s = stats.value();  // checked (control_checks.h)
+    out["live"] = true;
+    out["counters"] = field_or(s, "counters", json::object());
+    out["total_exits"] = count_or_zero(s, "total_exits");
+    out["guest_entries"] = count_or_zero(s, "guest_entries");
+    out["trap"] = field_or(s, "trap", json::object());
+    out["uuid"] = field_or(s, "uuid", "");
+    if (s.contains("guest_time_ns")) out["guest_time_ns"] = count_or_zero(s, "guest_time_ns");
+    // The lowvisor scheduler's accounting (issue 13), when it keeps it.
+    if (s.contains("weight")) out["weight"] = count_or_zero(s, "weight");
+    out["watchdog_fired"] = count_or_zero(s, "watchdog_fired");
+    out["vcpus"] = field_or(s, "vcpus", json::array());
+    reply(std::move(out));
+  });
 }
 
 void Kernel::vm_trace(Client& client, Request& request, std::vector<UniqueFd>&, Reply reply) {

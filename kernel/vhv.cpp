@@ -103,14 +103,13 @@ void Vhv::run(const json& params, UniqueFd image, UniqueFd initrd, const std::st
               record.weight = params.value("weight", json(1)).is_number_unsigned()
                                   ? params["weight"].get<uint64_t>()
                                   : 1;
-              record.smp = params.value("smp", json(1)).is_number_unsigned()
-                               ? params["smp"].get<int>()
-                               : 1;
+              record.smp =
+                  params.value("smp", json(1)).is_number_unsigned() ? params["smp"].get<int>() : 1;
               record.mem = result.value("mem", json(0)).is_number_unsigned()
                                ? result["mem"].get<uint64_t>()
-                               : params.value("mem", json(0)).is_number_unsigned()
-                                     ? params["mem"].get<uint64_t>()
-                                     : 0;
+                           : params.value("mem", json(0)).is_number_unsigned()
+                               ? params["mem"].get<uint64_t>()
+                               : 0;
               record.run_seq = m_record.next_run_seq++;
               m_record.state = VhvState::Running;
               persist();
@@ -120,8 +119,8 @@ void Vhv::run(const json& params, UniqueFd image, UniqueFd initrd, const std::st
                                               {"weight", record.weight},
                                               {"smp", record.smp},
                                               {"mem", record.mem}});
-              reply(json{{"vm", vm}, {"weight", record.weight}, {"smp", record.smp},
-                         {"mem", record.mem}});
+              reply(json{
+                  {"vm", vm}, {"weight", record.weight}, {"smp", record.smp}, {"mem", record.mem}});
               return;
             }
             reply(std::move(r));

@@ -74,7 +74,7 @@ bool VhvRecord::any_vm_running() const {
 }
 
 nlohmann::json vm_to_json(const VmRecord& v) {
-  nlohmann::json vm{{"id", v.id},        {"vm", v.id},   {"image", v.image}, {"state", v.state},
+  nlohmann::json vm{{"id", v.id},         {"vm", v.id},   {"image", v.image}, {"state", v.state},
                     {"weight", v.weight}, {"smp", v.smp}, {"mem", v.mem}};
   vm["exit_code"] = v.exit_code ? nlohmann::json(*v.exit_code) : nlohmann::json(nullptr);
   if (!v.reason.empty()) vm["reason"] = v.reason;
@@ -137,8 +137,9 @@ nlohmann::json record_to_state(const VhvRecord& r) {
   j["cgroup"] = r.cgroup ? nlohmann::json(*r.cgroup) : nlohmann::json(nullptr);
   j["memory_limit"] = r.memory_limit ? nlohmann::json(*r.memory_limit) : nlohmann::json(nullptr);
   auto vm_state = [](const VmRecord& v) {
-    nlohmann::json vm{{"id", v.id},   {"image", v.image}, {"state", v.state},     {"weight", v.weight},
-                      {"smp", v.smp}, {"mem", v.mem},     {"run_seq", v.run_seq}, {"reason", v.reason}};
+    nlohmann::json vm{{"id", v.id},           {"image", v.image},  {"state", v.state},
+                      {"weight", v.weight},   {"smp", v.smp},      {"mem", v.mem},
+                      {"run_seq", v.run_seq}, {"reason", v.reason}};
     if (v.exit_code) vm["exit_code"] = *v.exit_code;
     return vm;
   };

@@ -30,7 +30,7 @@ struct VmRecord {
   nlohmann::json counters = nlohmann::json::object();
   uint64_t weight = 1;
   int smp = 1;
-  uint64_t mem = 0;  // bytes of guest RAM; 0: not known (a record from before issue 13)
+  uint64_t mem = 0;      // bytes of guest RAM; 0: not known (a record from before issue 13)
   uint64_t run_seq = 0;  // which VM of the VHV ran last: the largest
 };
 

@@ -19,9 +19,9 @@ inline constexpr uint64_t kMaxVmId = nestlab::layout::kMaxVms - 1;
 
 inline HostResult<int> check_vm_id(uint64_t vm) {
   if (vm > kMaxVmId)
-    return nestlab::make_error(ErrorCode::NotFound, "no VM " + std::to_string(vm) +
-                                                        " (a VHV has VMs 0 to " +
-                                                        std::to_string(kMaxVmId) + ")");
+    return nestlab::make_error(
+        ErrorCode::NotFound,
+        "no VM " + std::to_string(vm) + " (a VHV has VMs 0 to " + std::to_string(kMaxVmId) + ")");
   return static_cast<int>(vm);
 }
 

@@ -68,9 +68,9 @@ void Kernel::vm_stop(Client& client, Request& request, std::vector<UniqueFd>&, R
               (v->reason.empty() ? std::string("?") : v->reason) +
               (v->exit_code ? ", code " + std::to_string(*v->exit_code) : std::string()) + ")");
     if (!running(*v))
-      return nestlab::make_error(ErrorCode::InvalidArgument, "VM " + std::to_string(vm) +
-                                                                 " of VHV " + r.name + " is " +
-                                                                 v->state + ", not running");
+      return nestlab::make_error(
+          ErrorCode::InvalidArgument,
+          "VM " + std::to_string(vm) + " of VHV " + r.name + " is " + v->state + ", not running");
     if (!vhv->alive())
       return nestlab::make_error(ErrorCode::Unavailable,
                                  "VHV " + r.name + " is " + vhv_state_name(r.state));

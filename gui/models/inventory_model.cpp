@@ -422,8 +422,7 @@ QVariant InventoryModel::vm_data(const Node* n, int column, int role) const {
   if (role >= Qt::UserRole) return m_source->index(row, 0).data(role);
   if (role == Qt::DecorationRole && column == StateColumn) return vm_state_colour(vm);
   if (role == Qt::ToolTipRole) {
-    QString tip =
-        tr("VM %1 of %2: %3").arg(n->vm).arg(n->key, vm.value("image").toString());
+    QString tip = tr("VM %1 of %2: %3").arg(n->vm).arg(n->key, vm.value("image").toString());
     if (vm.contains("weight"))
       tip += tr("\nweight %1, %2 vCPU(s), %3 MiB")
                  .arg(vm.value("weight").toInteger())

@@ -104,7 +104,7 @@ class Highvisor {
   int m_exit_status = 0;
   std::chrono::steady_clock::time_point m_boot_deadline;
   std::chrono::steady_clock::time_point m_stop_deadline;
-  nlohmann::json m_shutdown_reply_id;  // null when no shutdown request waits for an answer
+  nlohmann::json m_shutdown_reply_id;     // null when no shutdown request waits for an answer
   PauseState m_pause;                     // S10: pause_resume.h
   EventBacklog m_backlog{kBacklogBytes};  // lines for the next kernel while none is connected
   uint64_t m_connections = 1;             // the first is the inherited control fd

@@ -198,7 +198,8 @@ HostResult<uint64_t> stage_image(VhvRam& ram, const RunRequest& req) {
   StagedInitrd initrd{0, 0};
   if (req.initrd_fd >= 0) initrd = TRY(stage_initrd(ram, req, plan.value(), kind, size, mem));
 
-  auto* bp = reinterpret_cast<BootParams*>(ram.at(layout::boot_params_pa(req.vm_id), sizeof(BootParams)));
+  auto* bp =
+      reinterpret_cast<BootParams*>(ram.at(layout::boot_params_pa(req.vm_id), sizeof(BootParams)));
   if (bp == nullptr) return make_error(ErrorCode::Internal, "BootParams out of range");
   std::memset(bp, 0, sizeof *bp);
   bp->magic = BootParams::kMagic;

@@ -27,7 +27,7 @@ struct RunRequest {
   bool mailbox_boot = false;              // S18: secondaries boot through mailboxes
   std::optional<std::string> device_map;  // S9: the user's mapping file (device_map.h)
   std::string vm_name;
-  uint32_t vm_id = 0;  // the VM slot (layout::vm_slot): BootParams and device map go there
+  uint32_t vm_id = 0;   // the VM slot (layout::vm_slot): BootParams and device map go there
   uint32_t weight = 1;  // scheduler weight, 1..BootParams::kMaxWeight
   // Where the VM's guest RAM (mem bytes) and its staged image and initrd
   // are in VHV RAM (vm_memory.h).

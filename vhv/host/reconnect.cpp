@@ -45,8 +45,7 @@ json Highvisor::hello() const {
   json h{{"event", control::kHello},
          {"state", state},
          {"paused", m_pause.paused},
-         {"tick_policy",
-          tick_policy_name(first ? first->tick_policy : channel::TickPolicy::Skip)},
+         {"tick_policy", tick_policy_name(first ? first->tick_policy : channel::TickPolicy::Skip)},
          {"connection", m_connections},
          {"backlog_bytes", m_backlog.bytes()},
          {"dropped_bytes", m_backlog.dropped_bytes()}};

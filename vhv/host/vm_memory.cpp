@@ -42,12 +42,14 @@ HostResult<MemBlock> VmMemory::allocate(uint64_t bytes, BlockKind kind) {
     if (kind == BlockKind::GuestRam)
       return make_error(ErrorCode::InvalidArgument,
                         "the VHV has " + in_mib(m_guest_capacity - m_guest_used) + " of its " +
-                            in_mib(m_guest_capacity) + " left for guests, but in pieces of at most " +
-                            in_mib(largest_free()) + "; ask for less with --mem");
-    return make_error(ErrorCode::InvalidArgument,
-                      "no room to stage " + in_mib(size) + " of image and initrd: the largest free " +
-                          "block of this VHV's RAM is " + in_mib(largest_free()) +
-                          "; wait for a VM to start or make the VHV bigger with `vhv create --mem`");
+                            in_mib(m_guest_capacity) +
+                            " left for guests, but in pieces of at most " + in_mib(largest_free()) +
+                            "; ask for less with --mem");
+    return make_error(
+        ErrorCode::InvalidArgument,
+        "no room to stage " + in_mib(size) + " of image and initrd: the largest free " +
+            "block of this VHV's RAM is " + in_mib(largest_free()) +
+            "; wait for a VM to start or make the VHV bigger with `vhv create --mem`");
   }
   MemBlock block{at, size};
   m_used.insert(pos, Used{block, kind});
@@ -56,8 +58,8 @@ HostResult<MemBlock> VmMemory::allocate(uint64_t bytes, BlockKind kind) {
 }
 
 void VmMemory::free(const MemBlock& block) {
-  auto it = std::find_if(m_used.begin(), m_used.end(),
-                         [&](const Used& u) { return u.block == block; });
+  auto it =
+      std::find_if(m_used.begin(), m_used.end(), [&](const Used& u) { return u.block == block; });
   if (it == m_used.end()) return;
   if (it->kind == BlockKind::GuestRam) m_guest_used -= it->block.size;
   m_used.erase(it);

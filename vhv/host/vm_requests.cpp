@@ -137,8 +137,8 @@ json Highvisor::run_vm(const json& params) {
   if (auto w = params.find("weight"); w != params.end() && !w->is_null()) {
     if (!w->is_number_unsigned() || w->get<uint64_t>() < 1 ||
         w->get<uint64_t>() > BootParams::kMaxWeight)
-      return control_error("invalid-argument", "weight must be 1 to " +
-                                                   std::to_string(BootParams::kMaxWeight));
+      return control_error("invalid-argument",
+                           "weight must be 1 to " + std::to_string(BootParams::kMaxWeight));
     weight = w->get<uint64_t>();
   }
 
@@ -152,7 +152,8 @@ json Highvisor::run_vm(const json& params) {
     req.mem = std::min(kDefaultGuestMem, m_memory.guest_available()) & ~(VmMemory::kAlign - 1);
     if (req.mem == 0)
       return control_error("invalid-argument",
-                           "the VHV has " + mib_text(m_memory.guest_capacity() - m_memory.guest_used()) +
+                           "the VHV has " +
+                               mib_text(m_memory.guest_capacity() - m_memory.guest_used()) +
                                " of its " + mib_text(m_memory.guest_capacity()) +
                                " left for guests; stop a VM or make the VHV bigger with "
                                "`vhv create --mem`");
@@ -212,8 +213,8 @@ json Highvisor::run_vm(const json& params) {
   slot.staging = req.staging;
   slot.run_started = std::chrono::steady_clock::now();
   slot.tick_policy = policy.value();
-  return json{{"result",
-               {{"vm", vm}, {"entry", staged.value()}, {"mem", req.mem}, {"weight", weight}}}};
+  return json{
+      {"result", {{"vm", vm}, {"entry", staged.value()}, {"mem", req.mem}, {"weight", weight}}}};
 }
 
 json Highvisor::stop_vm(const json& params) {
@@ -225,8 +226,7 @@ json Highvisor::stop_vm(const json& params) {
                          "VM " + std::to_string(vm.value()) + " is not running in this VHV");
   const uint8_t id = static_cast<uint8_t>(vm.value());
   std::string frame = encode_frame(channel::FrameType::StopVm, &id, 1);
-  if (write(m_qemu->serial_fd(), frame.data(), frame.size()) !=
-      static_cast<ssize_t>(frame.size()))
+  if (write(m_qemu->serial_fd(), frame.data(), frame.size()) != static_cast<ssize_t>(frame.size()))
     return control_error("io", std::string("cannot reach the lowvisor: ") + std::strerror(errno));
   // The VmExit (reason stopped) follows and frees the slot.
   return json{{"result", {{"vm", vm.value()}, {"stopping", true}}}};
