@@ -8,6 +8,7 @@ namespace nestlab::control {
 
 // Requests, kernel -> highvisor.
 inline constexpr char kRun[] = "run";
+inline constexpr char kStop[] = "stop";  // one VM: {vm}
 inline constexpr char kStats[] = "stats";
 inline constexpr char kConsoleInput[] = "console-input";
 inline constexpr char kTrace[] = "trace";

@@ -23,6 +23,7 @@
 #include "console/console_pty.h"
 #include "console/escape_key.h"
 #include "console/terminal_mode.h"
+#include "console/vm_option.h"
 
 namespace nestlab::cli {
 
@@ -246,10 +247,10 @@ int ConsoleSession::run() {
   if (stream != "guest" && stream != "vhv")
     return usage_error(m_inv.name, "--stream is guest or vhv, not '" + stream + "'");
   if (auto vm = m_args.value("vm")) {
-    char* end = nullptr;
-    long v = std::strtol(vm->c_str(), &end, 10);
-    if (*end || v < 0 || v > 255) return usage_error(m_inv.name, "--vm takes 0..255");
-    m_vm = static_cast<int>(v);
+    std::string bad;
+    auto v = parse_vm_option(*vm, bad);
+    if (!v) return usage_error(m_inv.name, bad);
+    m_vm = *v;
   }
   if (stream == "vhv") m_vm = -1;
   const bool read_only = m_args.has("log") || m_vm < 0;

@@ -23,6 +23,8 @@ constexpr OptionSpec kCreateOptions[] = {
     {"name", 0, TakesValue::Yes, "NAME", "name of the virtual hypervisor (default: its id)"},
     {"mem", 'm', TakesValue::Yes, "SIZE",
      "guest RAM capacity, as QEMU -m: 256M, 1G; a plain number is MiB"},
+    {"smp", 0, TakesValue::Yes, "N",
+     "physical CPUs of the VHV (its QEMU's -smp), 1..8 (default 1); its VMs share them"},
     {"cpu-weight", 0, TakesValue::Yes, "N",
      "CPU weight against other VHVs, 1..10000 (default 100)"},
     {"cpu-quota", 0, TakesValue::Yes, "PERCENT", "CPU time cap, in percent of one CPU"},
@@ -187,7 +189,8 @@ int vhv_create(const Invocation& inv) {
   if (!args) return status;
   if (handle_help(*args,
                   "Usage: nestlab vhv create [OPTIONS]\n\nCreates a persistent virtual hypervisor "
-                  "and prints its id.\n",
+                  "and prints its id. Its VMs (`nestlab vm run`, up to 4 at once) take their RAM "
+                  "from its --mem and share its --smp CPUs.\n",
                   kCreateOptions))
     return 0;
   if (!args->operands.empty())
@@ -197,6 +200,12 @@ int vhv_create(const Invocation& inv) {
     auto size = parse_size(*mem);
     if (size.is_error()) return usage_error(inv.name, "--mem: " + size.error().message);
     params["mem"] = size.value();
+  }
+  if (auto smp = args->value("smp")) {
+    auto v = parse_bounded(*smp, 1, 8);
+    if (!v)
+      return usage_error(inv.name, "--smp needs a number of CPUs from 1 to 8, not '" + *smp + "'");
+    params["smp"] = *v;
   }
   if (auto name = args->value("name")) {
     if (name->empty()) return usage_error(inv.name, "--name: the name must not be empty");

@@ -8,6 +8,7 @@
 #include "console/client/json_get.h"
 #include "console/commands.h"
 #include "console/vm_exit.h"
+#include "console/vm_option.h"
 
 namespace nestlab::cli {
 
@@ -31,14 +32,19 @@ constexpr OptionSpec kGuestInfoOptions[] = {
 std::string vm_help() {
   return "Usage: nestlab vm COMMAND VHV [OPTIONS]\n"
          "\n"
-         "Looks inside the guest VM of a virtual hypervisor.\n"
+         "Runs and looks inside the guest VMs of a virtual hypervisor. A VHV runs up to\n"
+         "4 VMs at once (ids 0 to 3); --vm N picks one (default VM 0).\n"
          "\n"
          "Commands:\n"
-         "  run VHV IMAGE [--wait]     run a guest in a VHV made with `vhv create`\n"
-         "  wait VHV [--timeout S]     wait for its guest to end; exit with its status\n"
-         "  stats VHV                  exit counters per exception class and trap statistics\n"
-         "  trace VHV [-f] [-n N]      the last exits (time, vCPU, class, PC, ISS, result)\n"
-         "  guestinfo VHV [KEY[=VALUE]]  list, read or set the VM's guestinfo keys\n"
+         "  run VHV IMAGE [--smp N] [--mem SIZE] [--append S] [--weight W] [--wait]\n"
+         "                             add a VM to a VHV made with `vhv create`; prints its id\n"
+         "  list VHV                   its VMs: image, state, exit code, weight, vCPUs, RAM\n"
+         "  wait VHV [--vm N] [--timeout S]  wait for a VM to end; exit with its status\n"
+         "  stop VHV --vm N            stop one VM; the others run on\n"
+         "  stats VHV [--vm N]         exit counters per class, trap statistics, per-vCPU\n"
+         "                             run and wait time, migrations\n"
+         "  trace VHV [--vm N] [-f] [-n N]  the last exits (time, vCPU, class, PC, ISS, result)\n"
+         "  guestinfo VHV [--vm N] [KEY[=VALUE]]  list, read or set the VM's guestinfo keys\n"
          "\n"
          "VHV is an id (vhv-3) or a name. Every command accepts --json and --help.\n";
 }
@@ -57,13 +63,13 @@ std::optional<json> base_params(const Invocation& inv, const ParsedArgs& args, s
   }
   json params{{"vhv", args.operands[0]}};
   if (auto vm = args.value("vm")) {
-    char* end = nullptr;
-    unsigned long n = std::strtoul(vm->c_str(), &end, 10);
-    if (vm->empty() || *end != '\0' || n > 65535) {
-      status = usage_error(inv.name, "--vm: '" + *vm + "' is not a VM number");
+    std::string bad;
+    auto n = parse_vm_option(*vm, bad);
+    if (!n) {
+      status = usage_error(inv.name, bad);
       return std::nullopt;
     }
-    params["vm"] = n;
+    params["vm"] = *n;
   }
   return params;
 }
@@ -92,8 +98,10 @@ int vm_stats(const Invocation& inv) {
   auto args = parse_or_report(inv, kStatsOptions, status);
   if (!args) return status;
   if (handle_help(*args,
-                  "Usage: nestlab vm stats VHV\n\nShows the exits of the VHV's VM counted per "
-                  "exception class, and the statistics of the trap mechanisms.\n",
+                  "Usage: nestlab vm stats VHV [--vm N]\n\nShows the exits of one VM of the VHV "
+                  "counted per exception class, the statistics of the trap mechanisms, its "
+                  "scheduler weight and, per vCPU, the lowvisor scheduler's run time, wait time "
+                  "and migrations.\n",
                   kStatsOptions))
     return 0;
   auto params = base_params(inv, *args, 1, status);
@@ -108,7 +116,12 @@ int vm_stats(const Invocation& inv) {
     return 0;
   }
   std::string out = "VHV " + client::json_string(s, "name") + " (" + client::json_string(s, "vhv") +
-                    "), VM 0, " + client::json_string(s, "state") + "\n";
+                    "), VM " + std::to_string(client::json_int(s, "vm", 0)) + ", " +
+                    client::json_string(s, "vm_state", client::json_string(s, "state")) + "\n";
+  if (!client::json_string(s, "image").empty())
+    out += "image           " + client::json_string(s, "image") + "\n";
+  if (client::json_has_int(s, "weight"))
+    out += "weight          " + std::to_string(client::json_int(s, "weight")) + "\n";
   if (!client::json_string(s, "uuid").empty())
     out += "uuid            " + client::json_string(s, "uuid") + "\n";
   if (client::json_has_int(s, "total_exits"))
@@ -120,6 +133,21 @@ int vm_stats(const Invocation& inv) {
     std::snprintf(line, sizeof line, "%-14s %llu\n", cls.c_str(),
                   static_cast<unsigned long long>(n.is_number_unsigned() ? n.get<uint64_t>() : 0));
     out += line;
+  }
+  // The lowvisor scheduler's accounting per vCPU (issue 13).
+  const json vcpus = s.value("vcpus", json::array());
+  if (vcpus.is_array() && !vcpus.empty()) {
+    out += "\nVCPU  RUN (s)      WAIT (s)     MIGRATIONS  LAST CPU\n";
+    for (const auto& v : vcpus) {
+      char line[120];
+      std::snprintf(line, sizeof line, "%-5lld %-12.6f %-12.6f %-11lld %lld\n",
+                    static_cast<long long>(client::json_int(v, "vcpu")),
+                    static_cast<double>(client::json_int(v, "run_ns")) / 1e9,
+                    static_cast<double>(client::json_int(v, "wait_ns")) / 1e9,
+                    static_cast<long long>(client::json_int(v, "migrations")),
+                    static_cast<long long>(client::json_int(v, "last_cpu")));
+      out += line;
+    }
   }
   const json trap = client::json_object(s, "trap");
   if (!trap.empty()) {
@@ -141,7 +169,8 @@ int vm_trace(const Invocation& inv) {
   auto args = parse_or_report(inv, kTraceOptions, status);
   if (!args) return status;
   if (handle_help(*args,
-                  "Usage: nestlab vm trace VHV [--follow] [--limit N]\n\nPrints the VM's last "
+                  "Usage: nestlab vm trace VHV [--vm N] [--follow] [--limit N]\n\nPrints the VM's "
+                  "last "
                   "exits, oldest first: time (s since the VHV booted), vCPU, exception class, "
                   "guest PC, ISS, the handler's result, and a class detail (the backdoor "
                   "service).\n",
@@ -188,7 +217,8 @@ int vm_guestinfo(const Invocation& inv) {
   auto args = parse_or_report(inv, kGuestInfoOptions, status);
   if (!args) return status;
   if (handle_help(*args,
-                  "Usage: nestlab vm guestinfo VHV [KEY[=VALUE]]\n\nWithout KEY lists the VM's "
+                  "Usage: nestlab vm guestinfo VHV [--vm N] [KEY[=VALUE]]\n\nWithout KEY lists "
+                  "the VM's "
                   "guestinfo keys; with KEY prints its value (exit 1 if unset); KEY=VALUE sets "
                   "it and KEY= removes it. The guest reads and writes the same keys through "
                   "its backdoor.\n",
@@ -235,12 +265,11 @@ int vm_guestinfo(const Invocation& inv) {
 }  // namespace
 
 int cmd_vm(const Invocation& inv) {
-  static constexpr Subcommand kSubs[] = {{"stats", vm_stats},
-                                         {"trace", vm_trace},
-                                         {"guestinfo", vm_guestinfo},
-                                         {"run", vm_run},
-                                         {"wait", vm_wait}};
-  return dispatch_subcommand(inv, kSubs, vm_help(), "run, wait, stats, trace, guestinfo");
+  static constexpr Subcommand kSubs[] = {
+      {"stats", vm_stats}, {"trace", vm_trace}, {"guestinfo", vm_guestinfo}, {"run", vm_run},
+      {"list", vm_list},   {"ls", vm_list},     {"stop", vm_stop},           {"wait", vm_wait}};
+  return dispatch_subcommand(inv, kSubs, vm_help(),
+                             "run, list, wait, stop, stats, trace, guestinfo");
 }
 
 }  // namespace nestlab::cli

@@ -14,6 +14,8 @@ int vhv_resume(const Invocation& inv);  // `vhv resume`, cmd_pause.cpp
 int cmd_vm(const Invocation& inv);
 int vm_run(const Invocation& inv);   // `vm run`, cmd_vm_run.cpp
 int vm_wait(const Invocation& inv);  // `vm wait`, cmd_vm_run.cpp
+int vm_list(const Invocation& inv);  // `vm list`, cmd_vm_list.cpp
+int vm_stop(const Invocation& inv);  // `vm stop`, cmd_vm_list.cpp
 int cmd_demo(const Invocation& inv);
 int cmd_version(const Invocation& inv);
 int cmd_kernel(const Invocation& inv);

@@ -94,8 +94,33 @@ class Checked {
   std::string m_path;
 };
 
+// An array of at most `max` objects, each checked by `each`.
+template <typename F>
+HostResult<void> objects(const Checked& r, const char* key, size_t max, F each) {
+  const json* list = r.get(key);
+  if (!list || list->is_null()) return {};
+  if (!list->is_array() || list->size() > max)
+    return bad(r.path(key), "an array of at most " + std::to_string(max) + " objects", *list);
+  for (size_t i = 0; i < list->size(); ++i) {
+    Checked item((*list)[i], r.path(key) + "[" + std::to_string(i) + "]");
+    TRY(item.object());
+    TRY(each(item));
+  }
+  return {};
+}
+
 HostResult<void> check_stats(const Checked& r) {
   TRY(r.counts("counters", true));
+  // Issue 13: which VM, and the lowvisor scheduler's accounting of its vCPUs.
+  TRY(r.uint("vm", false, kMaxVmId));
+  TRY(r.string("vm_state", false, kMaxName));
+  TRY(r.uint("weight", false));
+  TRY(r.uint("watchdog_fired", false));
+  TRY(objects(r, "vcpus", kMaxVcpus, [](const Checked& v) -> HostResult<void> {
+    for (const char* key : {"vcpu", "run_ns", "wait_ns", "migrations", "last_cpu"})
+      TRY(v.uint(key, false));
+    return {};
+  }));
   TRY(r.uint("total_exits", true));
   TRY(r.uint("guest_entries", false));
   TRY(r.uint("guest_time_ns", false));
@@ -169,7 +194,13 @@ HostResult<void> check_reply_result(std::string_view method, const json& result)
   TRY(r.object());
   if (method == control::kRun) {
     TRY(r.uint("vm", true, kMaxVmId));
+    TRY(r.uint("mem", false));
+    TRY(r.uint("weight", false));
     return r.uint("entry", false);
+  }
+  if (method == control::kStop) {
+    TRY(r.uint("vm", true, kMaxVmId));
+    return r.boolean("stopping", false);
   }
   if (method == control::kStats) return check_stats(r);
   if (method == control::kTrace) return check_trace(r);
@@ -205,9 +236,23 @@ HostResult<void> check_event(const json& msg) {
     TRY(m.string("image_name", false, 256));
     TRY(m.uint("connection", false));
     TRY(m.uint("backlog_bytes", false));
+    TRY(m.uint("protocol_version", false));
+    // Issue 13: the VMs that run, each {vm, state, image_name, smp, weight, mem}.
+    TRY(objects(m, "vms", kMaxVmId + 1, [](const Checked& v) -> HostResult<void> {
+      TRY(v.uint("vm", true, kMaxVmId));
+      TRY(v.string("state", false, kMaxName));
+      TRY(v.string("image_name", false, 256));
+      TRY(v.uint("smp", false, kMaxVcpus));
+      TRY(v.uint("weight", false, 10000));
+      return v.uint("mem", false);
+    }));
     return m.uint("dropped_bytes", false);
   }
-  if (event == control::kReady) return m.uint("qemu_pid", false, INT32_MAX);
+  if (event == control::kReady) {
+    TRY(m.uint("protocol_version", false));
+    TRY(m.uint("max_vms", false, kMaxVmId + 1));
+    return m.uint("qemu_pid", false, INT32_MAX);
+  }
   if (event == control::kConsole) {
     TRY(m.uint("vm", false, kMaxVmId));
     TRY(m.string("data", true, SIZE_MAX));

@@ -84,7 +84,20 @@ TEST(ControlChecks, MalformedRepliesNameTheField) {
   t.erase("lost");
   expect_refused("trace", t, "result.lost is missing");
 
-  expect_refused("run", {{"vm", 7}}, "result.vm must be an integer from 0 to 0");
+  expect_refused("run", {{"vm", 7}}, "result.vm must be an integer from 0 to 3");
+  EXPECT_TRUE(check_reply_result("run", {{"vm", 3}, {"mem", 1 << 25}, {"weight", 2}}).is_ok());
+  EXPECT_TRUE(check_reply_result("stop", {{"vm", 1}, {"stopping", true}}).is_ok());
+  expect_refused("stop", {{"vm", 4}}, "result.vm must be an integer from 0 to 3");
+  expect_refused("stop", json::object(), "result.vm is missing");
+  json stats{{"counters", json::object()},
+             {"total_exits", 0},
+             {"vm", 1},
+             {"vcpus", {{{"vcpu", 0}, {"run_ns", 5}, {"wait_ns", 1}, {"migrations", 0}}}}};
+  EXPECT_TRUE(check_reply_result("stats", stats).is_ok());
+  stats["vcpus"][0]["run_ns"] = -1;
+  expect_refused("stats", stats, "result.vcpus[0].run_ns");
+  stats["vcpus"] = json(std::vector<json>(65, json::object()));
+  expect_refused("stats", stats, "result.vcpus must be an array of at most 64");
   expect_refused("run", {{"vm", -1}}, "result.vm");
   expect_refused("pause", {{"paused", "maybe"}}, "result.paused must be true or false");
   expect_refused("guestinfo", {{"counters", {}}}, "result.key");
@@ -116,9 +129,19 @@ TEST(ControlChecks, EventsAreCheckedFieldByField) {
                            {"image_name", "hello.elf"},
                            {"dropped_bytes", 0}})
                   .is_ok());
+  EXPECT_TRUE(check_event({{"event", "hello"},
+                           {"state", "running"},
+                           {"vms", {{{"vm", 2}, {"image_name", "spin.elf"}, {"weight", 3}}}}})
+                  .is_ok());
+  EXPECT_TRUE(check_event({{"event", "hello"}, {"vms", {{{"vm", 9}}}}}).is_error());
+  EXPECT_TRUE(check_event({{"event", "hello"}, {"vms", {{{"image_name", "x"}}}}}).is_error());
+  EXPECT_TRUE(check_event({{"event", "hello"}, {"vms", "all"}}).is_error());
+  EXPECT_TRUE(check_event({{"event", "ready"}, {"protocol_version", 2}, {"max_vms", 4}}).is_ok());
+  EXPECT_TRUE(check_event({{"event", "ready"}, {"max_vms", 5}}).is_error());
 
   // A made-up VM number would be a console stream and a log file each.
-  for (json vm : {json(1), json(-1), json(1ull << 40), json("0"), json(0.5)})
+  EXPECT_TRUE(check_event({{"event", "console"}, {"vm", 3}, {"data", "aGk="}}).is_ok());
+  for (json vm : {json(4), json(-1), json(1ull << 40), json("0"), json(0.5)})
     EXPECT_TRUE(check_event({{"event", "console"}, {"vm", vm}, {"data", "aGk="}}).is_error()) << vm;
   EXPECT_TRUE(check_event({{"event", "console"}, {"data", "not base64!"}}).is_error());
   EXPECT_TRUE(check_event({{"event", "console"}, {"data", 12}}).is_error());

@@ -63,6 +63,9 @@ class Kernel final : public VhvObserver {
   void vhv_stop(Client&, Request&, std::vector<UniqueFd>&, Reply);   // lifecycle_methods.cpp
   void vhv_start(Client&, Request&, std::vector<UniqueFd>&, Reply);  // lifecycle_methods.cpp
   void vm_run(Client&, Request&, std::vector<UniqueFd>&, Reply);
+  // vm_methods.cpp: the VMs of a VHV (issue 13).
+  void vm_list(Client&, Request&, std::vector<UniqueFd>&, Reply);
+  void vm_stop(Client&, Request&, std::vector<UniqueFd>&, Reply);
   void vhv_stats(Client&, Request&, std::vector<UniqueFd>&, Reply);  // stats_methods.cpp
   void events_subscribe(Client&, Request&, std::vector<UniqueFd>&, Reply);
   // tenant_methods.cpp: tenants and their resource groups (issue 3)

@@ -18,6 +18,7 @@ namespace {
 constexpr uint64_t kDefaultMem = 128ull << 20;
 constexpr uint64_t kMinMem = 16ull << 20;
 constexpr uint64_t kMaxSmp = 8;
+constexpr uint64_t kMaxWeight = 10000;  // BootParams::kMaxWeight
 constexpr const char* kVersion = "0.1.0";
 
 // How often the VHV's highvisor broke the control protocol, and how last.
@@ -41,6 +42,8 @@ const std::map<std::string, Kernel::Handler>& Kernel::methods() {
       {"tenant.list", &Kernel::tenant_list},
       {"tenant.set", &Kernel::tenant_set},
       {"vm.run", &Kernel::vm_run},
+      {"vm.list", &Kernel::vm_list},
+      {"vm.stop", &Kernel::vm_stop},
       {"events.subscribe", &Kernel::events_subscribe},
       {"console.subscribe", &Kernel::console_subscribe},
       {"vm.stats", &Kernel::vm_stats},
@@ -125,14 +128,15 @@ void Kernel::vhv_inspect(Client& client, Request& request, std::vector<UniqueFd>
   }();
   if (found.is_error()) return reply(Err<Error>{found.release_error()});
   Vhv* vhv = found.value();
+  const VmRecord* main = vhv->record().main_vm();
   if (!vhv->alive() || !vhv->was_ready()) {
     json info = to_json(vhv->record());
-    info["counters"] = vhv->record().vm ? vhv->record().vm->counters : json::object();
+    info["counters"] = main ? main->counters : json::object();
     info["protocol_errors"] = protocol_errors_json(*vhv);
     return reply(std::move(info));
   }
   std::string id = vhv->record().id;
-  vhv->stats([this, id, reply = std::move(reply)](HostResult<json> stats) {
+  vhv->stats(main ? main->id : 0, [this, id, reply = std::move(reply)](HostResult<json> stats) {
     auto it = m_vhvs.find(id);
     if (it == m_vhvs.end())
       return reply(nestlab::make_error(ErrorCode::NotFound, "VHV " + id + " went away"));
@@ -166,7 +170,7 @@ void Kernel::vm_run(Client& client, Request& request, std::vector<UniqueFd>& fds
   auto found = [&]() -> HostResult<Vhv*> {
     Params p(request.params,
              {"vhv", "image_fd", "image_name", "initrd_fd", "initrd_name", "mem", "append", "smp",
-              "smp_boot", "tick_policy", "guestinfo", "device_map", "pl011"});
+              "smp_boot", "tick_policy", "guestinfo", "device_map", "pl011", "vm", "weight"});
     TRY(p.check_unknown());
     std::string which = TRY(p.string("vhv"));
     auto index = TRY(p.optional_uint("image_fd", 0, kMaxFdsPerMessage));
@@ -183,12 +187,17 @@ void Kernel::vm_run(Client& client, Request& request, std::vector<UniqueFd>& fds
       return nestlab::make_error(ErrorCode::InvalidArgument, "image_fd is not a regular file");
     Vhv* vhv = TRY(find_vhv(client, which));
     uint64_t vhv_mem = vhv->record().mem;
-    uint64_t mem = TRY(p.optional_uint("mem", 1, layout::kGuestMaxRam)).value_or(vhv_mem);
+    // Without mem the highvisor gives QEMU's default, 128 MiB, or what is
+    // left of the VHV's guest RAM when that is less.
+    auto asked_mem = TRY(p.optional_uint("mem", 1, layout::kGuestMaxRam));
+    uint64_t mem = asked_mem.value_or(vhv_mem);
     if (mem > vhv_mem)
-      return nestlab::make_error(ErrorCode::InvalidArgument,
-                                 "mem " + std::to_string(mem) + " is more than VHV " +
-                                     vhv->record().name + " has for guests (" +
-                                     std::to_string(vhv_mem) + " bytes)");
+      return nestlab::make_error(
+          ErrorCode::InvalidArgument,
+          "a VM of " + std::to_string(mem >> 20) + " MiB does not fit: VHV " + vhv->record().name +
+              " has " + std::to_string(vhv_mem >> 20) +
+              " MiB for guests; ask for less with --mem or make the VHV bigger with `vhv "
+              "create --mem`");
     image_name = TRY(p.optional_string("image_name")).value_or("image");
     // Kept in the VHV's record: bounded so that a record always fits.
     TRY(check_length("image_name", image_name, kMaxImageName));
@@ -201,14 +210,22 @@ void Kernel::vm_run(Client& client, Request& request, std::vector<UniqueFd>& fds
       return nestlab::make_error(
           ErrorCode::InvalidArgument,
           "smp_boot must be \"psci\" or \"mailbox\", not " + text_preview(smp_boot));
+    // Issue 13: which slot (default: the lowest free one) and the VM's
+    // scheduler weight against the VHV's other VMs.
+    auto vm = TRY(p.optional_uint("vm", 0, 1u << 16));
+    if (vm) TRY(check_vm_id(*vm));
+    uint64_t weight = TRY(p.optional_uint("weight", 1, kMaxWeight)).value_or(1);
     if (!vhv->alive())
       return nestlab::make_error(ErrorCode::Unavailable, "VHV " + vhv->record().name + " is " +
                                                              vhv_state_name(vhv->record().state));
-    forward = json{{"mem", mem},
-                   {"append", append},
+    TRY(check_vm_room(vhv->record(), vm));
+    forward = json{{"append", append},
                    {"smp", smp},
                    {"smp_boot", smp_boot},
-                   {"image_name", image_name}};
+                   {"image_name", image_name},
+                   {"weight", weight}};
+    if (asked_mem) forward["mem"] = *asked_mem;
+    if (vm) forward["vm"] = *vm;
     // Where the guest's PL011 is (the lab grader moves it); the highvisor
     // checks that the page is free.
     if (auto pl011 = TRY(p.optional_uint("pl011", 1, layout::kGuestDeviceLimit)))

@@ -119,10 +119,11 @@ void Kernel::readopt_one(const std::string& dir) {
     rec.state = VhvState::Failed;
     rec.message = why;
     rec.adopted = true;
-    if (rec.vm && rec.vm->state == "running") {
-      rec.vm->state = "exited";
-      rec.vm->reason = "vhv-died";
-      rec.vm->message = why;
+    for (VmRecord& vm : rec.vms) {
+      if (vm.state == "exited") continue;
+      vm.state = "exited";
+      vm.reason = "vhv-died";
+      vm.message = why;
     }
     std::string id = rec.id;
     m_vhvs[id] = Vhv::stale(m_io, std::move(rec), *this);

@@ -21,9 +21,18 @@ namespace {
 
 constexpr auto kFollowPeriod = std::chrono::milliseconds(200);
 
-HostResult<void> check_vm(const Params& p) {
-  if (auto vm = TRY(p.optional_uint("vm", 0, 1u << 16))) TRY(check_vm_id(*vm));
-  return {};
+// params.vm (default 0), a VM the VHV has: VM 0 always (a fresh VHV shows
+// zero counts, as before issue 13), any other once it ran.
+HostResult<int> check_vm(const Params& p) {
+  auto vm = TRY(p.optional_uint("vm", 0, 1u << 16));
+  return check_vm_id(vm.value_or(0));
+}
+
+HostResult<int> known_vm(const Vhv& vhv, int vm) {
+  if (vm != 0 && !vhv.record().find_vm(vm))
+    return nestlab::make_error(ErrorCode::NotFound, "VHV " + vhv.record().name + " has no VM " +
+                                                        std::to_string(vm) + " (see vm.list)");
+  return vm;
 }
 
 // Fields of a checked reply (control_checks.h), or a default when absent.
@@ -50,16 +59,18 @@ HostResult<Vhv*> require_running(Vhv* vhv) {
 // its own pending timer callback.
 struct Kernel::TraceFollow : std::enable_shared_from_this<TraceFollow> {
   TraceFollow(boost::asio::io_context& io, uint64_t client, std::shared_ptr<UserUsage> usage,
-              std::string vhv, json cursor)
+              std::string vhv, int vm, json cursor)
       : timer(io),
         slot(std::move(usage), &UserUsage::trace_followers),
         client_id(client),
         vhv_id(std::move(vhv)),
+        vm(vm),
         cursor(std::move(cursor)) {}
   boost::asio::steady_timer timer;
   UsageSlot slot;  // counts against the user's trace-followers bound while it runs
   uint64_t client_id;
   std::string vhv_id;
+  int vm;
   json cursor;
 };
 
@@ -72,14 +83,15 @@ void Kernel::follow_trace(std::shared_ptr<TraceFollow> f) {
     auto vhv = m_vhvs.find(f->vhv_id);
     if (vhv == m_vhvs.end() || !vhv->second->alive()) {
       send(*client->second, make_notification("trace", {{"vhv", f->vhv_id},
-                                                        {"vm", 0},
+                                                        {"vm", f->vm},
                                                         {"entries", json::array()},
                                                         {"lost", 0},
                                                         {"end", true}}));
       return;
     }
     vhv->second->call(
-        control::kTrace, {{"cursor", f->cursor}, {"limit", 1024}}, [this, f](HostResult<json> r) {
+        control::kTrace, {{"vm", f->vm}, {"cursor", f->cursor}, {"limit", 1024}},
+        [this, f](HostResult<json> r) {
           auto client = m_clients.find(f->client_id);
           if (client == m_clients.end()) return;
           if (r.is_ok()) {
@@ -91,7 +103,7 @@ void Kernel::follow_trace(std::shared_ptr<TraceFollow> f) {
               send(*client->second,
                    make_notification(
                        control::kTrace,
-                       {{"vhv", f->vhv_id}, {"vm", 0}, {"entries", entries}, {"lost", lost}}));
+                       {{"vhv", f->vhv_id}, {"vm", f->vm}, {"entries", entries}, {"lost", lost}}));
           }
           follow_trace(f);
         });
@@ -99,45 +111,60 @@ void Kernel::follow_trace(std::shared_ptr<TraceFollow> f) {
 }
 
 void Kernel::vm_stats(Client& client, Request& request, std::vector<UniqueFd>&, Reply reply) {
+  int vm = 0;
   auto found = [&]() -> HostResult<Vhv*> {
     Params p(request.params, {"vhv", "vm"});
     TRY(p.check_unknown());
-    TRY(check_vm(p));
-    return find_vhv(client, TRY(p.string("vhv")));
+    vm = TRY(check_vm(p));
+    Vhv* vhv = TRY(find_vhv(client, TRY(p.string("vhv"))));
+    TRY(known_vm(*vhv, vm));
+    return vhv;
   }();
   if (found.is_error()) return reply(Err<Error>{found.release_error()});
   Vhv* vhv = found.value();
   const VhvRecord& r = vhv->record();
-  json base{{"vhv", r.id}, {"name", r.name}, {"vm", 0}, {"state", vhv_state_name(r.state)}};
+  json base{{"vhv", r.id}, {"name", r.name}, {"vm", vm}, {"state", vhv_state_name(r.state)}};
+  const VmRecord* rec = r.find_vm(vm);
+  if (rec) {
+    base["vm_state"] = rec->state;
+    base["image"] = rec->image;
+    base["weight"] = rec->weight;
+    base["smp"] = rec->smp;
+    if (rec->exit_code) base["exit_code"] = *rec->exit_code;
+  }
   if (!vhv->alive() || !vhv->was_ready()) {
-    base["counters"] = r.vm ? r.vm->counters : json::object();
+    base["counters"] = rec ? rec->counters : json::object();
     base["live"] = false;
     return reply(std::move(base));
   }
-  vhv->call(control::kStats, nullptr,
-            [base, reply = std::move(reply)](HostResult<json> stats) mutable {
-              if (stats.is_error()) return reply(Err<Error>{stats.release_error()});
-              json out = base;
-              const json& s = stats.value();  // checked (control_checks.h)
-              out["live"] = true;
-              out["counters"] = field_or(s, "counters", json::object());
-              out["total_exits"] = count_or_zero(s, "total_exits");
-              out["guest_entries"] = count_or_zero(s, "guest_entries");
-              out["trap"] = field_or(s, "trap", json::object());
-              out["uuid"] = field_or(s, "uuid", "");
-              if (s.contains("guest_time_ns"))
-                out["guest_time_ns"] = count_or_zero(s, "guest_time_ns");
-              reply(std::move(out));
-            });
+  vhv->stats(vm, [base, reply = std::move(reply)](HostResult<json> stats) mutable {
+    if (stats.is_error()) return reply(Err<Error>{stats.release_error()});
+    json out = base;
+    const json& s = stats.value();  // checked (control_checks.h)
+    out["live"] = true;
+    out["counters"] = field_or(s, "counters", json::object());
+    out["total_exits"] = count_or_zero(s, "total_exits");
+    out["guest_entries"] = count_or_zero(s, "guest_entries");
+    out["trap"] = field_or(s, "trap", json::object());
+    out["uuid"] = field_or(s, "uuid", "");
+    if (s.contains("guest_time_ns")) out["guest_time_ns"] = count_or_zero(s, "guest_time_ns");
+    // The lowvisor scheduler's accounting (issue 13), when it keeps it.
+    if (s.contains("weight")) out["weight"] = count_or_zero(s, "weight");
+    out["watchdog_fired"] = count_or_zero(s, "watchdog_fired");
+    out["vcpus"] = field_or(s, "vcpus", json::array());
+    reply(std::move(out));
+  });
 }
 
 void Kernel::vm_trace(Client& client, Request& request, std::vector<UniqueFd>&, Reply reply) {
   bool follow = false;
+  int vm = 0;
   json forward = json::object();
   auto found = [&]() -> HostResult<Vhv*> {
     Params p(request.params, {"vhv", "vm", "limit", "cursor", "follow"});
     TRY(p.check_unknown());
-    TRY(check_vm(p));
+    vm = TRY(check_vm(p));
+    forward["vm"] = vm;
     auto limit = TRY(p.optional_uint("limit", 1, 1024));
     follow = TRY(p.optional_bool("follow")).value_or(false);
     if (request.params.contains("cursor")) {
@@ -153,6 +180,7 @@ void Kernel::vm_trace(Client& client, Request& request, std::vector<UniqueFd>&, 
     }
     forward["limit"] = limit.value_or(64);
     Vhv* vhv = TRY(find_vhv(client, TRY(p.string("vhv"))));
+    TRY(known_vm(*vhv, vm));
     if (follow) TRY(check_follower_room(client));
     return require_running(vhv);
   }();
@@ -162,15 +190,16 @@ void Kernel::vm_trace(Client& client, Request& request, std::vector<UniqueFd>&, 
   // the highvisor answers; it starts following only if the first read works.
   std::shared_ptr<TraceFollow> follower;
   if (follow)
-    follower = std::make_shared<TraceFollow>(m_io, client.id, client.usage, vhv_id, json::array());
+    follower =
+        std::make_shared<TraceFollow>(m_io, client.id, client.usage, vhv_id, vm, json::array());
   found.value()->call(
       control::kTrace, forward,
-      [this, follow, follower, vhv_id, reply = std::move(reply)](HostResult<json> r) {
+      [this, follow, follower, vhv_id, vm, reply = std::move(reply)](HostResult<json> r) {
         if (r.is_error()) return reply(Err<Error>{r.release_error()});
         const json& t = r.value();  // checked: entries, cursor, lost
         json cursor = field_or(t, "cursor", json::array());
         json out{{"vhv", vhv_id},
-                 {"vm", 0},
+                 {"vm", vm},
                  {"entries", field_or(t, "entries", json::array())},
                  {"cursor", cursor},
                  {"lost", count_or_zero(t, "lost")},
@@ -188,9 +217,11 @@ void Kernel::guestinfo_get(Client& client, Request& request, std::vector<UniqueF
   auto found = [&]() -> HostResult<Vhv*> {
     Params p(request.params, {"vhv", "vm", "key"});
     TRY(p.check_unknown());
-    TRY(check_vm(p));
+    forward["vm"] = TRY(check_vm(p));
     if (auto key = TRY(p.optional_string("key"))) forward["key"] = *key;
-    return require_running(TRY(find_vhv(client, TRY(p.string("vhv")))));
+    Vhv* vhv = TRY(find_vhv(client, TRY(p.string("vhv"))));
+    TRY(known_vm(*vhv, forward["vm"].get<int>()));
+    return require_running(vhv);
   }();
   if (found.is_error()) return reply(Err<Error>{found.release_error()});
   found.value()->call(control::kGuestinfo, forward, std::move(reply));
@@ -201,10 +232,12 @@ void Kernel::guestinfo_set(Client& client, Request& request, std::vector<UniqueF
   auto found = [&]() -> HostResult<Vhv*> {
     Params p(request.params, {"vhv", "vm", "key", "value"});
     TRY(p.check_unknown());
-    TRY(check_vm(p));
+    forward["vm"] = TRY(check_vm(p));
     forward["key"] = TRY(p.string("key"));
     forward["value"] = TRY(p.string("value"));
-    return require_running(TRY(find_vhv(client, TRY(p.string("vhv")))));
+    Vhv* vhv = TRY(find_vhv(client, TRY(p.string("vhv"))));
+    TRY(known_vm(*vhv, forward["vm"].get<int>()));
+    return require_running(vhv);
   }();
   if (found.is_error()) return reply(Err<Error>{found.release_error()});
   found.value()->call(control::kGuestinfo, forward, std::move(reply));

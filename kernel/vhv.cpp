@@ -90,32 +90,61 @@ void Vhv::run(const json& params, UniqueFd image, UniqueFd initrd, const std::st
   fds.push_back(std::move(image));
   if (initrd) fds.push_back(std::move(initrd));  // the run line says "initrd": true
   request(control::kRun, params, std::move(fds),
-          [this, image_name, reply = std::move(reply)](HostResult<json> r) {
+          [this, image_name, params, reply = std::move(reply)](HostResult<json> r) {
             if (r.is_ok() && alive()) {
               // Checked by on_response: an object whose vm is one we run.
-              int vm = static_cast<int>(r.value()["vm"].get<uint64_t>());
-              VmRecord record;
+              const json& result = r.value();
+              int vm = static_cast<int>(result["vm"].get<uint64_t>());
+              VmRecord& record = m_record.vm_slot(vm);
+              record = VmRecord{};
               record.id = vm;
               record.image = image_name;
               record.state = "running";
-              m_record.vm = record;
+              record.weight = params.value("weight", json(1)).is_number_unsigned()
+                                  ? params["weight"].get<uint64_t>()
+                                  : 1;
+              record.smp =
+                  params.value("smp", json(1)).is_number_unsigned() ? params["smp"].get<int>() : 1;
+              record.mem = result.value("mem", json(0)).is_number_unsigned()
+                               ? result["mem"].get<uint64_t>()
+                           : params.value("mem", json(0)).is_number_unsigned()
+                               ? params["mem"].get<uint64_t>()
+                               : 0;
+              record.run_seq = m_record.next_run_seq++;
               m_record.state = VhvState::Running;
               persist();
-              m_observer.on_vhv_event(*this, {{"type", "vm-started"}, {"vm", vm}});
-              reply(json{{"vm", vm}});
+              m_observer.on_vhv_event(*this, {{"type", "vm-started"},
+                                              {"vm", vm},
+                                              {"image", image_name},
+                                              {"weight", record.weight},
+                                              {"smp", record.smp},
+                                              {"mem", record.mem}});
+              reply(json{
+                  {"vm", vm}, {"weight", record.weight}, {"smp", record.smp}, {"mem", record.mem}});
               return;
             }
             reply(std::move(r));
           });
 }
 
-void Vhv::stats(Reply reply) {
-  request(control::kStats, nullptr, {}, [this, reply = std::move(reply)](HostResult<json> r) {
-    // Checked by on_response: counters, when present, are {name: count}.
-    if (r.is_ok() && r.value().contains("counters") && r.value()["counters"].is_object())
-      m_last_counters = r.value()["counters"];
-    reply(std::move(r));
-  });
+void Vhv::stats(int vm, Reply reply) {
+  request(control::kStats, json{{"vm", vm}}, {},
+          [this, vm, reply = std::move(reply)](HostResult<json> r) {
+            // Checked by on_response: counters, when present, are {name: count}.
+            if (r.is_ok() && r.value().contains("counters") && r.value()["counters"].is_object())
+              if (VmRecord* rec = m_record.find_vm(vm)) rec->counters = r.value()["counters"];
+            reply(std::move(r));
+          });
+}
+
+void Vhv::stop_vm(int vm, Reply reply) {
+  request(control::kStop, json{{"vm", vm}}, {},
+          [this, vm, reply = std::move(reply)](HostResult<json> r) {
+            if (r.is_ok())
+              if (VmRecord* rec = m_record.find_vm(vm); rec && rec->state == "running")
+                rec->state = "stopping";
+            reply(std::move(r));
+          });
 }
 
 void Vhv::fail_pending(const std::string& why) {
@@ -233,24 +262,26 @@ void Vhv::on_event(const json& msg) {
     if (code.is_number_integer() &&
         (code.get<int64_t>() < INT_MIN || code.get<int64_t>() > INT_MAX))
       code = nullptr;  // a guest's code is 8 bits; nothing larger is one
-    if (msg.contains("counters") && msg["counters"].is_object()) m_last_counters = msg["counters"];
+    json counters = json::object();
+    if (msg.contains("counters") && msg["counters"].is_object()) counters = msg["counters"];
     std::string reason = string_field(msg, "reason");
     std::string message = string_field(msg, "message");
-    if (m_record.vm && m_record.vm->id == vm) {
-      m_record.vm->state = "exited";
-      m_record.vm->reason = reason;
-      m_record.vm->message = message;
-      if (code.is_number_integer()) m_record.vm->exit_code = code.get<int>();
-      m_record.vm->counters = m_last_counters;
+    if (VmRecord* rec = m_record.find_vm(vm)) {
+      rec->state = "exited";
+      rec->reason = reason;
+      rec->message = message;
+      if (code.is_number_integer()) rec->exit_code = code.get<int>();
+      rec->counters = counters;
     }
-    if (m_record.state == VhvState::Running) m_record.state = VhvState::Ready;
+    if (m_record.state == VhvState::Running && !m_record.any_vm_running())
+      m_record.state = VhvState::Ready;
     persist();
     m_observer.on_vhv_event(*this, {{"type", "vm-exit"},
                                     {"vm", vm},
                                     {"reason", reason},
                                     {"code", code},
                                     {"message", message},
-                                    {"counters", m_last_counters}});
+                                    {"counters", counters}});
   } else if (event == control::kSeccomp) {
     on_seccomp(string_field(msg, "process"), string_field(msg, "syscall"));
   } else if (event == control::kFailed) {

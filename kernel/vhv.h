@@ -87,7 +87,9 @@ class Vhv {
   // `initrd` may be empty (no initrd); then params carry no "initrd".
   void run(const nlohmann::json& params, UniqueFd image, UniqueFd initrd,
            const std::string& image_name, Reply reply);
-  void stats(Reply reply);
+  void stats(int vm, Reply reply);
+  // Asks the highvisor to stop one VM; its vm-exit (reason stopped) follows.
+  void stop_vm(int vm, Reply reply);
   // Any other control request to the highvisor (trace, guestinfo, ...).
   void call(const std::string& method, nlohmann::json params, Reply reply) {
     request(method, std::move(params), {}, std::move(reply));
@@ -169,7 +171,6 @@ class Vhv {
   std::string m_last_protocol_error;
   Reply m_ready_reply;
   std::string m_failure;  // the highvisor's `failed` message, if any
-  nlohmann::json m_last_counters = nlohmann::json::object();
   bool m_destroying = false;
   bool m_shutting_down = false;  // asked to shut down (vhv.stop or vhv.destroy)
   bool m_was_ready = false;

@@ -127,12 +127,28 @@ void Vhv::on_hello(const json& msg) {
       msg.value("state", json("")).is_string() ? msg["state"].get<std::string>() : "";
   if (msg.value("qemu_pid", json()).is_number_integer())
     m_record.qemu_pid = msg["qemu_pid"].get<pid_t>();
+  if (msg.contains("vms") && msg["vms"].is_array()) {
+    // A highvisor of issue 13 lists the VMs that run (checked: control_checks.h).
+    for (const json& v : msg["vms"]) {
+      VmRecord& rec = m_record.vm_slot(static_cast<int>(v["vm"].get<uint64_t>()));
+      if (rec.state == "exited" || rec.state.empty()) rec.run_seq = m_record.next_run_seq++;
+      rec.state = "running";
+      if (v.value("image_name", json()).is_string())
+        rec.image = bounded(v["image_name"].get<std::string>(), kMaxImageName);
+      if (v.value("weight", json()).is_number_unsigned()) rec.weight = v["weight"];
+      if (v.value("smp", json()).is_number_unsigned()) rec.smp = v["smp"];
+      if (v.value("mem", json()).is_number_unsigned()) rec.mem = v["mem"];
+    }
+  }
   if (state == "running") {
     m_record.state = VhvState::Running;
-    if (!m_record.vm) m_record.vm = VmRecord{};
-    m_record.vm->state = "running";
-    if (msg.value("image_name", json()).is_string())
-      m_record.vm->image = bounded(msg["image_name"].get<std::string>(), kMaxImageName);
+    if (!msg.contains("vms")) {
+      // A highvisor from before issue 13: one VM, VM 0.
+      VmRecord& rec = m_record.vm_slot(0);
+      rec.state = "running";
+      if (msg.value("image_name", json()).is_string())
+        rec.image = bounded(msg["image_name"].get<std::string>(), kMaxImageName);
+    }
   } else if (state == "ready") {
     m_record.state = VhvState::Ready;
   } else if (state == "booting") {

@@ -251,18 +251,19 @@ void Vhv::on_exit() {
   forget_state();
   if (m_control) m_control->close();
 
-  if (m_record.vm && m_record.vm->state != "exited") {
-    m_record.vm->state = "exited";
+  for (VmRecord& vm : m_record.vms) {
+    if (vm.state == "exited") continue;
+    vm.state = "exited";
     // Stopped on request (vhv.stop, vhv.destroy) or died under the guest.
-    m_record.vm->reason = m_shutting_down ? "stopped" : "vhv-died";
-    m_record.vm->message = m_shutting_down ? "the VHV was stopped while its guest ran"
-                                           : "the VHV's highvisor " + status;
+    vm.reason = m_shutting_down ? "stopped" : "vhv-died";
+    vm.message = m_shutting_down ? "the VHV was stopped while its guest ran"
+                                 : "the VHV's highvisor " + status;
     m_observer.on_vhv_event(*this, {{"type", "vm-exit"},
-                                    {"vm", m_record.vm->id},
-                                    {"reason", m_record.vm->reason},
+                                    {"vm", vm.id},
+                                    {"reason", vm.reason},
                                     {"code", nullptr},
-                                    {"message", m_record.vm->message},
-                                    {"counters", m_last_counters}});
+                                    {"message", vm.message},
+                                    {"counters", vm.counters}});
   }
   bool clean = m_shutting_down || (info.si_code == CLD_EXITED && info.si_status == 0);
   m_record.paused = false;

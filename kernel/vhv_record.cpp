@@ -1,6 +1,17 @@
 #include "kernel/vhv_record.h"
 
+#include <algorithm>
+#include <climits>
+
+#include "kernel/vm_ids.h"
+
 namespace nestlab::kernel {
+
+namespace {
+// What a record may say; vm_ids.h and boot_params.h bound what the API accepts.
+constexpr uint64_t kMaxRecordVmId = kMaxVmId;
+constexpr uint64_t kMaxRecordWeight = 10000;
+}  // namespace
 
 const char* vhv_state_name(VhvState s) {
   switch (s) {
@@ -27,6 +38,50 @@ std::string bounded(const std::string& value, size_t max) {
   return value.substr(0, end);
 }
 
+VmRecord* VhvRecord::find_vm(int id) {
+  for (auto& v : vms)
+    if (v.id == id) return &v;
+  return nullptr;
+}
+
+const VmRecord* VhvRecord::find_vm(int id) const {
+  for (const auto& v : vms)
+    if (v.id == id) return &v;
+  return nullptr;
+}
+
+const VmRecord* VhvRecord::main_vm() const {
+  if (const VmRecord* zero = find_vm(0)) return zero;
+  const VmRecord* newest = nullptr;
+  for (const auto& v : vms)
+    if (!newest || v.run_seq > newest->run_seq) newest = &v;
+  return newest;
+}
+
+VmRecord& VhvRecord::vm_slot(int id) {
+  if (VmRecord* v = find_vm(id)) return *v;
+  auto at = vms.begin();
+  while (at != vms.end() && at->id < id) ++at;
+  VmRecord fresh;
+  fresh.id = id;
+  return *vms.insert(at, fresh);
+}
+
+bool VhvRecord::any_vm_running() const {
+  for (const auto& v : vms)
+    if (v.state == "running" || v.state == "stopping" || v.state == "starting") return true;
+  return false;
+}
+
+nlohmann::json vm_to_json(const VmRecord& v) {
+  nlohmann::json vm{{"id", v.id},         {"vm", v.id},   {"image", v.image}, {"state", v.state},
+                    {"weight", v.weight}, {"smp", v.smp}, {"mem", v.mem}};
+  vm["exit_code"] = v.exit_code ? nlohmann::json(*v.exit_code) : nlohmann::json(nullptr);
+  if (!v.reason.empty()) vm["reason"] = v.reason;
+  if (!v.message.empty()) vm["message"] = v.message;
+  return vm;
+}
+
 nlohmann::json to_json(const VhvRecord& r) {
   nlohmann::json j{{"id", r.id},
                    {"name", r.name},
@@ -50,13 +105,14 @@ nlohmann::json to_json(const VhvRecord& r) {
   if (!r.memory_event.empty()) j["memory_events"]["last"] = r.memory_event;
   if (r.adopted) j["adopted"] = true;
   j["paused"] = r.paused;
-  if (r.vm) {
-    nlohmann::json vm{{"id", r.vm->id}, {"image", r.vm->image}, {"state", r.vm->state}};
-    if (r.vm->exit_code) vm["exit_code"] = *r.vm->exit_code;
-    if (!r.vm->reason.empty()) vm["reason"] = r.vm->reason;
-    if (!r.vm->message.empty()) vm["message"] = r.vm->message;
+  if (const VmRecord* main = r.main_vm()) {
+    // As before issue 13: exit_code only when there is one.
+    nlohmann::json vm = vm_to_json(*main);
+    if (!main->exit_code) vm.erase("exit_code");
     j["vm"] = std::move(vm);
   }
+  j["vms"] = nlohmann::json::array();
+  for (const auto& v : r.vms) j["vms"].push_back(vm_to_json(v));
   return j;
 }
 
@@ -80,7 +136,18 @@ nlohmann::json record_to_state(const VhvRecord& r) {
                    {"oom_kills", r.oom_kills}};
   j["cgroup"] = r.cgroup ? nlohmann::json(*r.cgroup) : nlohmann::json(nullptr);
   j["memory_limit"] = r.memory_limit ? nlohmann::json(*r.memory_limit) : nlohmann::json(nullptr);
-  if (r.vm) j["vm"] = {{"id", r.vm->id}, {"image", r.vm->image}, {"state", r.vm->state}};
+  auto vm_state = [](const VmRecord& v) {
+    nlohmann::json vm{{"id", v.id},           {"image", v.image},  {"state", v.state},
+                      {"weight", v.weight},   {"smp", v.smp},      {"mem", v.mem},
+                      {"run_seq", v.run_seq}, {"reason", v.reason}};
+    if (v.exit_code) vm["exit_code"] = *v.exit_code;
+    return vm;
+  };
+  // "vm" as a kernel from before issue 13 wrote and reads it; "vms" all of them.
+  if (const VmRecord* main = r.main_vm()) j["vm"] = vm_state(*main);
+  j["vms"] = nlohmann::json::array();
+  for (const auto& v : r.vms) j["vms"].push_back(vm_state(v));
+  j["next_run_seq"] = r.next_run_seq;
   return j;
 }
 
@@ -137,17 +204,56 @@ HostResult<VhvRecord> record_from_state(const nlohmann::json& j) {
             : state == "stopped" ? VhvState::Stopped
             : state == "failed"  ? VhvState::Failed
                                  : VhvState::Starting;
-  if (j.contains("vm") && j["vm"].is_object()) {
-    const json& vm = j["vm"];
+  // One VM from the record. Records from before issue 13 have only "vm"
+  // with id, image and state.
+  auto read_vm = [&](const json& vm, const std::string& where) -> HostResult<VmRecord> {
     VmRecord v;
-    if (!vm.contains("id") || !vm["id"].is_number_integer()) return bad("vm.id");
+    if (!vm.is_object()) return bad(where);
+    if (!vm.contains("id") || !vm["id"].is_number_integer() || vm["id"].get<int64_t>() < 0 ||
+        vm["id"].get<int64_t>() > static_cast<int64_t>(kMaxRecordVmId))
+      return bad(where + ".id");
     v.id = vm["id"].get<int>();
-    v.image = vm.value("image", json("")).is_string() ? vm.value("image", std::string()) : "";
-    v.state = vm.value("state", json("")).is_string() ? vm.value("state", std::string()) : "";
-    TRY(check_length("field \"vm.image\"", v.image, kMaxImageName));
-    TRY(check_length("field \"vm.state\"", v.state, kMaxRecordString));
-    r.vm = v;
+    auto text = [&](const char* k) {
+      return vm.value(k, json("")).is_string() ? vm.value(k, std::string()) : std::string();
+    };
+    v.image = text("image");
+    v.state = text("state");
+    v.reason = text("reason");
+    TRY(check_length(("field \"" + where + ".image\"").c_str(), v.image, kMaxImageName));
+    TRY(check_length(("field \"" + where + ".state\"").c_str(), v.state, kMaxRecordString));
+    TRY(check_length(("field \"" + where + ".reason\"").c_str(), v.reason, kMaxRecordString));
+    auto count = [&](const char* k, uint64_t max, uint64_t fallback) {
+      auto it = vm.find(k);
+      return it != vm.end() && it->is_number_integer() && it->get<int64_t>() >= 0 &&
+                     it->get<uint64_t>() <= max
+                 ? it->get<uint64_t>()
+                 : fallback;
+    };
+    v.weight = count("weight", kMaxRecordWeight, 1);
+    v.smp = static_cast<int>(count("smp", 64, 1));
+    v.mem = count("mem", UINT64_MAX, 0);
+    v.run_seq = count("run_seq", UINT64_MAX, 0);
+    if (vm.contains("exit_code") && vm["exit_code"].is_number_integer() &&
+        vm["exit_code"].get<int64_t>() >= INT32_MIN && vm["exit_code"].get<int64_t>() <= INT32_MAX)
+      v.exit_code = vm["exit_code"].get<int>();
+    return v;
+  };
+  if (j.contains("vms")) {
+    if (!j["vms"].is_array() || j["vms"].size() > kMaxRecordVmId + 1) return bad("vms");
+    for (size_t i = 0; i < j["vms"].size(); ++i) {
+      VmRecord v = TRY(read_vm(j["vms"][i], "vms[" + std::to_string(i) + "]"));
+      if (r.find_vm(v.id)) return bad("vms[" + std::to_string(i) + "].id (twice)");
+      r.vm_slot(v.id) = v;
+    }
+  } else if (j.contains("vm") && j["vm"].is_object()) {
+    VmRecord v = TRY(read_vm(j["vm"], "vm"));
+    r.vm_slot(v.id) = v;
   }
+  uint64_t seq = 0;
+  for (const auto& v : r.vms) seq = std::max(seq, v.run_seq);
+  r.next_run_seq = seq + 1;
+  if (j.contains("next_run_seq") && j["next_run_seq"].is_number_unsigned())
+    r.next_run_seq = std::max(r.next_run_seq, j["next_run_seq"].get<uint64_t>());
   return r;
 }
 

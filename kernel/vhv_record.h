@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -18,14 +19,19 @@ namespace nestlab::kernel {
 enum class VhvState { Starting, Ready, Running, Stopped, Failed };
 const char* vhv_state_name(VhvState s);
 
+// One VM of a VHV (issue 13): the last one that ran in its slot.
 struct VmRecord {
-  int id = 0;
+  int id = 0;  // its slot, 0..kMaxVmId (vm_ids.h)
   std::string image;
-  std::string state = "starting";  // starting, running, exited
+  std::string state = "starting";  // starting, running, stopping, exited
   std::optional<int> exit_code;
   std::string reason;
   std::string message;
   nlohmann::json counters = nlohmann::json::object();
+  uint64_t weight = 1;
+  int smp = 1;
+  uint64_t mem = 0;      // bytes of guest RAM; 0: not known (a record from before issue 13)
+  uint64_t run_seq = 0;  // which VM of the VHV ran last: the largest
 };
 
 struct VhvRecord {
@@ -42,7 +48,18 @@ struct VhvRecord {
   std::string limits;                 // "cgroup" or "rlimits-only"
   VhvState state = VhvState::Starting;
   std::string message;  // why it failed, e.g. "killed: seccomp violation: openat"
-  std::optional<VmRecord> vm;
+  // Sorted by id, at most one per id: the VMs that run or ran in the VHV.
+  std::vector<VmRecord> vms;
+  uint64_t next_run_seq = 1;
+
+  VmRecord* find_vm(int id);
+  const VmRecord* find_vm(int id) const;
+  // What vhv.inspect's "vm" shows (the single VM before issue 13): VM 0 if
+  // it ever ran, else the newest. nullptr: none ran.
+  const VmRecord* main_vm() const;
+  // The slot's record, made (in order) if there was none.
+  VmRecord& vm_slot(int id);
+  bool any_vm_running() const;
 
   // Resource group (issue 3): <parent>/<tenant>/<id>, with these limits.
   std::string tenant;
@@ -73,6 +90,8 @@ HostResult<void> check_length(const char* what, const std::string& value, size_t
 std::string bounded(const std::string& value, size_t max);
 
 nlohmann::json to_json(const VhvRecord& r);
+// {vm, image, state, exit_code?, reason?, message?, weight, smp, mem}: vm.list's rows.
+nlohmann::json vm_to_json(const VmRecord& vm);
 
 // What the state directory holds for a VHV (kind "vhv"), and back. A record
 // read back is checked field by field; a bad one is an error naming the

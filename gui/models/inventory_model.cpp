@@ -13,11 +13,13 @@
 namespace nestlab::gui {
 
 // A row of the tree. `key` is the tenant's name for tenants and the VHV's
-// id for VHVs and their VM. Invariant: children of the root are tenants
-// (sorted by name), of a tenant VHVs, of a VHV at most one VM.
+// id for VHVs and their VMs; `vm` is a VM row's id. Invariant: children of
+// the root are tenants (sorted by name), of a tenant VHVs, of a VHV its VMs
+// (sorted by id, at most one per id).
 struct InventoryModel::Node {
   Kind kind = Kind::Tenant;
   QString key;
+  int vm = -1;
   Node* parent = nullptr;  // Not owned; null for the root.
   std::vector<std::unique_ptr<Node>> children;
 
@@ -33,10 +35,11 @@ struct InventoryModel::Node {
       if (c->key == child_key) return c.get();
     return nullptr;
   }
-  Node* add(Kind child_kind, const QString& child_key, int at) {
+  Node* add(Kind child_kind, const QString& child_key, int at, int vm_id = -1) {
     auto made = std::make_unique<Node>();
     made->kind = child_kind;
     made->key = child_key;
+    made->vm = vm_id;
     made->parent = this;
     Node* raw = made.get();
     children.insert(children.begin() + at, std::move(made));
@@ -46,7 +49,30 @@ struct InventoryModel::Node {
 
 namespace {
 
-bool has_vm(const QJsonObject& info) { return !info.value("vm").toObject().isEmpty(); }
+// The VMs of a VhvInfo: its `vms` (issue 13), or the one `vm` of a kernel
+// from before; sorted by id.
+QList<int> vm_ids(const QJsonObject& info) {
+  QList<int> ids;
+  if (info.contains("vms")) {
+    for (const QJsonValue& v : info.value("vms").toArray())
+      if (v.toObject().contains("id")) ids.append(v.toObject().value("id").toInt());
+  } else if (!info.value("vm").toObject().isEmpty()) {
+    ids.append(info.value("vm").toObject().value("id").toInt());
+  }
+  std::sort(ids.begin(), ids.end());
+  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  return ids;
+}
+
+QJsonObject vm_info(const QJsonObject& info, int id) {
+  if (info.contains("vms")) {
+    for (const QJsonValue& v : info.value("vms").toArray())
+      if (v.toObject().value("id").toInt(-1) == id) return v.toObject();
+    return {};
+  }
+  const QJsonObject vm = info.value("vm").toObject();
+  return vm.value("id").toInt() == id ? vm : QJsonObject();
+}
 
 QColor vm_state_colour(const QJsonObject& vm) {
   const QString state = vm.value("state").toString();
@@ -155,10 +181,18 @@ QModelIndex InventoryModel::index_of_vhv(const QString& vhv_id, int column) cons
   return index_of(find_vhv(vhv_id), column);
 }
 
-QModelIndex InventoryModel::index_of_vm(const QString& vhv_id, int column) const {
+QModelIndex InventoryModel::index_of_vm(const QString& vhv_id, int column, int vm) const {
   const Node* vhv = find_vhv(vhv_id);
-  return vhv && !vhv->children.empty() ? index_of(vhv->children.front().get(), column)
-                                       : QModelIndex();
+  if (!vhv || vhv->children.empty()) return {};
+  if (vm < 0) return index_of(vhv->children.front().get(), column);
+  for (const auto& c : vhv->children)
+    if (c->vm == vm) return index_of(c.get(), column);
+  return {};
+}
+
+int InventoryModel::vm_of(const QModelIndex& index) {
+  if (index.data(KindRole).value<Kind>() != Kind::Vm) return -1;
+  return index.data(VmIdRole).toInt();
 }
 
 QString InventoryModel::vhv_of(const QModelIndex& index) {
@@ -169,12 +203,12 @@ void InventoryModel::sync() {
   // What the source says: tenant -> its VHVs in the source's order.
   std::map<QString, QStringList> wanted;
   for (auto it = m_tenants.cbegin(); it != m_tenants.cend(); ++it) wanted[it.key()];
-  QSet<QString> with_vm;
+  QHash<QString, QList<int>> vms;  // VHV id -> its VM ids, sorted
   for (int row = 0; row < m_source->rowCount(); ++row) {
     const QJsonObject info = m_source->info(row);
     const QString id = info.value("id").toString();
     wanted[tenant_of(info)].append(id);
-    if (has_vm(info)) with_vm.insert(id);
+    vms.insert(id, vm_ids(info));
   }
 
   // Removals first, bottom up, so the rows we name stay valid.
@@ -187,10 +221,14 @@ void InventoryModel::sync() {
         beginRemoveRows(index_of(tenant, 0), v, v);
         tenant->children.erase(tenant->children.begin() + v);
         endRemoveRows();
-      } else if (!vhv->children.empty() && !with_vm.contains(vhv->key)) {
-        beginRemoveRows(index_of(vhv, 0), 0, 0);
-        vhv->children.clear();
-        endRemoveRows();
+      } else {
+        const QList<int> keep = vms.value(vhv->key);
+        for (int m = static_cast<int>(vhv->children.size()) - 1; m >= 0; --m) {
+          if (keep.contains(vhv->children[static_cast<size_t>(m)]->vm)) continue;
+          beginRemoveRows(index_of(vhv, 0), m, m);
+          vhv->children.erase(vhv->children.begin() + m);
+          endRemoveRows();
+        }
       }
     }
     if (it == wanted.end() && tenant->children.empty()) {
@@ -212,7 +250,8 @@ void InventoryModel::sync() {
       tenant = m_root->add(Kind::Tenant, name, row);
       for (const QString& id : ids) {
         Node* vhv = tenant->add(Kind::Vhv, id, static_cast<int>(tenant->children.size()));
-        if (with_vm.contains(id)) vhv->add(Kind::Vm, id, 0);
+        for (int vm : vms.value(id))
+          vhv->add(Kind::Vm, id, static_cast<int>(vhv->children.size()), vm);
       }
       endInsertRows();
       continue;
@@ -223,11 +262,22 @@ void InventoryModel::sync() {
         const int row = static_cast<int>(tenant->children.size());
         beginInsertRows(index_of(tenant, 0), row, row);
         vhv = tenant->add(Kind::Vhv, id, row);
-        if (with_vm.contains(id)) vhv->add(Kind::Vm, id, 0);
+        for (int vm : vms.value(id))
+          vhv->add(Kind::Vm, id, static_cast<int>(vhv->children.size()), vm);
         endInsertRows();
-      } else if (vhv->children.empty() && with_vm.contains(id)) {
-        beginInsertRows(index_of(vhv, 0), 0, 0);
-        vhv->add(Kind::Vm, id, 0);
+        continue;
+      }
+      // New VMs of a VHV already shown, each at its place by id.
+      for (int vm : vms.value(id)) {
+        int at = 0;
+        bool present = false;
+        for (const auto& c : vhv->children) {
+          if (c->vm == vm) present = true;
+          if (c->vm < vm) ++at;
+        }
+        if (present) continue;
+        beginInsertRows(index_of(vhv, 0), at, at);
+        vhv->add(Kind::Vm, id, at, vm);
         endInsertRows();
       }
     }
@@ -366,13 +416,18 @@ QVariant InventoryModel::vm_data(const Node* n, int column, int role) const {
   if (role == TenantRole) return n->parent->parent->key;
   const int row = m_source->row_of(n->key);
   if (row < 0) return {};
-  const QJsonObject vm = m_source->info(row).value("vm").toObject();
+  const QJsonObject vm = vm_info(m_source->info(row), n->vm);
   if (role == VmRole) return vm;
+  if (role == VmIdRole) return n->vm;
   if (role >= Qt::UserRole) return m_source->index(row, 0).data(role);
   if (role == Qt::DecorationRole && column == StateColumn) return vm_state_colour(vm);
   if (role == Qt::ToolTipRole) {
-    QString tip =
-        tr("VM %1 of %2: %3").arg(vm.value("id").toInt()).arg(n->key, vm.value("image").toString());
+    QString tip = tr("VM %1 of %2: %3").arg(n->vm).arg(n->key, vm.value("image").toString());
+    if (vm.contains("weight"))
+      tip += tr("\nweight %1, %2 vCPU(s), %3 MiB")
+                 .arg(vm.value("weight").toInteger())
+                 .arg(vm.value("smp").toInt(1))
+                 .arg(vm.value("mem").toInteger() >> 20);
     if (vm.contains("message")) tip += QLatin1Char('\n') + vm.value("message").toString();
     return tip;
   }
@@ -380,14 +435,16 @@ QVariant InventoryModel::vm_data(const Node* n, int column, int role) const {
     return QVariant::fromValue(Qt::AlignRight | Qt::AlignVCenter);
   if (role != Qt::DisplayRole) return {};
   switch (column) {
-    case NameColumn: return tr("VM %1").arg(vm.value("id").toInt());
+    case NameColumn: return tr("VM %1").arg(n->vm);
     case StateColumn:
       return vm.contains("reason") ? QStringLiteral("%1 (%2)").arg(vm.value("state").toString(),
                                                                    vm.value("reason").toString())
                                    : vm.value("state").toString();
     case ImageColumn: return vm.value("image").toString();
     case ExitCodeColumn:
-      return vm.contains("exit_code") ? QVariant(vm.value("exit_code").toInteger()) : QVariant();
+      return vm.contains("exit_code") && !vm.value("exit_code").isNull()
+                 ? QVariant(vm.value("exit_code").toInteger())
+                 : QVariant();
     default: return {};
   }
 }

@@ -1,5 +1,6 @@
-// The inventory as a tree: tenants, their VHVs, and the VM inside each VHV
-// (docs/protocols.md: a VM exists only inside its VHV's VhvInfo). It mirrors
+// The inventory as a tree: tenants, their VHVs, and the VMs inside each VHV
+// (docs/protocols.md: a VM exists only inside its VHV's VhvInfo, as a row of
+// its `vms`; one VM row per VM id, issue 13). It mirrors
 // a VhvListModel, which stays the one store of VhvInfo, resource use and
 // pause state; this model only groups it. Passive: it never talks to the
 // kernel, and follows its source's signals with fine-grained inserts,
@@ -54,7 +55,8 @@ class InventoryModel : public QAbstractItemModel {
   enum Role {
     KindRole = Qt::UserRole + 100,  // Kind
     TenantRole,                     // QString, every row
-    VmRole,                         // QJsonObject, the VM's part of VhvInfo (VM rows)
+    VmRole,                         // QJsonObject, the VM's row of VhvInfo's vms (VM rows)
+    VmIdRole,                       // int, the VM's id in its VHV (VM rows)
   };
   Q_ENUM(Role)
 
@@ -72,9 +74,12 @@ class InventoryModel : public QAbstractItemModel {
   // Invalid when absent.
   QModelIndex index_of_tenant(const QString& tenant, int column = 0) const;
   QModelIndex index_of_vhv(const QString& vhv_id, int column = 0) const;
-  QModelIndex index_of_vm(const QString& vhv_id, int column = 0) const;
+  // VM `vm` of the VHV; vm < 0: its first VM.
+  QModelIndex index_of_vm(const QString& vhv_id, int column = 0, int vm = -1) const;
   // The VHV a row belongs to (itself or its VM's); empty for tenants.
   static QString vhv_of(const QModelIndex& index);
+  // The VM a row is; -1 for tenant and VHV rows.
+  static int vm_of(const QModelIndex& index);
 
   static QString tenant_of(const QJsonObject& vhv_info);
 

@@ -133,6 +133,56 @@ class InventoryModelTest : public QObject {
     QVERIFY(vm_row_changed);
   }
 
+  // Issue 13: one row per VM of VhvInfo's `vms`, in id order, each with its
+  // own state and exit code; rows come and go as VMs do.
+  void several_vms_per_vhv() {
+    VhvListModel vhvs;
+    InventoryModel m(&vhvs);
+    QAbstractItemModelTester tester(&m, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    vhvs.set_vhvs(parse(R"([{"id":"vhv-1","name":"a","state":"running","owner_uid":0,
+      "vm":{"id":0,"image":"a.elf","state":"running"},
+      "vms":[{"id":0,"vm":0,"image":"a.elf","state":"running","exit_code":null,"weight":1},
+             {"id":2,"vm":2,"image":"c.elf","state":"running","exit_code":null,"weight":3,
+              "smp":2,"mem":33554432}]}])"));
+    const QPersistentModelIndex vhv = m.index_of_vhv("vhv-1");
+    QCOMPARE(m.rowCount(vhv), 2);
+    QCOMPARE(text(m.index(0, 0, vhv)), QString("VM 0"));
+    QCOMPARE(text(m.index(1, 0, vhv)), QString("VM 2"));
+    const QPersistentModelIndex vm2 = m.index_of_vm("vhv-1", 0, 2);
+    QCOMPARE(vm2.row(), 1);
+    QCOMPARE(InventoryModel::vm_of(vm2), 2);
+    QCOMPARE(InventoryModel::vm_of(vhv), -1);
+    QCOMPARE(InventoryModel::vhv_of(vm2), QString("vhv-1"));
+    QCOMPARE(text(vm2.sibling(vm2.row(), InventoryModel::ImageColumn)), QString("c.elf"));
+    QVERIFY(vm2.data(Qt::ToolTipRole).toString().contains("weight 3, 2 vCPU(s), 32 MiB"));
+
+    // VM 1 arrives between them; VM 2 exits with its own code; VM 0 runs on.
+    QSignalSpy inserted(&m, &QAbstractItemModel::rowsInserted);
+    vhvs.set_vhvs(parse(R"([{"id":"vhv-1","name":"a","state":"running","owner_uid":0,
+      "vms":[{"id":0,"image":"a.elf","state":"running","exit_code":null},
+             {"id":1,"image":"b.elf","state":"running","exit_code":null},
+             {"id":2,"image":"c.elf","state":"exited","reason":"poweroff","exit_code":9}]}])"));
+    QCOMPARE(inserted.size(), 1);
+    QCOMPARE(inserted.first().at(1).toInt(), 1);
+    QCOMPARE(m.rowCount(vhv), 3);
+    QCOMPARE(vm2.row(), 2);  // the persistent index followed its row
+    QCOMPARE(text(vm2.sibling(vm2.row(), InventoryModel::StateColumn)),
+             QString("exited (poweroff)"));
+    QCOMPARE(text(vm2.sibling(vm2.row(), InventoryModel::ExitCodeColumn)), QString("9"));
+    QCOMPARE(text(m.index(0, InventoryModel::StateColumn, vhv)), QString("running"));
+    QCOMPARE(text(m.index(0, InventoryModel::ExitCodeColumn, vhv)), QString());
+
+    // A VM the kernel no longer lists goes; the others stay where they are.
+    QSignalSpy removed(&m, &QAbstractItemModel::rowsRemoved);
+    vhvs.set_vhvs(parse(R"([{"id":"vhv-1","name":"a","state":"running","owner_uid":0,
+      "vms":[{"id":0,"image":"a.elf","state":"running"},
+             {"id":2,"image":"c.elf","state":"exited","exit_code":9}]}])"));
+    QCOMPARE(removed.size(), 1);
+    QCOMPARE(m.rowCount(vhv), 2);
+    QCOMPARE(InventoryModel::vm_of(m.index(1, 0, vhv)), 2);
+    QVERIFY(!m.index_of_vm("vhv-1", 0, 1).isValid());
+  }
+
   // Resource use from vhv.stats, per VHV and summed per tenant, updated live.
   void usage_per_vhv_and_tenant() {
     VhvListModel vhvs;

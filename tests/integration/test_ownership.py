@@ -129,6 +129,7 @@ class OwnershipTest(KernelTestCase):
         self.assertNotIn("own-a1", {row["name"] for row in json.loads(top.out)})
         for argv in (("vhv", "inspect", "own-a1"), ("vhv", "stats", "own-a1"),
                      ("vm", "stats", "own-a1"), ("vhv", "rm", "own-a1"),
+                     ("vm", "list", "own-a1"), ("vm", "stop", "own-a1", "--vm", "0"),
                      ("console", "own-a1", "--log")):
             with self.subTest(argv=argv):
                 r = self.as_user(USER_B, *argv, timeout=30)
@@ -142,6 +143,22 @@ class OwnershipTest(KernelTestCase):
         self.assertEqual(r.code, 0, r)
         self.assertEqual(json.loads(r.out)["owner_uid"], pwd.getpwnam(USER_A).pw_uid)
         self.assertKernelAlive()
+
+    def test_other_user_cannot_stop_a_vm(self):
+        """Issue 13: vm.stop on another user's VHV is refused as if it did not
+        exist, and the VM runs on."""
+        self.create_as_a("own-a2")
+        r = self.as_user(USER_A, "vm", "run", "own-a2", guest("spin.elf"))
+        self.assertEqual(r.code, 0, r)
+        r = self.as_user(USER_B, "vm", "stop", "own-a2", "--vm", "0", timeout=30)
+        self.assertNotFound(r, "own-a2")
+        listed = self.as_user(USER_A, "--json", "vm", "list", "own-a2")
+        self.assertEqual(listed.code, 0, listed)
+        self.assertEqual(json.loads(listed.out)["vms"][0]["state"], "running")
+        r = self.as_user(USER_A, "vm", "stop", "own-a2", "--vm", "0", timeout=30)
+        self.assertEqual(r.code, 0, r)
+        listed = json.loads(self.as_user(USER_A, "--json", "vm", "list", "own-a2").out)
+        self.assertEqual(listed["vms"][0]["reason"], "stopped")
 
     def test_root_and_admin_group_see_and_control_all(self):
         self.create_as_a("own-a2")

@@ -72,9 +72,10 @@ def storm():
              json.dumps({"id": 987654, "result": {}}).encode(),
              json.dumps({"id": "7", "result": {}}).encode(),
              json.dumps({"id": -1, "result": {}}).encode()]
-    # One console stream per made-up VM number would be one log file each.
+    # One console stream per made-up VM number would be one log file each
+    # (a VHV has VMs 0 to 3: layout::kMaxVms).
     lines += [json.dumps({"event": "console", "vm": n, "data": "aGk="}).encode()
-              for n in range(1, 1001)]
+              for n in range(4, 1004)]
     return lines
 
 

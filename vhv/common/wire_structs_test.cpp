@@ -18,16 +18,21 @@ TEST(WireStructs, Layouts) {
   EXPECT_EQ(offsetof(BootParams, bootargs), 160u);
   EXPECT_EQ(offsetof(BootParams, pl011_ipa), 1184u);
   EXPECT_EQ(offsetof(BootParams, initrd_pa), 1192u);
-  EXPECT_EQ(offsetof(BootParams, weight), 1208u);
+  EXPECT_EQ(offsetof(BootParams, weight), 1208u);  // BootParams v4 (issue 13)
   EXPECT_EQ(sizeof(BootParams), 1224u);
   EXPECT_EQ(offsetof(StatusPage, total_exits), 16u + 64 * 8);
+  EXPECT_EQ(offsetof(StatusPage, vcpu_count), 16u + 64 * 8 + 24);
+  EXPECT_EQ(sizeof(StatusPage), 16u + 64 * 8 + 24 + 8 + 8 * 32 + 8);
+  // Issue 13: slot 0 is where a single VM's blocks always were.
+  EXPECT_EQ(layout::boot_params_pa(0), layout::kBootParamsPa);
+  EXPECT_EQ(layout::status_pa(0), layout::kStatusPa);
+  EXPECT_EQ(layout::trace_pa(0, 1), layout::kTracePa + layout::kTraceStride);
+  EXPECT_EQ(layout::status_pa(3), layout::kStatusPa + 3 * layout::kVmSlotSize);
   EXPECT_EQ(layout::kBootParamsPa, 0x4300'0000u);
   EXPECT_EQ(layout::kStatusPa, 0x4300'1000u);
   EXPECT_EQ(layout::kGuestRamPa, 0x4400'0000u);
-  EXPECT_EQ(layout::status_pa(0), layout::kStatusPa);
   EXPECT_EQ(layout::trace_pa(2, 1),
             layout::kTracePa + 2 * layout::kVmSlotSize + layout::kTraceStride);
-  EXPECT_EQ(sizeof(StatusPage), 16u + 64 * 8 + 3 * 8 + 8 + 8 * sizeof(VcpuSchedStats) + 8);
 }
 
 TEST(WireStructs, ChecksumCoversEverythingBeforeIt) {

@@ -10,6 +10,7 @@
 
 #include "base/base64.h"
 #include "vhv/common/channel.h"
+#include "vhv/common/layout.h"
 #include "vhv/host/control_channel.h"
 #include "vhv/host/frame_codec.h"
 
@@ -50,9 +51,10 @@ json send_console_input(int serial_fd, const json& params) {
     return control_error(
         "invalid-argument",
         "console-input carries at most " + std::to_string(kMaxConsoleInput) + " bytes per request");
-  const int vm = params.value("vm", 0);
-  if (vm < 0 || vm > 255)
-    return control_error("invalid-argument", "console-input: vm out of range");
+  const json vm_param = params.value("vm", json(0));
+  if (!vm_param.is_number_unsigned() || vm_param.get<uint64_t>() >= layout::kMaxVms)
+    return control_error("not-found", "console-input: no VM " + vm_param.dump());
+  const unsigned vm = vm_param.get<unsigned>();
   std::string frames;
   for (size_t at = 0; at < data.size(); at += kChunk) {
     uint8_t payload[1 + kChunk];

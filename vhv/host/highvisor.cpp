@@ -8,7 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <atomic>
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -127,42 +127,24 @@ void Highvisor::fail(const std::string& message) {
   m_done = true;
 }
 
-StatusPage Highvisor::read_status() const {
-  const auto* page = reinterpret_cast<const volatile StatusPage*>(
-      m_ram->at(layout::kStatusPa, sizeof(StatusPage)));
-  StatusPage copy{};
-  // Seqlock reader: retry while the lowvisor is mid-update (odd generation)
-  // or updated during the copy.
-  for (int attempt = 0; attempt < 1000; ++attempt) {
-    uint64_t g1 = page->generation;
-    std::atomic_thread_fence(std::memory_order_acquire);
-    std::memcpy(&copy, const_cast<const StatusPage*>(page), sizeof copy);
-    std::atomic_thread_fence(std::memory_order_acquire);
-    uint64_t g2 = page->generation;
-    if (g1 == g2 && (g1 & 1) == 0) break;
-  }
-  return copy;
-}
-
-json Highvisor::counters() const {
-  StatusPage s = read_status();
-  json c = json::object();
-  if (s.magic != StatusPage::kMagic) return c;
-  for (unsigned ec = 0; ec < 64; ++ec) {
-    if (s.exits_by_ec[ec] == 0) continue;
-    c[exception_class_name(static_cast<ExceptionClass>(ec))] = s.exits_by_ec[ec];
-  }
-  return c;
-}
-
 void Highvisor::on_frame(const Frame& f) {
   using channel::FrameType;
   switch (f.type) {
     case FrameType::Ready:
       if (m_state == State::Booting) {
         m_state = State::Ready;
-        emit({{"event", control::kReady}, {"qemu_pid", m_qemu->pid()}});
+        channel::ReadyPayload ready{1, 0};  // a payload too short is the first protocol
+        if (f.payload.size() >= sizeof ready) std::memcpy(&ready, f.payload.data(), sizeof ready);
+        m_lowvisor_protocol = ready.protocol_version;
+        m_lowvisor_cpus = ready.cpus;
+        emit({{"event", control::kReady},
+              {"qemu_pid", m_qemu->pid()},
+              {"protocol_version", m_lowvisor_protocol},
+              {"max_vms", m_lowvisor_protocol >= 2 ? layout::kMaxVms : 1}});
       }
+      break;
+    case FrameType::VmStarted:
+      if (!f.payload.empty()) on_vm_started(f.payload[0]);
       break;
     case FrameType::Console:
       if (!f.payload.empty()) {
@@ -181,7 +163,11 @@ void Highvisor::on_frame(const Frame& f) {
       channel::VmExitPayload p;
       std::memcpy(&p, f.payload.data(), sizeof p);
       std::string message(f.payload.begin() + sizeof p, f.payload.end());
-      m_state = State::Ready;
+      if (p.vm_id >= layout::kMaxVms) {
+        log("lowvisor sent VmExit for VM " + std::to_string(p.vm_id) + ", which cannot be");
+        break;
+      }
+      release_vm(p.vm_id);
       emit({{"event", control::kVmExit},
             {"vm", p.vm_id},
             {"reason", reason_name(p.reason)},
@@ -191,18 +177,23 @@ void Highvisor::on_frame(const Frame& f) {
             {"pc", uint64_t{p.pc}},
             {"far", uint64_t{p.far}},
             {"message", message},
-            {"counters", counters()}});
+            {"counters", counters(p.vm_id)}});
       break;
     }
     case FrameType::RunFailed: {
       std::string message(f.payload.begin() + (f.payload.empty() ? 0 : 1), f.payload.end());
-      m_state = State::Ready;
+      const unsigned vm = f.payload.empty() ? 0 : f.payload[0];
+      if (vm >= layout::kMaxVms) {
+        log("lowvisor sent RunFailed for VM " + std::to_string(vm) + ", which cannot be");
+        break;
+      }
+      release_vm(vm);
       emit({{"event", control::kVmExit},
-            {"vm", f.payload.empty() ? 0 : f.payload[0]},
+            {"vm", vm},
             {"reason", "fault"},
             {"code", 0},
             {"message", "the lowvisor refused to run the guest: " + message},
-            {"counters", counters()}});
+            {"counters", counters(vm)}});
       break;
     }
     default: log("lowvisor sent an unknown frame type " + std::to_string(static_cast<int>(f.type)));
@@ -241,103 +232,38 @@ void Highvisor::on_qemu_stderr() {
   if (m_stderr_text.size() > kMaxPendingText) m_stderr_text.clear();
 }
 
-json Highvisor::run_vm(const json& params) {
-  int fd = m_control.take_fd();
-  // The initrd, when the kernel says one came: the second fd of the line.
-  const bool has_initrd = params.value("initrd", false);
-  int initrd_fd = has_initrd ? m_control.take_fd() : -1;
-  auto error = [&](const char* code, const std::string& message) {
-    return json{{"code", code}, {"message", message}};
-  };
-  if (fd < 0 || (has_initrd && initrd_fd < 0)) {
-    if (fd >= 0) close(fd);
-    return json{{"error", error("invalid-argument",
-                                "run needs the image (and the initrd) as file descriptors")}};
-  }
-  RunRequest req;
-  req.image_fd = fd;
-  req.initrd_fd = initrd_fd;
-  req.initrd_name = params.value("initrd_name", std::string("initrd"));
-  req.image_name = params.value("image_name", std::string("image"));
-  req.mem = params.value("mem", uint64_t{0});
-  req.append = params.value("append", std::string());
-  req.smp = params.value("smp", 1u);
-  req.mailbox_boot = params.value("smp_boot", std::string("psci")) == "mailbox";  // S18
-  if (auto map = params.find("device_map"); map != params.end() && map->is_string())
-    req.device_map = map->get<std::string>();  // S9
-  req.vm_name = m_config.name;
-  req.pl011_ipa = params.value("pl011", uint64_t{0});  // the lab grader's moved UART
-  auto policy = parse_tick_policy(params.value("tick_policy", std::string("skip")));  // S10
-  json reply;
-  if (policy.is_error()) {
-    reply = {{"error", error("invalid-argument", policy.error().message)}};
-  } else if (m_state == State::Running) {
-    reply = {{"error", error("invalid-argument", "a guest is already running in this VHV")}};
-  } else if (m_state != State::Ready) {
-    reply = {{"error", error("unavailable", "the VHV is not ready")}};
-  } else if (auto staged = stage_image(*m_ram, req); staged.is_error()) {
-    reply = {{"error", error("invalid-argument", staged.error().message)}};
-  } else if (json preset = guestinfo_preset(*m_ram, params.value("guestinfo", json::object()));
-             !preset.is_null()) {
-    reply = {{"error", preset}};  // keys the guest must find at its first instruction
-  } else {
-    guestinfo_prepare_run(*m_ram);  // the new VM's UUID and host time base
-    uint8_t vm = 0;
-    std::string frame = encode_frame(channel::FrameType::RunVm, &vm, 1);
-    if (write(m_qemu->serial_fd(), frame.data(), frame.size()) !=
-        static_cast<ssize_t>(frame.size())) {
-      reply = {{"error",
-                error("io", std::string("cannot reach the lowvisor: ") + std::strerror(errno))}};
-    } else {
-      m_state = State::Running;
-      m_run_started = std::chrono::steady_clock::now();
-      m_image_name = req.image_name;
-      m_pause.policy = policy.value();
-      reply = {{"result", {{"vm", vm}, {"entry", staged.value()}}}};
-    }
-  }
-  close(fd);
-  if (initrd_fd >= 0) close(initrd_fd);
-  return reply;
-}
-
-// QEMU's TCG virtual clock, and with it the counter the guest reads, runs
-// with host time except while QEMU is stopped; a pause under the default
-// tick policy (skip) is then added back by the lowvisor. So the guest's time
-// since RunVm is the host time since then, less a pause in progress
-// (docs/labs.md, "Guest virtual time").
-uint64_t Highvisor::guest_time_ns() const {
-  if (m_run_started == std::chrono::steady_clock::time_point{}) return 0;
-  auto end = m_pause.paused ? m_pause.since : std::chrono::steady_clock::now();
-  if (end < m_run_started) return 0;
-  return static_cast<uint64_t>(
-      std::chrono::duration_cast<std::chrono::nanoseconds>(end - m_run_started).count());
-}
-
 void Highvisor::handle_request(const json& request) {
   json reply = {{"id", request.value("id", json())}};
   std::string method = request.value("method", std::string());
   json params = request.value("params", json::object());
   if (method == control::kRun) {
     reply.update(run_vm(params));
+  } else if (method == control::kStop) {
+    reply.update(stop_vm(params));
   } else if (method == control::kStats) {
-    StatusPage s = read_status();
-    reply["result"] = {{"counters", counters()},
-                       {"total_exits", s.total_exits},
-                       {"guest_entries", s.guest_entries}};
-    reply["result"]["trap"] = read_trap_stats(*m_ram);
-    reply["result"]["uuid"] = guestinfo_uuid(*m_ram);
-    reply["result"]["guest_time_ns"] = guest_time_ns();
+    reply.update(vm_stats(params));
   } else if (method == control::kConsoleInput) {
     reply.update(send_console_input(m_qemu->serial_fd(), params));
-  } else if (method == control::kTrace) {
-    reply.update(read_trace(*m_ram, m_config.smp, params));
-  } else if (method == control::kGuestinfo) {
-    reply.update(guestinfo_request(*m_ram, params));
+  } else if (method == control::kTrace || method == control::kGuestinfo) {
+    const uint64_t vm = params.value("vm", json(0)).is_number_unsigned()
+                            ? params["vm"].get<uint64_t>()
+                            : layout::kMaxVms;
+    if (vm >= layout::kMaxVms) {
+      reply.update(control_error("not-found", "no VM " + params.value("vm", json(0)).dump() +
+                                                  ": a VHV has VMs 0 to " +
+                                                  std::to_string(layout::kMaxVms - 1)));
+    } else if (method == control::kTrace) {
+      // One ring per vCPU of the VM; a lowvisor that pins vCPU n to CPU n
+      // keeps them per physical CPU.
+      const unsigned vcpus = std::max(m_config.smp, m_vms[vm].smp);
+      reply.update(read_trace(*m_ram, static_cast<unsigned>(vm), vcpus, params));
+    } else {
+      reply.update(guestinfo_request(*m_ram, static_cast<unsigned>(vm), params));
+    }
   } else if (method == control::kPause) {  // S10
     reply.update(pause_vhv(*m_qmp, m_pause));
   } else if (method == control::kResume) {
-    reply.update(resume_vhv(*m_qmp, m_qemu->serial_fd(), m_state == State::Running, m_pause));
+    reply.update(resume_vhv(*m_qmp, m_qemu->serial_fd(), m_vms, m_pause));
   } else if (method == control::kShutdown) {
     // Answered once QEMU is gone (see on_signal / run).
     m_shutdown_reply_id = request.value("id", json());
@@ -378,13 +304,16 @@ void Highvisor::on_signal() {
         std::string why = WIFSIGNALED(status)
                               ? "killed by signal " + std::to_string(WTERMSIG(status))
                               : "exited with status " + std::to_string(WEXITSTATUS(status));
-        if (m_state == State::Running)
+        for (unsigned vm = 0; vm < m_vms.size(); ++vm) {
+          if (!m_vms[vm].busy()) continue;
+          release_vm(vm);
           emit({{"event", control::kVmExit},
-                {"vm", 0},
+                {"vm", vm},
                 {"reason", "vhv-died"},
                 {"code", 0},
                 {"message", "QEMU " + why + " while the guest was running"},
-                {"counters", counters()}});
+                {"counters", counters(vm)}});
+        }
         fail("QEMU " + why);
       }
     }

@@ -19,6 +19,8 @@
 #include "vhv/host/qemu_process.h"
 #include "vhv/host/qmp_client.h"
 #include "vhv/host/vhv_ram.h"
+#include "vhv/host/vm_memory.h"
+#include "vhv/host/vm_slot.h"
 
 namespace nestlab::vhv {
 
@@ -42,11 +44,13 @@ class Highvisor {
   int run();
 
  private:
-  enum class State { Booting, Ready, Running, Stopping };
+  // Whether a guest runs is per VM (m_vms); this is the VHV's own state.
+  enum class State { Booting, Ready, Stopping };
 
   Highvisor(HighvisorConfig config, std::unique_ptr<VhvRam> ram, int signal_fd)
       : m_config(std::move(config)),
         m_ram(std::move(ram)),
+        m_memory(layout::kGuestRamPa, m_ram->size() - layout::kVhvOverhead, m_ram->guest_mem()),
         m_control(m_config.control_fd),
         m_signal_fd(signal_fd) {}
 
@@ -58,10 +62,18 @@ class Highvisor {
   bool on_control();  // false: the kernel went away
   void on_signal();
   void handle_request(const nlohmann::json& request);
+  // vm_requests.cpp: the requests about one VM (protocols.md §2).
   nlohmann::json run_vm(const nlohmann::json& params);
-  nlohmann::json counters() const;
-  uint64_t guest_time_ns() const;  // since the last RunVm; docs/labs.md
-  StatusPage read_status() const;
+  nlohmann::json stop_vm(const nlohmann::json& params);
+  nlohmann::json vm_stats(const nlohmann::json& params) const;
+  nlohmann::json vms_json() const;
+  bool any_vm_busy() const;
+  // Frees the VM's memory and slot after its VmExit or RunFailed.
+  void release_vm(unsigned vm);
+  void on_vm_started(unsigned vm);
+  nlohmann::json counters(unsigned vm) const;
+  uint64_t guest_time_ns(unsigned vm) const;  // since the VM's RunVm; docs/labs.md
+  StatusPage read_status(unsigned vm) const;
   void emit(const nlohmann::json& event);
   // reconnect.cpp: surviving the kernel's death (protocols.md §2, "Reconnecting")
   void on_control_lost(const std::string& why);
@@ -74,6 +86,12 @@ class Highvisor {
 
   HighvisorConfig m_config;
   std::unique_ptr<VhvRam> m_ram;
+  VmMemory m_memory;  // guest RAM and staging blocks of the VMs in m_ram
+  VmSlots m_vms;      // VM id = index
+  // From the lowvisor's Ready frame: 1 runs one VM (VM 0) at a time, 2 and
+  // later several (channel.h ReadyPayload).
+  uint32_t m_lowvisor_protocol = 0;
+  uint32_t m_lowvisor_cpus = 0;
   std::unique_ptr<QemuProcess> m_qemu;
   std::unique_ptr<QmpClient> m_qmp;
   ControlChannel m_control;
@@ -86,14 +104,11 @@ class Highvisor {
   int m_exit_status = 0;
   std::chrono::steady_clock::time_point m_boot_deadline;
   std::chrono::steady_clock::time_point m_stop_deadline;
-  nlohmann::json m_shutdown_reply_id;  // null when no shutdown request waits for an answer
-  std::string m_image_name;
+  nlohmann::json m_shutdown_reply_id;     // null when no shutdown request waits for an answer
   PauseState m_pause;                     // S10: pause_resume.h
   EventBacklog m_backlog{kBacklogBytes};  // lines for the next kernel while none is connected
   uint64_t m_connections = 1;             // the first is the inherited control fd
   static constexpr size_t kBacklogBytes = 1u << 20;
-  // When the last RunVm was sent (the epoch before the first): guest_time_ns().
-  std::chrono::steady_clock::time_point m_run_started;
 };
 
 }  // namespace nestlab::vhv

@@ -83,14 +83,17 @@ HostResult<StagedInitrd> stage_initrd(VhvRam& ram, const RunRequest& req, const 
   auto layout = plan_linux_boot(plan, map, usable_end, size, kGuestFdtMaxSize);
   if (layout.is_error())
     return make_error(ErrorCode::InvalidArgument, name + ": " + describe(layout.error()));
-  // The staging area is as large as guest RAM; whatever fits there after
-  // the kernel also fits after the image's staged bytes.
+  // The staging block was sized for the image and the initrd
+  // (staging_bytes); the initrd follows the image's pages.
   const uint64_t offset = layout::align_up(image_size, 0x1000);
-  if (offset + size > ram.guest_mem())
+  if (offset + size > mem)
     return make_error(ErrorCode::InvalidArgument,
                       name + " and " + req.image_name + " together are larger than guest RAM (" +
-                          mib(ram.guest_mem()) + "); give the guest more memory with --mem");
-  const uint64_t pa = ram.staging_pa() + offset;
+                          mib(mem) + "); give the guest more memory with --mem");
+  if (offset + size > req.staging.size)
+    return make_error(ErrorCode::InvalidArgument,
+                      name + " grew while it was being staged; run the guest again");
+  const uint64_t pa = req.staging.pa + offset;
   uint8_t* staging = ram.at(pa, size);
   if (staging == nullptr) return make_error(ErrorCode::Internal, "staging area out of range");
   TRY(read_all(req.initrd_fd, staging, size, name));
@@ -99,17 +102,12 @@ HostResult<StagedInitrd> stage_initrd(VhvRam& ram, const RunRequest& req, const 
 
 }  // namespace
 
-HostResult<uint64_t> stage_image(VhvRam& ram, const RunRequest& req) {
+HostResult<uint64_t> staging_bytes(const RunRequest& req) {
   const std::string& name = req.image_name.empty() ? std::string("image") : req.image_name;
-  uint64_t mem = req.mem == 0 ? ram.guest_mem() : req.mem;
+  const uint64_t mem = req.mem;
   if (mem % (2ull << 20) != 0 || mem < (2ull << 20)) {
     return make_error(ErrorCode::InvalidArgument,
                       "guest memory must be a multiple of 2 MiB and at least 2 MiB");
-  }
-  if (mem > ram.guest_mem()) {
-    return make_error(ErrorCode::InvalidArgument,
-                      "guest memory " + mib(mem) + " exceeds this VHV's capacity of " +
-                          mib(ram.guest_mem()) + "; create the VHV with a larger --mem");
   }
   if (req.smp < 1 || req.smp > 8) {
     return make_error(ErrorCode::InvalidArgument,
@@ -154,7 +152,35 @@ HostResult<uint64_t> stage_image(VhvRam& ram, const RunRequest& req) {
                                                       "); give the guest more memory with --mem");
   }
 
-  uint8_t* staging = ram.at(ram.staging_pa(), size);
+  uint64_t bytes = layout::align_up(size, 0x1000);
+  if (req.initrd_fd >= 0) {
+    struct stat ist {};
+    if (fstat(req.initrd_fd, &ist) != 0)
+      return errno_error("cannot stat " + (req.initrd_name.empty() ? "initrd" : req.initrd_name));
+    if (S_ISREG(ist.st_mode)) bytes += static_cast<uint64_t>(ist.st_size);
+  }
+  return bytes;
+}
+
+HostResult<uint64_t> stage_image(VhvRam& ram, const RunRequest& req) {
+  const std::string& name = req.image_name.empty() ? std::string("image") : req.image_name;
+  const uint64_t mem = req.mem;
+  struct stat st {};
+  if (fstat(req.image_fd, &st) != 0) return errno_error("cannot stat " + name);
+  if (!S_ISREG(st.st_mode))
+    return make_error(ErrorCode::InvalidArgument, name + " is not a regular file");
+  const auto size = static_cast<uint64_t>(st.st_size);
+  if (size == 0) return make_error(ErrorCode::InvalidArgument, name + " is empty");
+  if (size > mem) {
+    return make_error(ErrorCode::InvalidArgument, name + " is " + std::to_string(size) +
+                                                      " bytes, larger than guest RAM (" + mib(mem) +
+                                                      "); give the guest more memory with --mem");
+  }
+
+  if (size > req.staging.size)
+    return make_error(ErrorCode::InvalidArgument,
+                      name + " grew while it was being staged; run the guest again");
+  uint8_t* staging = ram.at(req.staging.pa, size);
   if (staging == nullptr) return make_error(ErrorCode::Internal, "staging area out of range");
   TRY(read_all(req.image_fd, staging, size, name));
 
@@ -172,7 +198,9 @@ HostResult<uint64_t> stage_image(VhvRam& ram, const RunRequest& req) {
   StagedInitrd initrd{0, 0};
   if (req.initrd_fd >= 0) initrd = TRY(stage_initrd(ram, req, plan.value(), kind, size, mem));
 
-  auto* bp = reinterpret_cast<BootParams*>(ram.at(layout::kBootParamsPa, sizeof(BootParams)));
+  auto* bp =
+      reinterpret_cast<BootParams*>(ram.at(layout::boot_params_pa(req.vm_id), sizeof(BootParams)));
+  if (bp == nullptr) return make_error(ErrorCode::Internal, "BootParams out of range");
   std::memset(bp, 0, sizeof *bp);
   bp->magic = BootParams::kMagic;
   bp->version = BootParams::kVersion;
@@ -181,9 +209,9 @@ HostResult<uint64_t> stage_image(VhvRam& ram, const RunRequest& req) {
   bp->smp = req.smp;
   bp->flags = req.mailbox_boot ? BootParams::kFlagMailboxBoot : 0;
   bp->guest_ram_ipa = layout::kGuestRamIpa;
-  bp->guest_ram_pa = layout::kGuestRamPa;
+  bp->guest_ram_pa = req.guest_ram.pa;
   bp->guest_ram_size = mem;
-  bp->image_pa = ram.staging_pa();
+  bp->image_pa = req.staging.pa;
   bp->image_size = size;
   bp->image_kind = kind;
   bp->initrd_pa = initrd.pa;
@@ -196,9 +224,10 @@ HostResult<uint64_t> stage_image(VhvRam& ram, const RunRequest& req) {
   std::strncpy(bp->vm_name, req.vm_name.c_str(), sizeof bp->vm_name - 1);
   std::memcpy(bp->bootargs, req.append.data(), req.append.size());
   bp->pl011_ipa = req.pl011_ipa;
+  bp->weight = req.weight;
   bp->checksum = boot_params_checksum(*bp);
   auto* map_block = reinterpret_cast<device_map::DeviceMapBlock*>(
-      ram.at(layout::kDeviceMapPa, sizeof(device_map::DeviceMapBlock)));
+      ram.at(layout::device_map_pa(req.vm_id), sizeof(device_map::DeviceMapBlock)));
   if (map_block == nullptr) return make_error(ErrorCode::Internal, "device map block out of range");
   map_block->magic = 0;  // no map, unless one follows
   if (req.device_map) {

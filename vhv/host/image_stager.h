@@ -10,6 +10,7 @@
 
 #include "base/error.h"
 #include "vhv/host/vhv_ram.h"
+#include "vhv/host/vm_memory.h"
 
 namespace nestlab::vhv {
 
@@ -20,19 +21,30 @@ struct RunRequest {
   // RAM by linux_image.h plan_linux_boot. -1: none. Not owned.
   int initrd_fd = -1;
   std::string initrd_name;
-  uint64_t mem = 0;  // guest RAM; 0 = the VHV's capacity
+  uint64_t mem = 0;  // guest RAM, bytes; the highvisor chooses it before staging
   std::string append;
   uint32_t smp = 1;
   bool mailbox_boot = false;              // S18: secondaries boot through mailboxes
   std::optional<std::string> device_map;  // S9: the user's mapping file (device_map.h)
   std::string vm_name;
-  uint32_t vm_id = 0;
+  uint32_t vm_id = 0;   // the VM slot (layout::vm_slot): BootParams and device map go there
+  uint32_t weight = 1;  // scheduler weight, 1..BootParams::kMaxWeight
+  // Where the VM's guest RAM (mem bytes) and its staged image and initrd
+  // are in VHV RAM (vm_memory.h).
+  MemBlock guest_ram;
+  MemBlock staging;
   // Where the guest's PL011 is; 0 = QEMU virt's place (0x0900_0000). The
   // lab grader moves it per run (guest_fdt.h valid_pl011_ipa).
   uint64_t pl011_ipa = 0;
 };
 
-// Writes the image and BootParams into `ram`. Returns the guest entry point.
+// Checks everything about the request that needs no memory yet (the size of
+// guest RAM, vCPUs, boot arguments, the files) and returns how many bytes
+// the staging block must hold: the image, page aligned, then the initrd.
+HostResult<uint64_t> staging_bytes(const RunRequest& request);
+
+// Writes the image (and initrd) into request.staging and BootParams and the
+// device map into the VM's slot. Returns the guest entry point.
 HostResult<uint64_t> stage_image(VhvRam& ram, const RunRequest& request);
 
 }  // namespace nestlab::vhv

@@ -4,6 +4,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <optional>
 
 #include "vhv/host/control_channel.h"
 #include "vhv/host/frame_codec.h"
@@ -41,7 +42,7 @@ json pause_vhv(QmpClient& qmp, PauseState& state) {
   return json{{"result", {{"paused", true}}}};
 }
 
-json resume_vhv(QmpClient& qmp, int serial_fd, bool guest_running, PauseState& state) {
+json resume_vhv(QmpClient& qmp, int serial_fd, const VmSlots& vms, PauseState& state) {
   if (!state.paused) return control_error("invalid-argument", "the VHV is not paused");
   auto r = qmp.execute("cont", json::object(), kQmpTimeout);
   if (r.is_error()) return control_error("io", "QMP cont: " + r.error().message);
@@ -49,8 +50,11 @@ json resume_vhv(QmpClient& qmp, int serial_fd, bool guest_running, PauseState& s
   const auto paused = std::chrono::steady_clock::now() - state.since;
   const uint64_t ns =
       static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(paused).count());
-  if (guest_running) {
-    channel::ResumeTimePayload p{0, state.policy, ns};
+  std::optional<channel::TickPolicy> first;
+  for (unsigned vm = 0; vm < vms.size(); ++vm) {
+    if (!vms[vm].busy()) continue;
+    if (!first) first = vms[vm].tick_policy;
+    channel::ResumeTimePayload p{static_cast<uint8_t>(vm), vms[vm].tick_policy, ns};
     const std::string frame = encode_frame(channel::FrameType::ResumeTime, &p, sizeof(p));
     if (::write(serial_fd, frame.data(), frame.size()) != static_cast<ssize_t>(frame.size()))
       return control_error("io", std::string("cannot reach the lowvisor: ") + std::strerror(errno));
@@ -58,7 +62,7 @@ json resume_vhv(QmpClient& qmp, int serial_fd, bool guest_running, PauseState& s
   return json{{"result",
                {{"paused", false},
                 {"paused_ms", ns / 1000000},
-                {"tick_policy", tick_policy_name(state.policy)}}}};
+                {"tick_policy", tick_policy_name(first.value_or(channel::TickPolicy::Skip))}}}};
 }
 
 }  // namespace nestlab::vhv

@@ -35,19 +35,24 @@ json Highvisor::hello() const {
   const char* state = "booting";
   switch (m_state) {
     case State::Booting: state = "booting"; break;
-    case State::Ready: state = "ready"; break;
-    case State::Running: state = "running"; break;
+    case State::Ready: state = any_vm_busy() ? "running" : "ready"; break;
     case State::Stopping: state = "stopping"; break;
   }
+  // The lowest VM that runs: the one a kernel from before issue 13 knew.
+  const VmSlot* first = nullptr;
+  for (const VmSlot& s : m_vms)
+    if (!first && s.busy()) first = &s;
   json h{{"event", control::kHello},
          {"state", state},
          {"paused", m_pause.paused},
-         {"tick_policy", tick_policy_name(m_pause.policy)},
+         {"tick_policy", tick_policy_name(first ? first->tick_policy : channel::TickPolicy::Skip)},
          {"connection", m_connections},
          {"backlog_bytes", m_backlog.bytes()},
          {"dropped_bytes", m_backlog.dropped_bytes()}};
   if (m_qemu && !m_qemu->exited()) h["qemu_pid"] = m_qemu->pid();
-  if (m_state == State::Running) h["image_name"] = m_image_name;
+  if (first) h["image_name"] = first->image_name;
+  h["vms"] = vms_json();
+  if (m_lowvisor_protocol) h["protocol_version"] = m_lowvisor_protocol;
   return h;
 }
 

@@ -54,13 +54,15 @@ const char* result_name(uint8_t r) {
   return "?";
 }
 
-const volatile trace::Ring* ring(const VhvRam& ram, unsigned vcpu) {
+const volatile trace::Ring* ring(const VhvRam& ram, unsigned vm, unsigned vcpu) {
   return reinterpret_cast<const volatile trace::Ring*>(
-      ram.at(layout::kTracePa + vcpu * layout::kTraceStride, sizeof(trace::Ring)));
+      ram.at(layout::trace_pa(vm, vcpu), sizeof(trace::Ring)));
 }
 
-guestinfo::Page* info_page(const VhvRam& ram) {
-  return reinterpret_cast<guestinfo::Page*>(ram.at(layout::kGuestInfoPa, sizeof(guestinfo::Page)));
+guestinfo::Page* info_page(const VhvRam& ram, unsigned vm) {
+  if (vm >= layout::kMaxVms) return nullptr;
+  return reinterpret_cast<guestinfo::Page*>(
+      ram.at(layout::guest_info_pa(vm), sizeof(guestinfo::Page)));
 }
 
 std::string hex(uint64_t v) {
@@ -73,7 +75,8 @@ std::string c_string(const char* s, size_t max) { return std::string(s, strnlen(
 
 }  // namespace
 
-json read_trace(const VhvRam& ram, unsigned vcpus, const json& params) {
+json read_trace(const VhvRam& ram, unsigned vm, unsigned vcpus, const json& params) {
+  if (vm >= layout::kMaxVms) return control_error("not-found", "no VM " + std::to_string(vm));
   uint64_t limit = 64;
   if (params.contains("limit")) {
     if (!params["limit"].is_number_unsigned() || params["limit"].get<uint64_t>() == 0 ||
@@ -93,7 +96,7 @@ json read_trace(const VhvRam& ram, unsigned vcpus, const json& params) {
   };
   std::vector<Record> records;
   for (unsigned v = 0; v < vcpus; ++v) {
-    const volatile trace::Ring* r = ring(ram, v);
+    const volatile trace::Ring* r = ring(ram, vm, v);
     uint64_t since = 0;
     if (v < cursor_in.size() && cursor_in[v].is_number_unsigned()) since = cursor_in[v];
     if (!r || r->magic != trace::kRingMagic) {
@@ -143,9 +146,10 @@ json read_trace(const VhvRam& ram, unsigned vcpus, const json& params) {
   return json{{"result", {{"entries", entries}, {"cursor", cursor}, {"lost", lost}}}};
 }
 
-json read_trap_stats(const VhvRam& ram) {
+json read_trap_stats(const VhvRam& ram, unsigned vm) {
+  if (vm >= layout::kMaxVms) return json::object();
   const auto* s = reinterpret_cast<const volatile trace::TrapStats*>(
-      ram.at(layout::kTrapStatsPa, sizeof(trace::TrapStats)));
+      ram.at(layout::trap_stats_pa(vm), sizeof(trace::TrapStats)));
   if (!s || s->magic != trace::kStatsMagic) return json::object();
   return json{{"backdoor_calls", uint64_t{s->backdoor_calls}},
               {"dcc_calls", uint64_t{s->dcc_calls}},
@@ -166,11 +170,12 @@ json read_trap_stats(const VhvRam& ram) {
 }
 
 void guestinfo_format(const VhvRam& ram) {
-  if (guestinfo::Page* p = info_page(ram)) guestinfo::format_page(*p);
+  for (unsigned vm = 0; vm < layout::kMaxVms; ++vm)
+    if (guestinfo::Page* p = info_page(ram, vm)) guestinfo::format_page(*p);
 }
 
-std::string guestinfo_uuid(const VhvRam& ram) {
-  const guestinfo::Page* p = info_page(ram);
+std::string guestinfo_uuid(const VhvRam& ram, unsigned vm) {
+  const guestinfo::Page* p = info_page(ram, vm);
   if (!p) return "";
   char text[40];
   const uint8_t* u = p->uuid;
@@ -181,8 +186,8 @@ std::string guestinfo_uuid(const VhvRam& ram) {
   return text;
 }
 
-std::string guestinfo_prepare_run(const VhvRam& ram) {
-  guestinfo::Page* p = info_page(ram);
+std::string guestinfo_prepare_run(const VhvRam& ram, unsigned vm) {
+  guestinfo::Page* p = info_page(ram, vm);
   if (!p) return "";
   uint8_t u[16];
   std::random_device rd;  // the kernel's entropy (getrandom)
@@ -193,11 +198,11 @@ std::string guestinfo_prepare_run(const VhvRam& ram) {
   clock_gettime(CLOCK_REALTIME, &ts);
   std::copy(u, u + 16, p->uuid);
   p->host_realtime_ns = uint64_t(ts.tv_sec) * 1'000'000'000ull + uint64_t(ts.tv_nsec);
-  return guestinfo_uuid(ram);
+  return guestinfo_uuid(ram, vm);
 }
 
-json guestinfo_request(const VhvRam& ram, const json& params) {
-  guestinfo::Page* p = info_page(ram);
+json guestinfo_request(const VhvRam& ram, unsigned vm, const json& params) {
+  guestinfo::Page* p = info_page(ram, vm);
   if (!p || p->magic != guestinfo::kMagic)
     return control_error("unavailable", "the guestinfo area is not set up");
   const bool has_key = params.contains("key");
@@ -245,15 +250,15 @@ json guestinfo_request(const VhvRam& ram, const json& params) {
   if (status != guestinfo::Status::Ok)
     return control_error("invalid-argument", "cannot set that value");
   if (has_value) result = json{{"key", key}, {"value", value.empty() ? json() : json(value)}};
-  result["uuid"] = guestinfo_uuid(ram);
+  result["uuid"] = guestinfo_uuid(ram, vm);
   return json{{"result", result}};
 }
 
-json guestinfo_preset(const VhvRam& ram, const json& values) {
+json guestinfo_preset(const VhvRam& ram, unsigned vm, const json& values) {
   if (!values.is_object())
     return json{{"code", "invalid-argument"}, {"message", "guestinfo must be an object"}};
   for (const auto& [key, value] : values.items()) {
-    json r = guestinfo_request(ram, {{"key", key}, {"value", value}});
+    json r = guestinfo_request(ram, vm, {{"key", key}, {"value", value}});
     if (r.contains("error")) return r["error"];
   }
   return nullptr;
