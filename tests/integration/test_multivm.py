@@ -48,13 +48,14 @@ class MultiVmTest(KernelTestCase):
     def test_three_vms_at_once_each_with_its_own_output_and_exit(self):
         self.make_vhv("mv3", "--smp", "2", "--mem", "256M")
         # VM 0 idles (bare metal, 100 Hz ticks) long enough for the others
-        # to start and end beside it.
+        # to start and end beside it; VM 1 idles for 2 s, then exits with 7.
         first = self.run_vm("mv3", "idle.elf", "--mem", "32M", "--append", "seconds=8")
-        second = self.run_vm("mv3", "exitcode.elf", "--mem", "32M", "--append", "exit=7")
+        second = self.run_vm("mv3", "idle.elf", "--mem", "32M", "--append", "seconds=2 exit=7")
         third = self.run_vm("mv3", "smp.elf", "--smp", "2", "--mem", "64M", "--weight", "2")
         self.assertEqual((first, second, third), (0, 1, 2))
         listed = self.vms("mv3")
-        self.assertEqual(listed[0]["state"], "running", listed)  # all three started beside it
+        for vm in (0, 1):  # all three started beside each other
+            self.assertEqual(listed[vm]["state"], "running", listed)
         self.assertEqual(listed[2]["smp"], 2)
         self.assertEqual(listed[2]["weight"], 2)
         self.assertEqual(listed[1]["mem"], 32 << 20)
@@ -67,15 +68,17 @@ class MultiVmTest(KernelTestCase):
         self.assertEqual(json.loads(waits[1].out)["exit"]["vm"], 1)
 
         out = {0: self.console_of("mv3", 0, "ticks in"),
-               1: self.console_of("mv3", 1, "exiting with 7"),
+               1: self.console_of("mv3", 1, "idle: exiting with 7"),
                2: self.console_of("mv3", 2, "secondaries said hello")}
-        self.assertIn("idle:", out[0])
-        self.assertIn("exiting with 7", out[1])
+        self.assertIn("idle: 8 s of 100 Hz ticks", out[0])
+        self.assertIn("idle: 2 s of 100 Hz ticks", out[1])
+        self.assertIn("idle: exiting with 7", out[1])
         self.assertIn("smp: 2 cpus in the device tree", out[2])
-        for vm, text in out.items():  # nobody's output lands in another VM's console
-            others = {"idle:", "exiting with", "smp:"} - {["idle:", "exiting with", "smp:"][vm]}
-            for word in others:
-                self.assertNotIn(word, text, (vm, text))
+        # Nobody's output lands in another VM's console.
+        self.assertNotIn("exiting with", out[0])
+        self.assertNotIn("8 s of", out[1])
+        self.assertNotIn("idle:", out[2])
+        self.assertNotIn("smp:", out[0] + out[1])
 
         listed = self.vms("mv3")
         self.assertEqual({vm: row["exit_code"] for vm, row in listed.items()}, {0: 0, 1: 7, 2: 0})
