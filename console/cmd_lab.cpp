@@ -64,6 +64,11 @@ json step_json(const lab::Step& s) {
       j["value"] = s.value;
       break;
     case lab::StepKind::Exit: j["code"] = s.code; break;
+    case lab::StepKind::Share:
+      if (s.share_min) j["min"] = *s.share_min;
+      if (s.share_max) j["max"] = *s.share_max;
+      j["window_ms"] = s.window_ms;
+      break;
     case lab::StepKind::Trace:
       j["class"] = s.exit_class;
       if (s.min) j["min"] = *s.min;
@@ -96,6 +101,9 @@ std::string step_check(const lab::Step& s) {
     case lab::StepKind::GuestInfo: return "guestinfo " + s.key + " = \"" + s.value + "\"";
     case lab::StepKind::Exit: return "exit code " + std::to_string(s.code);
     case lab::StepKind::Trace: return lab::describe_trace_step(s);
+    case lab::StepKind::Share:
+      return "CPU share " + (s.share_min ? std::to_string(*s.share_min) : std::string("0")) + ".." +
+             (s.share_max ? std::to_string(*s.share_max) : std::string("100")) + "%";
   }
   return "";
 }
@@ -303,6 +311,10 @@ lab::LabVmConfig lab_vm_config(const lab::LabDefinition& lab, const lab::RunPlat
   c.guestinfo["lab.secret"] = secret;
   c.image_fd = image_fd;
   c.image_name = "lab.elf";
+  c.weight = lab.weight;
+  c.competitor = lab.competitor;
+  c.competitor_weight = lab.competitor_weight;
+  c.competitor_append = lab::expand_placeholders(lab.competitor_append, values);
   return c;
 }
 

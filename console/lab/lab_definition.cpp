@@ -128,7 +128,7 @@ bool known_exit_class(const std::string& name) {
 HostResult<StepKind> parse_kind(const std::string& text, const Context& ctx, const toml::node* n) {
   static constexpr StepKind kAll[] = {StepKind::Expect,  StepKind::Send,      StepKind::Mark,
                                       StepKind::Counter, StepKind::GuestInfo, StepKind::Exit,
-                                      StepKind::Trace};
+                                      StepKind::Trace,   StepKind::Share};
   std::string list;
   for (StepKind k : kAll) {
     if (text == step_kind_name(k)) return k;
@@ -286,6 +286,19 @@ HostResult<Step> parse_step(const toml::table& t, const Context& ctx) {
       s.value = TRY(req_string(t, ctx, "value", &t));
       TRY(check_placeholders(s.value, ctx.at("value"), find(t, "value")));
       break;
+    case StepKind::Share: {
+      TRY(check_keys(t, ctx, {"name", "kind", "points", "fatal", "min", "max", "window_ms"}));
+      s.share_min = TRY(opt_int(t, ctx, "min", 0, 100));
+      s.share_max = TRY(opt_int(t, ctx, "max", 0, 100));
+      if (!s.share_min && !s.share_max)
+        return ctx.error("a share step needs min, max or both (percent)", &t);
+      if (s.share_min && s.share_max && *s.share_min > *s.share_max)
+        return ctx.error("min " + std::to_string(*s.share_min) + " is greater than max " +
+                             std::to_string(*s.share_max),
+                         &t);
+      s.window_ms = TRY(opt_int(t, ctx, "window_ms", 100, 60'000)).value_or(1000);
+      break;
+    }
     case StepKind::Exit:
       TRY(check_keys(t, ctx, {"name", "kind", "points", "fatal", "code", "timeout_guest_ms"}));
       s.code = TRY(opt_int(t, ctx, "code", 0, 255)).value_or(0);
@@ -324,7 +337,8 @@ HostResult<void> parse_platform(const toml::table& vm, const Context& ctx, LabDe
 HostResult<LabDefinition> parse_root(const toml::table& root, std::string_view file) {
   Context top(file, "");
   LabDefinition d;
-  TRY(check_keys(root, top, {"id", "title", "summary", "files", "vm", "limits", "steps"}));
+  TRY(check_keys(root, top,
+                 {"id", "title", "summary", "files", "vm", "competitor", "limits", "steps"}));
   d.id = TRY(req_string(root, top, "id", nullptr));
   d.title = TRY(req_string(root, top, "title", nullptr));
   d.summary = TRY(opt_string(root, top, "summary")).value_or("");
@@ -345,7 +359,8 @@ HostResult<LabDefinition> parse_root(const toml::table& root, std::string_view f
     const toml::table* vm = vm_node->as_table();
     Context ctx = top.at("vm");
     if (!vm) return ctx.error("must be a table ([vm])", vm_node);
-    TRY(check_keys(*vm, ctx, {"mem", "mem_range", "pl011", "smp", "append"}));
+    TRY(check_keys(*vm, ctx, {"mem", "mem_range", "pl011", "smp", "append", "weight"}));
+    d.weight = static_cast<uint32_t>(TRY(opt_int(*vm, ctx, "weight", 1, 10000)).value_or(1));
     if (auto mem = TRY(opt_string(*vm, ctx, "mem"))) {
       auto bytes = cli::parse_size(*mem);
       if (bytes.is_error()) return ctx.at("mem").error(bytes.error().message, find(*vm, "mem"));
@@ -355,6 +370,17 @@ HostResult<LabDefinition> parse_root(const toml::table& root, std::string_view f
     d.smp = static_cast<unsigned>(TRY(opt_int(*vm, ctx, "smp", 1, 8)).value_or(1));
     d.append = TRY(opt_string(*vm, ctx, "append")).value_or("");
     TRY(check_placeholders(d.append, ctx.at("append"), find(*vm, "append")));
+  }
+  if (const toml::node* c_node = find(root, "competitor")) {
+    const toml::table* c = c_node->as_table();
+    Context ctx = top.at("competitor");
+    if (!c) return ctx.error("must be a table ([competitor])", c_node);
+    TRY(check_keys(*c, ctx, {"weight", "append"}));
+    d.competitor = true;
+    d.competitor_weight =
+        static_cast<uint32_t>(TRY(opt_int(*c, ctx, "weight", 1, 10000)).value_or(1));
+    d.competitor_append = TRY(opt_string(*c, ctx, "append")).value_or("");
+    TRY(check_placeholders(d.competitor_append, ctx.at("append"), find(*c, "append")));
   }
   if (const toml::node* lim_node = find(root, "limits")) {
     const toml::table* lim = lim_node->as_table();
@@ -379,6 +405,8 @@ HostResult<LabDefinition> parse_root(const toml::table& root, std::string_view f
     Step s = TRY(parse_step(*t, ctx));
     if (!names.insert(s.name).second)
       return ctx.at("name").error("\"" + s.name + "\" is used by an earlier step", t);
+    if (s.kind == StepKind::Share && !d.competitor)
+      return ctx.at("kind").error("a share step needs a [competitor] to share the CPU with", t);
     d.steps.push_back(std::move(s));
   }
   return d;
@@ -395,6 +423,7 @@ const char* step_kind_name(StepKind kind) {
     case StepKind::GuestInfo: return "guestinfo";
     case StepKind::Exit: return "exit";
     case StepKind::Trace: return "trace";
+    case StepKind::Share: return "share";
   }
   return "?";
 }

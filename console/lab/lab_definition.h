@@ -15,7 +15,7 @@
 
 namespace nestlab::lab {
 
-enum class StepKind { Expect, Send, Mark, Counter, GuestInfo, Exit, Trace };
+enum class StepKind { Expect, Send, Mark, Counter, GuestInfo, Exit, Trace, Share };
 
 const char* step_kind_name(StepKind kind);
 
@@ -41,7 +41,11 @@ struct Step {
   std::string result;                  // "advance", "resume", ... or "" for any
   std::optional<int64_t> min_span_ms;  // first to last matching record, in ms
   std::string key, value;              // guestinfo
-  int64_t code = 0;                    // exit
+  // share: the student's VM's part, in percent, of the CPU time both VMs
+  // got over `window_ms` of guest time (the lowvisor's accounting).
+  std::optional<int64_t> share_min, share_max;
+  int64_t window_ms = 1000;
+  int64_t code = 0;  // exit
 };
 
 struct LabDefinition {
@@ -58,6 +62,12 @@ struct LabDefinition {
   // and the PL011 moved to a random free page (`pl011 = "random"`).
   uint64_t mem_min = 0, mem_max = 0;
   bool random_pl011 = false;
+  uint32_t weight = 1;  // its scheduler weight (issue 13)
+  // [competitor]: a second copy of the student's program in the same VHV,
+  // beside it (VM 1), with its own weight and boot arguments.
+  bool competitor = false;
+  uint32_t competitor_weight = 1;
+  std::string competitor_append;
   // [limits]
   int64_t guest_ms = 5000;
   int64_t wall_cap_s = 120;

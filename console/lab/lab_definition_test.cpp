@@ -284,6 +284,55 @@ TEST(LabDefinition, BadVariedPlatformAndTraceSteps) {
             std::string::npos);
 }
 
+const char* kShare = R"(id = "09-test"
+title = "Sharing"
+files = ["main.cpp"]
+
+[vm]
+weight = 3
+
+[competitor]
+weight = 1
+append = "seconds=4"
+
+[[steps]]
+name = "three quarters"
+kind = "share"
+min = 64
+max = 86
+window_ms = 1500
+)";
+
+TEST(LabDefinition, ShareStepsAndACompetitor) {
+  auto d = parse_lab_definition(kShare, kFile);
+  ASSERT_TRUE(d.is_ok()) << d.error().message;
+  EXPECT_EQ(d.value().weight, 3u);
+  EXPECT_TRUE(d.value().competitor);
+  EXPECT_EQ(d.value().competitor_weight, 1u);
+  EXPECT_EQ(d.value().competitor_append, "seconds=4");
+  const Step& s = d.value().steps[0];
+  EXPECT_EQ(s.kind, StepKind::Share);
+  EXPECT_EQ(*s.share_min, 64);
+  EXPECT_EQ(*s.share_max, 86);
+  EXPECT_EQ(s.window_ms, 1500);
+
+  EXPECT_NE(error_of(replace(kShare, "[competitor]\nweight = 1\nappend = \"seconds=4\"\n", ""))
+                .find("needs a [competitor]"),
+            std::string::npos);
+  EXPECT_NE(error_of(replace(kShare, "max = 86", "max = 101")).find("steps[0].max"),
+            std::string::npos);
+  EXPECT_NE(error_of(replace(kShare, "max = 86", "max = 50")).find("greater than max"),
+            std::string::npos);
+  EXPECT_NE(error_of(replace(kShare, "min = 64\nmax = 86\n", "")).find("needs min, max"),
+            std::string::npos);
+  EXPECT_NE(error_of(replace(kShare, "weight = 3", "weight = 0")).find("vm.weight"),
+            std::string::npos);
+  EXPECT_NE(error_of(replace(kShare, "weight = 1\n", "weight = 1\nsmp = 2\n")).find("competitor"),
+            std::string::npos);
+  EXPECT_NE(error_of(replace(kShare, "window_ms = 1500", "window_ms = 5")).find("window_ms"),
+            std::string::npos);
+}
+
 TEST(LabDefinition, NoStepsAndBadToml) {
   std::string e = error_of("id = \"x\"\ntitle = \"t\"\n");
   EXPECT_NE(e.find("steps: missing"), std::string::npos) << e;

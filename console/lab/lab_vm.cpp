@@ -2,6 +2,8 @@
 
 #include <cstdlib>
 
+#include <unistd.h>
+
 #include "base/base64.h"
 #include "console/client/json_get.h"
 
@@ -15,8 +17,9 @@ constexpr size_t kInputChunk = 4096;  // console.input's limit per request
 }
 
 HostResult<void> LabVm::boot(const LabVmConfig& config) {
+  const uint64_t vhv_mem = config.competitor ? 2 * config.mem : config.mem;
   json info = TRY(
-      m_client.call("vhv.create", {{"ephemeral", true}, {"mem", config.mem}, {"smp", config.smp}}));
+      m_client.call("vhv.create", {{"ephemeral", true}, {"mem", vhv_mem}, {"smp", config.smp}}));
   m_vhv = json_string(info, "id");
   if (m_vhv.empty())
     return make_error(ErrorCode::Protocol, "nestlabd's vhv.create result has no id");
@@ -30,10 +33,30 @@ HostResult<void> LabVm::boot(const LabVmConfig& config) {
   if (config.pl011 != 0) params["pl011"] = config.pl011;
   if (config.smp != 1) params["smp"] = config.smp;
   if (!config.guestinfo.empty()) params["guestinfo"] = config.guestinfo;
+  if (config.weight != 1 || config.competitor) params["weight"] = config.weight;
+  if (config.competitor) params["vm"] = 0;
   int fds[] = {config.image_fd};
   TRY(m_client.call("vm.run", params, fds));
   m_started = std::chrono::steady_clock::now();
+  if (config.competitor) {
+    // The same program again, read from the start of the file.
+    if (::lseek(config.image_fd, 0, SEEK_SET) < 0)
+      return make_error(ErrorCode::Io, "cannot rewind the lab image for its competitor");
+    params["vm"] = 1;
+    params["weight"] = config.competitor_weight;
+    params["append"] = config.competitor_append;
+    params.erase("guestinfo");
+    TRY(m_client.call("vm.run", params, fds));
+  }
   return {};
+}
+
+HostResult<uint64_t> LabVm::run_ns(unsigned vm) {
+  json stats = TRY(m_client.call("vm.stats", {{"vhv", m_vhv}, {"vm", vm}}));
+  uint64_t sum = 0;
+  if (const json* vcpus = client::json_field(stats, "vcpus"); vcpus && vcpus->is_array())
+    for (const json& v : *vcpus) sum += static_cast<uint64_t>(client::json_int(v, "run_ns"));
+  return sum;
 }
 
 LabVm::~LabVm() { destroy(); }
@@ -60,6 +83,7 @@ void LabVm::on_notification(const client::Notification& n) {
   }
   if (n.method != "event") return;
   std::string type = json_string(n.params, "type");
+  if (type == "vm-exit" && client::json_int(n.params, "vm") != 0) return;  // the competitor
   if (type == "vm-exit" && !m_exit) {
     m_exit = cli::parse_vm_exit(n.params);
   } else if (type == "vhv-failed" && !m_failure) {

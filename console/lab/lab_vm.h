@@ -30,6 +30,12 @@ struct LabVmConfig {
   std::map<std::string, std::string> guestinfo;  // set before the guest's first instruction
   int image_fd = -1;                             // Not owned.
   std::string image_name;
+  uint32_t weight = 1;  // the scheduler weight of the student's VM (VM 0)
+  // A second copy of the image beside it (VM 1), for labs about sharing the
+  // CPU (docs/labs.md, "[competitor]"); the VHV gets RAM for both.
+  bool competitor = false;
+  uint32_t competitor_weight = 1;
+  std::string competitor_append;
 };
 
 class LabVm {
@@ -73,6 +79,9 @@ class LabVm {
   HostResult<std::map<std::string, uint64_t>> counters();
   // guestinfo.get; std::nullopt when the key is not set.
   HostResult<std::optional<std::string>> guestinfo(const std::string& key);
+  // CPU time the lowvisor's scheduler gave VM `vm` so far (vm.stats: the
+  // sum of its vCPUs' run_ns).
+  HostResult<uint64_t> run_ns(unsigned vm);
   // The VM's UUID (vm.stats uuid), as the backdoor's VM UUID service gives it.
   HostResult<std::string> uuid();
   // Takes the lowvisor's exit records written since the last call

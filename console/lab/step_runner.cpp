@@ -194,6 +194,53 @@ void StepRunner::run_counter(const Step& step, StepResult& r) {
   }
 }
 
+// The student's VM against its competitor over a window of guest time, from
+// the lowvisor's own run-time accounting: what the program prints plays no
+// part.
+void StepRunner::run_share(const Step& step, StepResult& r) {
+  r.expected = "a CPU share of " + (step.share_min ? std::to_string(*step.share_min) : "0") +
+               "% to " + (step.share_max ? std::to_string(*step.share_max) : "100") +
+               "% against the competitor over " + std::to_string(step.window_ms) +
+               " ms of guest time";
+  auto a0 = m_vm.run_ns(0), b0 = m_vm.run_ns(1);
+  if (a0.is_error() || b0.is_error()) {
+    m_error = (a0.is_error() ? a0.error() : b0.error()).message;
+    return;
+  }
+  auto start = m_vm.guest_ms();
+  if (start.is_error()) {
+    m_error = start.error().message;
+    return;
+  }
+  const Wait w = wait_until([] { return false; }, start.value(), step.window_ms);
+  if (w == Wait::Error) return;
+  if (w != Wait::GuestTimeout) {
+    r.status = StepStatus::Failed;
+    r.seen = w == Wait::GuestEnded ? "the program ended before the window was over"
+                                   : "the wall-clock cap was reached";
+    r.console_tail = console_tail();
+    return;
+  }
+  auto a1 = m_vm.run_ns(0), b1 = m_vm.run_ns(1);
+  if (a1.is_error() || b1.is_error()) {
+    m_error = (a1.is_error() ? a1.error() : b1.error()).message;
+    return;
+  }
+  const double ours = double(a1.value() - std::min(a1.value(), a0.value()));
+  const double theirs = double(b1.value() - std::min(b1.value(), b0.value()));
+  const double share = ours + theirs > 0 ? 100.0 * ours / (ours + theirs) : 0.0;
+  const bool ok = (!step.share_min || share >= double(*step.share_min)) &&
+                  (!step.share_max || share <= double(*step.share_max));
+  r.status = ok ? StepStatus::Passed : StepStatus::Failed;
+  if (!ok) {
+    char text[160];
+    std::snprintf(text, sizeof text, "a share of %.1f%% (%.0f ms of CPU against %.0f ms)", share,
+                  ours / 1e6, theirs / 1e6);
+    r.seen = text;
+    r.console_tail = console_tail();
+  }
+}
+
 void StepRunner::run_guestinfo(const Step& step, StepResult& r) {
   const std::string want = expand_placeholders(step.value, m_values);
   r.expected = "guestinfo " + step.key + " = " + in_quotes(want);
@@ -281,6 +328,7 @@ RunOutcome StepRunner::run(std::vector<StepResult>& results) {
         case StepKind::GuestInfo: run_guestinfo(step, r); break;
         case StepKind::Exit: run_exit(step, r); break;
         case StepKind::Trace: run_trace(step, r); break;
+        case StepKind::Share: run_share(step, r); break;
       }
     }
     if (!m_error.empty()) return RunOutcome{RunEnd::Broken, m_error};

@@ -58,6 +58,7 @@ class StepRunner {
   void run_counter(const Step& step, StepResult& r);
   void run_guestinfo(const Step& step, StepResult& r);
   void run_exit(const Step& step, StepResult& r);
+  void run_share(const Step& step, StepResult& r);
   void run_trace(const Step& step, StepResult& r);
 
   // Fills in a failure for a wait that ended in `why`.

@@ -268,7 +268,7 @@ class TestLabCatalog(LabTestCase):
         r = self.lab("show", "91-broken", env=env)
         self.assertEqual(r.code, 2, r)
         self.assertRegex(r.err, r"91-broken/lab\.toml:6: steps\[0\]\.kind: unknown kind \"expct\" "
-                                r"\(known: expect, send, mark, counter, guestinfo, exit, trace\)")
+                                r"\(known: expect, send, mark, counter, guestinfo, exit, trace, share\)")
         r = self.lab("show", "92-typo", env=env)
         self.assertEqual(r.code, 2, r)
         self.assertRegex(r.err, r"92-typo/lab\.toml:7: steps\[0\]\.cod: unknown key")
@@ -407,7 +407,7 @@ class TestLabsCannotBeCheated(LabTestCase):
 
     def test_every_cheater_scores_less_than_half(self):
         ids = [l["id"] for l in load_json(self.lab("list", "--json").out)["labs"]]
-        self.assertEqual(len(ids), 6)
+        self.assertEqual(len(ids), 7)
         for lab_id in ids:
             with self.subTest(lab=lab_id):
                 cheater = os.path.join(LABS, lab_id, "cheater", "main.cpp")
