@@ -116,6 +116,8 @@ class Kernel final : public VhvObserver {
 
   // kernel_vhvs.cpp: finding and naming VHVs
   HostResult<Vhv*> find_vhv(const Client& client, const std::string& id_or_name);
+  // The VHV named by params {"vhv"} (no other parameter allowed).
+  HostResult<Vhv*> only_vhv_param(const Client& client, const nlohmann::json& params);
   HostResult<std::string> choose_name(const std::optional<std::string>& wanted);
   HostResult<std::string> next_id();
   void destroy_vhv(const std::string& id, std::function<void()> done);

@@ -121,11 +121,7 @@ void Kernel::vhv_list(Client& client, Request& request, std::vector<UniqueFd>&, 
 }
 
 void Kernel::vhv_inspect(Client& client, Request& request, std::vector<UniqueFd>&, Reply reply) {
-  auto found = [&]() -> HostResult<Vhv*> {
-    Params p(request.params, {"vhv"});
-    TRY(p.check_unknown());
-    return find_vhv(client, TRY(p.string("vhv")));
-  }();
+  auto found = only_vhv_param(client, request.params);
   if (found.is_error()) return reply(Err<Error>{found.release_error()});
   Vhv* vhv = found.value();
   const VmRecord* main = vhv->record().main_vm();
@@ -153,11 +149,7 @@ void Kernel::vhv_inspect(Client& client, Request& request, std::vector<UniqueFd>
 }
 
 void Kernel::vhv_destroy(Client& client, Request& request, std::vector<UniqueFd>&, Reply reply) {
-  auto found = [&]() -> HostResult<Vhv*> {
-    Params p(request.params, {"vhv"});
-    TRY(p.check_unknown());
-    return find_vhv(client, TRY(p.string("vhv")));
-  }();
+  auto found = only_vhv_param(client, request.params);
   if (found.is_error()) return reply(Err<Error>{found.release_error()});
   destroy_vhv(found.value()->record().id, [reply = std::move(reply)] { reply(json::object()); });
 }

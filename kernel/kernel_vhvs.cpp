@@ -4,6 +4,7 @@
 #include "kernel/kernel.h"
 #include "kernel/log.h"
 #include "kernel/names.h"
+#include "kernel/params.h"
 
 namespace nestlab::kernel {
 
@@ -12,6 +13,12 @@ using nlohmann::json;
 namespace {
 constexpr size_t kMaxVhvName = 32;  // as validate_vhv_name allows
 }  // namespace
+
+HostResult<Vhv*> Kernel::only_vhv_param(const Client& client, const json& params) {
+  Params p(params, {"vhv"});
+  TRY(p.check_unknown());
+  return find_vhv(client, TRY(p.string("vhv")));
+}
 
 HostResult<Vhv*> Kernel::find_vhv(const Client& client, const std::string& id_or_name) {
   Vhv* found = nullptr;

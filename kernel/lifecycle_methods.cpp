@@ -10,9 +10,7 @@ using nlohmann::json;
 
 void Kernel::vhv_stop(Client& client, Request& request, std::vector<UniqueFd>&, Reply reply) {
   auto found = [&]() -> HostResult<Vhv*> {
-    Params p(request.params, {"vhv"});
-    TRY(p.check_unknown());
-    Vhv* vhv = TRY(find_vhv(client, TRY(p.string("vhv"))));
+    Vhv* vhv = TRY(only_vhv_param(client, request.params));
     const VhvRecord& r = vhv->record();
     if (!vhv->alive())
       return nestlab::make_error(ErrorCode::InvalidArgument, "VHV " + r.name + " is already " +

@@ -22,9 +22,7 @@ void Kernel::vhv_resume(Client& client, Request& request, std::vector<UniqueFd>&
 
 void Kernel::forward_pause(Client& client, Request& request, const char* method, Reply reply) {
   auto found = [&]() -> HostResult<Vhv*> {
-    Params p(request.params, {"vhv"});
-    TRY(p.check_unknown());
-    Vhv* vhv = TRY(find_vhv(client, TRY(p.string("vhv"))));
+    Vhv* vhv = TRY(only_vhv_param(client, request.params));
     if (!vhv->alive() || !vhv->was_ready())
       return nestlab::make_error(ErrorCode::Unavailable, "VHV " + vhv->record().name + " is " +
                                                              vhv_state_name(vhv->record().state));

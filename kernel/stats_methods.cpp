@@ -17,11 +17,7 @@ json optional_number(const std::optional<uint64_t>& v) { return v ? json(*v) : j
 }  // namespace
 
 void Kernel::vhv_stats(Client& client, Request& request, std::vector<UniqueFd>&, Reply reply) {
-  auto found = [&]() -> HostResult<Vhv*> {
-    Params p(request.params, {"vhv"});
-    TRY(p.check_unknown());
-    return find_vhv(client, TRY(p.string("vhv")));
-  }();
+  auto found = only_vhv_param(client, request.params);
   if (found.is_error()) return reply(Err<Error>{found.release_error()});
   const VhvRecord& r = found.value()->record();
   json result{{"vhv", r.id},

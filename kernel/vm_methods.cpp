@@ -35,11 +35,7 @@ HostResult<void> check_vm_room(const VhvRecord& r, std::optional<uint64_t> vm) {
 }
 
 void Kernel::vm_list(Client& client, Request& request, std::vector<UniqueFd>&, Reply reply) {
-  auto found = [&]() -> HostResult<Vhv*> {
-    Params p(request.params, {"vhv"});
-    TRY(p.check_unknown());
-    return find_vhv(client, TRY(p.string("vhv")));
-  }();
+  auto found = only_vhv_param(client, request.params);
   if (found.is_error()) return reply(Err<Error>{found.release_error()});
   const VhvRecord& r = found.value()->record();
   json vms = json::array();
