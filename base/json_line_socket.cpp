@@ -1,5 +1,7 @@
 #include "base/json_line_socket.h"
 
+#include "base/fd_passing.h"
+
 #include <poll.h>
 #include <sys/socket.h>
 
@@ -11,28 +13,6 @@ namespace nestlab {
 namespace {
 
 constexpr size_t kReadChunk = 64 * 1024;
-
-// sendmsg of bytes[0..len) with fds attached (if any). Returns bytes sent,
-// -1 with errno on failure.
-ssize_t send_with_fds(int fd, const char* bytes, size_t len, std::span<const int> fds) {
-  iovec iov{const_cast<char*>(bytes), len};
-  msghdr msg{};
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int) * kMaxFdsPerMessage)];
-  if (!fds.empty()) {
-    size_t n = fds.size();
-    msg.msg_control = control;
-    msg.msg_controllen = CMSG_SPACE(sizeof(int) * n);
-    cmsghdr* c = CMSG_FIRSTHDR(&msg);
-    c->cmsg_level = SOL_SOCKET;
-    c->cmsg_type = SCM_RIGHTS;
-    c->cmsg_len = CMSG_LEN(sizeof(int) * n);
-    std::memcpy(CMSG_DATA(c), fds.data(), sizeof(int) * n);
-  }
-  // MSG_NOSIGNAL: a peer that went away is an EPIPE error, not a SIGPIPE.
-  return ::sendmsg(fd, &msg, MSG_NOSIGNAL);
-}
 
 }  // namespace
 

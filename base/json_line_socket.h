@@ -17,12 +17,12 @@
 #include <vector>
 
 #include "base/error.h"
+#include "base/fd_passing.h"
 #include "base/unique_fd.h"
 
 namespace nestlab {
 
 inline constexpr size_t kMaxLineBytes = 1u << 20;  // protocols.md: 1 MiB cap
-inline constexpr size_t kMaxFdsPerMessage = 16;
 
 struct Line {
   std::string text;  // without the trailing '\n'

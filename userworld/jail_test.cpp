@@ -13,6 +13,7 @@
 #include <sstream>
 
 #include "userworld/spawn.h"
+#include "userworld/test_support.h"
 
 namespace nestlab::userworld {
 namespace {
@@ -62,23 +63,10 @@ std::map<std::string, std::string> run_in_jail(std::string* error) {
     return values;
   }
   Child c = child.release_value();
-  std::string out;
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (std::chrono::steady_clock::now() < deadline) {
-    pollfd pfd{rd.get(), POLLIN, 0};
-    if (::poll(&pfd, 1, 200) <= 0) continue;
-    char buf[4096];
-    ssize_t n = ::read(rd.get(), buf, sizeof buf);
-    if (n <= 0) break;
-    out.append(buf, static_cast<size_t>(n));
-  }
+  const std::string out = test_support::read_for(rd.get(), std::chrono::seconds(10));
   kill_and_reap(c);
   ::rmdir(root.c_str());
-  std::istringstream lines(out);
-  for (std::string line; std::getline(lines, line);) {
-    auto eq = line.find('=');
-    if (eq != std::string::npos) values[line.substr(0, eq)] = line.substr(eq + 1);
-  }
+  values = test_support::key_values(out);
   return values;
 }
 
@@ -135,22 +123,10 @@ std::map<std::string, std::string> run_probe_in_jail(std::optional<HostIdentity>
     return values;
   }
   Child c = child.release_value();
-  std::string out;
-  for (;;) {
-    pollfd pfd{rd.get(), POLLIN, 0};
-    if (::poll(&pfd, 1, 10000) <= 0) break;
-    char buf[4096];
-    ssize_t n = ::read(rd.get(), buf, sizeof buf);
-    if (n <= 0) break;
-    out.append(buf, static_cast<size_t>(n));
-  }
+  const std::string out = test_support::read_for(rd.get(), std::chrono::seconds(10));
   kill_and_reap(c);
   ::rmdir(root.c_str());
-  std::istringstream lines(out);
-  for (std::string line; std::getline(lines, line);) {
-    auto eq = line.find('=');
-    if (eq != std::string::npos) values[line.substr(0, eq)] = line.substr(eq + 1);
-  }
+  values = test_support::key_values(out);
   return values;
 }
 

@@ -1,6 +1,7 @@
 // The child of spawn() really is in its own namespaces, cgroup and fd table,
 // as root and as an ordinary user.
 #include "userworld/spawn.h"
+#include "userworld/test_support.h"
 
 #include <fcntl.h>
 #include <grp.h>
@@ -67,22 +68,9 @@ Probe run_probe(std::optional<CgroupSpec> cgroup, int leaked_fd) {
   probe.cgroup_error = c.cgroup_error;
   probe.limits = c.limits;
   probe.user_namespace = c.user_namespace;
-  std::string out;
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (std::chrono::steady_clock::now() < deadline) {
-    pollfd pfd{rd.get(), POLLIN, 0};
-    if (::poll(&pfd, 1, 200) <= 0) continue;
-    char buf[4096];
-    ssize_t n = ::read(rd.get(), buf, sizeof buf);
-    if (n <= 0) break;
-    out.append(buf, static_cast<size_t>(n));
-  }
+  const std::string out = test_support::read_for(rd.get(), std::chrono::seconds(10));
   kill_and_reap(c);
-  std::istringstream lines(out);
-  for (std::string line; std::getline(lines, line);) {
-    auto eq = line.find('=');
-    if (eq != std::string::npos) probe.values[line.substr(0, eq)] = line.substr(eq + 1);
-  }
+  probe.values = test_support::key_values(out);
   return probe;
 }
 
@@ -209,21 +197,9 @@ std::map<std::string, std::string> run_script(SpawnSpec spec, const char* script
     return values;
   }
   Child c = child.release_value();
-  std::string out;
-  for (;;) {
-    pollfd pfd{rd.get(), POLLIN, 0};
-    if (::poll(&pfd, 1, 10000) <= 0) break;
-    char buf[1024];
-    ssize_t n = ::read(rd.get(), buf, sizeof buf);
-    if (n <= 0) break;
-    out.append(buf, static_cast<size_t>(n));
-  }
+  const std::string out = test_support::read_for(rd.get(), std::chrono::seconds(10));
   kill_and_reap(c);
-  std::istringstream lines(out);
-  for (std::string line; std::getline(lines, line);) {
-    auto eq = line.find('=');
-    if (eq != std::string::npos) values[line.substr(0, eq)] = line.substr(eq + 1);
-  }
+  values = test_support::key_values(out);
   return values;
 }
 

@@ -8,6 +8,7 @@
 
 #include <cstring>
 
+#include "base/fd_passing.h"
 #include "userworld/seccomp_policy.h"
 
 namespace nestlab::vhv {
@@ -27,20 +28,9 @@ bool load_qemu_seccomp(const QemuSeccomp& seccomp, int socket_fd) {
   int listener = userworld::load_filter(seccomp.program, seccomp.notify);
   if (listener < 0) return false;
   if (!seccomp.notify) return true;
-  char byte = 'L';
-  iovec iov{&byte, 1};
-  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
-  msghdr msg{};
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_control = control;
-  msg.msg_controllen = sizeof control;
-  cmsghdr* c = CMSG_FIRSTHDR(&msg);
-  c->cmsg_level = SOL_SOCKET;
-  c->cmsg_type = SCM_RIGHTS;
-  c->cmsg_len = CMSG_LEN(sizeof(int));
-  std::memcpy(CMSG_DATA(c), &listener, sizeof(int));
-  bool sent = ::sendmsg(socket_fd, &msg, 0) == 1;
+  const char byte = 'L';
+  const int fds[] = {listener};
+  const bool sent = send_with_fds(socket_fd, &byte, 1, fds) == 1;
   ::close(listener);
   return sent;
 }
