@@ -151,6 +151,31 @@ def main():
     put("fuzz_guest_tables", "memory-node", header + rsv + struct_block + strings)
     put("fuzz_guest_tables", "guestinfo", b"\x05lab.k" + bytes(200))
 
+    # Device snapshots (vhv/common/snapshot.h): a selector byte (the
+    # DeviceId of guest_devices.h; bit 7 fixes up size and checksum) and
+    # one record, as each device saves it.
+    def fnv1a32(data):
+        h = 0x811C9DC5
+        for c in data:
+            h = ((h ^ c) * 0x01000193) & 0xFFFFFFFF
+        return h
+
+    def record(magic, version, payload):
+        return (magic.encode() + struct.pack("<HHII", version, 16, len(payload), fnv1a32(payload))
+                + payload)
+    gicd = struct.pack("<I", 0x50) + bytes(96 * 3)  # GICD_CTLR = ARE | DS, SPIs off
+    gicd_on = struct.pack("<I", 0x52) + b"".join(
+        bytes([0x03 if i == 8 else 0x01, 0xA0, 1 if i == 8 else 0]) for i in range(96))
+    gicr = bytes([2]) + bytes([1] * 8) + b"".join(
+        bytes([0x08 if i < 16 else 0, 0]) for _ in range(8) for i in range(32))
+    pl011 = struct.pack("<11I", 0, 0, 0, 0x300, 0x12, 0, 0x20, 0, 0, 0, 0) + bytes(32)
+    pl011_rx = struct.pack("<11I", 26, 3, 0x70, 0x381, 0x12, 0x50, 0x60, 0, 0, 0, 3) + b"abc" + bytes(29)
+    put("fuzz_device_restore", "gicd-reset", b"\x00" + record("GICD", 1, gicd))
+    put("fuzz_device_restore", "gicd-enabled", b"\x80" + record("GICD", 1, gicd_on))
+    put("fuzz_device_restore", "gicr-reset", b"\x01" + record("GICR", 1, gicr))
+    put("fuzz_device_restore", "pl011-reset", b"\x02" + record("PL11", 1, pl011))
+    put("fuzz_device_restore", "pl011-fifo", b"\x82" + record("PL11", 1, pl011_rx))
+
 
 if __name__ == "__main__":
     main()

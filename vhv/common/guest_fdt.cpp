@@ -1,15 +1,14 @@
 #include "vhv/common/guest_fdt.h"
 
 #include "vhv/common/format.h"
-#include "vhv/common/layout.h"
+#include "vhv/common/guest_devices.h"
 #include "vhv/common/mailbox.h"
 
 namespace nestlab {
 namespace {
 
-// Devicetree bindings: interrupts are <type number flags>; type 0 is an SPI,
-// 1 a PPI; flags 4 = level high (interrupt-controller/arm,gic-v3.yaml).
-constexpr uint32_t kIrqSpi = 0;
+// Devicetree bindings: interrupts are <type number flags>; type 1 is a
+// PPI; flags 4 = level high (interrupt-controller/arm,gic-v3.yaml).
 constexpr uint32_t kIrqPpi = 1;
 constexpr uint32_t kIrqLevelHigh = 4;
 
@@ -18,17 +17,6 @@ constexpr uint32_t kTimerSecurePpi = 13;
 constexpr uint32_t kTimerNonSecurePpi = 14;  // INTID 30
 constexpr uint32_t kTimerVirtPpi = 11;       // INTID 27
 constexpr uint32_t kTimerHypPpi = 10;
-
-constexpr uint64_t kGicdSize = 0x10000;
-constexpr uint64_t kGicrSize = 0xf60000;
-constexpr uint32_t kApbClockHz = 24'000'000;
-constexpr uint32_t kPl011Spi = 1;
-
-void reg_pair(FdtWriter& w, const char* name, uint64_t base, uint64_t size) {
-  const uint32_t cells[4] = {uint32_t(base >> 32), uint32_t(base), uint32_t(size >> 32),
-                             uint32_t(size)};
-  w.prop_cells(name, cells, 4);
-}
 
 void add_cpus(FdtWriter& w, uint32_t cpus, uint64_t mailbox_region) {
   w.begin_node("cpus");
@@ -83,48 +71,6 @@ void add_timer(FdtWriter& w) {
   w.end_node();
 }
 
-void add_gic(FdtWriter& w) {
-  w.begin_node("intc@8000000");
-  w.prop_string("compatible", "arm,gic-v3");
-  w.prop_u32("#interrupt-cells", 3);
-  w.prop_empty("interrupt-controller");
-  w.prop_u32("#address-cells", 2);
-  w.prop_u32("#size-cells", 2);
-  w.prop_empty("ranges");
-  w.prop_u32("#redistributor-regions", 1);
-  const uint64_t d = layout::kGuestGicdIpa;
-  const uint64_t r = layout::kGuestGicrIpa;
-  const uint32_t reg[8] = {uint32_t(d >> 32), uint32_t(d), 0, uint32_t(kGicdSize),
-                           uint32_t(r >> 32), uint32_t(r), 0, uint32_t(kGicrSize)};
-  w.prop_cells("reg", reg, 8);
-  w.prop_u32("phandle", kPhandleGic);
-  w.end_node();
-}
-
-void add_uart(FdtWriter& w, uint64_t base) {
-  w.begin_node("apb-pclk");
-  w.prop_string("compatible", "fixed-clock");
-  w.prop_u32("#clock-cells", 0);
-  w.prop_u32("clock-frequency", kApbClockHz);
-  w.prop_string("clock-output-names", "clk24mhz");
-  w.prop_u32("phandle", kPhandleApbClock);
-  w.end_node();
-
-  char name[32];
-  format(name, sizeof(name), "pl011@%llx", static_cast<unsigned long long>(base));
-  w.begin_node(name);
-  const char* compat[] = {"arm,pl011", "arm,primecell"};
-  w.prop_strings("compatible", compat, 2);
-  reg_pair(w, "reg", base, 0x1000);
-  const uint32_t irq[3] = {kIrqSpi, kPl011Spi, kIrqLevelHigh};
-  w.prop_cells("interrupts", irq, 3);
-  const uint32_t clocks[2] = {kPhandleApbClock, kPhandleApbClock};
-  w.prop_cells("clocks", clocks, 2);
-  const char* clock_names[] = {"uartclk", "apb_pclk"};
-  w.prop_strings("clock-names", clock_names, 2);
-  w.end_node();
-}
-
 constexpr GuestDeviceInfo kInfo[] = {
     {"psci", nullptr, nullptr, nullptr},
     {"timer", nullptr, nullptr, nullptr},
@@ -136,13 +82,17 @@ constexpr GuestDeviceInfo kInfo[] = {
     {"guestinfo", "NLAB0004", "qemu,fw-cfg-mmio", "brk #0x5658"},
 };
 
-void add_standard(FdtWriter& w, GuestDevice d, uint64_t pl011) {
+// A standard inventory entry: the fixed parts of the platform, or the
+// registered devices listed under it (guest_devices.h), in table order.
+void add_standard(FdtWriter& w, GuestDevice d, const DevicePlacement& at) {
   switch (d) {
     case GuestDevice::Psci: add_psci(w); return;
     case GuestDevice::ArchTimer: add_timer(w); return;
-    case GuestDevice::Gicv3: add_gic(w); return;
-    case GuestDevice::Pl011: add_uart(w, pl011); return;
-    default: return;
+    default: break;
+  }
+  for (size_t i = 0; i < kDeviceCount; ++i) {
+    const DeviceDescriptor& desc = device_descriptor(static_cast<DeviceId>(i));
+    if (desc.inventory == d && desc.fdt_node) desc.fdt_node(w, at);
   }
 }
 
@@ -187,7 +137,8 @@ const GuestDeviceInfo& guest_device_info(GuestDevice d) {
 }
 
 Result<uint32_t, FdtError> build_guest_fdt(void* buf, size_t len, const GuestFdtConfig& config) {
-  const uint64_t pl011 = config.pl011_ipa ? config.pl011_ipa : layout::kGuestPl011Ipa;
+  const DevicePlacement at = DevicePlacement::qemu_virt(config.pl011_ipa);
+  const uint64_t pl011 = at.of(DeviceId::Pl011);
   FdtWriter w(buf, len);
   w.begin_node("");
   w.prop_string("compatible", "linux,dummy-virt");
@@ -213,7 +164,7 @@ Result<uint32_t, FdtError> build_guest_fdt(void* buf, size_t len, const GuestFdt
          static_cast<unsigned long long>(config.ram_ipa));
   w.begin_node(memory_name);
   w.prop_string("device_type", "memory");
-  reg_pair(w, "reg", config.ram_ipa, config.ram_size);
+  fdt_reg(w, "reg", config.ram_ipa, config.ram_size);
   w.end_node();
 
   add_cpus(w, config.cpus, config.mailbox_region);
@@ -227,7 +178,7 @@ Result<uint32_t, FdtError> build_guest_fdt(void* buf, size_t len, const GuestFdt
     format(name, sizeof(name), "mailbox@%llx",
            static_cast<unsigned long long>(config.mailbox_region));
     w.begin_node(name);
-    reg_pair(w, "reg", config.mailbox_region, mailbox::kRegionSize);
+    fdt_reg(w, "reg", config.mailbox_region, mailbox::kRegionSize);
     w.prop_empty("no-map");
     w.end_node();
     w.end_node();
@@ -236,7 +187,7 @@ Result<uint32_t, FdtError> build_guest_fdt(void* buf, size_t len, const GuestFdt
   const size_t count = config.devices ? config.device_count
                                       : sizeof(kDefaultInventory) / sizeof(kDefaultInventory[0]);
   for (size_t i = 0; i < count; ++i)
-    if (!guest_device_info(devices[i]).nestlab_id) add_standard(w, devices[i], pl011);
+    if (!guest_device_info(devices[i]).nestlab_id) add_standard(w, devices[i], at);
   add_nestlab_devices(w, devices, count);
   if (config.device_map) add_device_map(w, *config.device_map);
   w.end_node();

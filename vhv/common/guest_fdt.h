@@ -8,41 +8,13 @@
 #include <cstdint>
 
 #include "base/result.h"
+#include "vhv/common/device_fdt.h"
 #include "vhv/common/device_map.h"
 #include "vhv/common/fdt_writer.h"
+#include "vhv/common/guest_inventory.h"
 #include "vhv/common/layout.h"
 
 namespace nestlab {
-
-// S3: the VM's device inventory. A device with a standard devicetree binding
-// gets its standard node; nestlab's own devices (no standard binding) get an
-// entry in a second table, the /nestlab-devices node, carrying a nestlab
-// device ID and the compatible string of the standard component of the
-// same class that a guest may fall back to ("compatible-id").
-enum class GuestDevice : uint8_t {
-  Psci,         // standard: arm,psci-1.0
-  ArchTimer,    // standard: arm,armv8-timer
-  Gicv3,        // standard: arm,gic-v3
-  Pl011,        // standard: arm,pl011
-  Backdoor,     // nestlab: BRK #0x5658 services (S4)
-  DccChannel,   // nestlab: trapped MDCCSR_EL0 reads (S2)
-  WfeWatchdog,  // nestlab: WFE channel and watchdog (S14)
-  GuestInfo,    // nestlab: host/guest key-value store (S4 services 4, 5)
-};
-
-struct GuestDeviceInfo {
-  const char* node;           // node name
-  const char* nestlab_id;     // null: a standard binding
-  const char* compatible_id;  // nestlab devices: the standard component of the same class
-  const char* interface;      // nestlab devices: how the guest reaches it
-};
-const GuestDeviceInfo& guest_device_info(GuestDevice d);
-
-// Every device a VHV's guest has today, in tree order.
-inline constexpr GuestDevice kDefaultInventory[] = {
-    GuestDevice::Psci,        GuestDevice::ArchTimer, GuestDevice::Gicv3,
-    GuestDevice::Pl011,       GuestDevice::Backdoor,  GuestDevice::DccChannel,
-    GuestDevice::WfeWatchdog, GuestDevice::GuestInfo};
 
 struct GuestFdtConfig {
   uint64_t ram_ipa;
@@ -61,6 +33,9 @@ struct GuestFdtConfig {
   const device_map::Table* device_map = nullptr;
   // Where the PL011 is (its node, `reg` and /chosen/stdout-path); 0 means
   // QEMU virt's place, layout::kGuestPl011Ipa. Only the lab grader moves it.
+  // Every other emulated device is where its descriptor says
+  // (DevicePlacement::qemu_virt, guest_devices.h), its node written by
+  // the descriptor's fdt_node.
   uint64_t pl011_ipa = 0;
   // The initrd in guest memory, [initrd_start, initrd_end): /chosen gets
   // linux,initrd-start and linux,initrd-end (devicetree chosen.yaml), as
@@ -76,10 +51,6 @@ constexpr bool valid_pl011_ipa(uint64_t ipa) {
   return ipa % 0x1000 == 0 && ipa >= layout::kGuestPl011Ipa &&
          ipa + 0x1000 <= layout::kGuestDeviceLimit;
 }
-
-// Phandles as QEMU numbers them, so dumps of both trees compare cleanly.
-inline constexpr uint32_t kPhandleApbClock = 0x8000;
-inline constexpr uint32_t kPhandleGic = 0x8002;
 
 // Returns the size of the blob written to `buf` (at most 64 KiB is ever needed).
 [[nodiscard]] Result<uint32_t, FdtError> build_guest_fdt(void* buf, size_t len,

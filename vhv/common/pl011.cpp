@@ -148,44 +148,4 @@ void Pl011::write(uint64_t offset, unsigned /*size*/, uint64_t value) {
   update_irq_line();
 }
 
-Pl011::Snapshot Pl011::save() const {
-  Snapshot s{};
-  s.version = Snapshot::kVersion;
-  s.ibrd = m_ibrd;
-  s.fbrd = m_fbrd;
-  s.lcr_h = m_lcr_h;
-  s.cr = m_cr;
-  s.ifls = m_ifls;
-  s.imsc = m_imsc;
-  s.ris = m_ris;
-  s.dmacr = m_dmacr;
-  s.ilpr = m_ilpr;
-  s.rsr = m_rsr;
-  s.rx_count = static_cast<uint32_t>(m_rx_count);
-  for (size_t i = 0; i < m_rx_count; ++i) s.rx[i] = m_rx[(m_rx_head + i) % kRxFifo];
-  return s;
-}
-
-Result<Pl011, SnapshotError> Pl011::restore(const Snapshot& s, ConsoleSink* sink,
-                                            ConsoleSource* source) {
-  if (s.version != Snapshot::kVersion) return Err{SnapshotError::WrongVersion};
-  if (s.rx_count > kRxFifo || (s.ris & ~kIntAll) || (s.imsc & ~kIntAll))
-    return Err{SnapshotError::Corrupt};
-  Pl011 dev(sink, source);
-  dev.m_ibrd = s.ibrd;
-  dev.m_fbrd = s.fbrd;
-  dev.m_lcr_h = s.lcr_h;
-  dev.m_cr = s.cr;
-  dev.m_ifls = s.ifls;
-  dev.m_imsc = s.imsc;
-  dev.m_dmacr = s.dmacr;
-  dev.m_ilpr = s.ilpr;
-  dev.m_rsr = s.rsr;
-  dev.m_rx_count = s.rx_count;
-  for (size_t i = 0; i < s.rx_count; ++i) dev.m_rx[i] = s.rx[i];
-  dev.m_ris = s.ris;
-  dev.update_irq_line();  // a restored device drives its line again
-  return dev;
-}
-
 }  // namespace nestlab

@@ -15,7 +15,7 @@
 #include <cstdint>
 
 #include "base/result.h"
-#include "vhv/common/mmio_device.h"
+#include "vhv/common/device.h"
 
 namespace nestlab {
 
@@ -41,10 +41,9 @@ class ConsoleSource {
   ~ConsoleSource() = default;
 };
 
-enum class SnapshotError : uint8_t { WrongVersion, Corrupt };
-
-class Pl011 final : public MmioDevice {
+class Pl011 final : public Device {
  public:
+  static const DeviceDescriptor kDescriptor;  // pl011_device.cpp
   static constexpr uint64_t kSize = 0x1000;
   static constexpr size_t kRxFifo = 32;
 
@@ -66,17 +65,15 @@ class Pl011 final : public MmioDevice {
   static constexpr uint32_t kIntRx = 1u << 4, kIntTx = 1u << 5, kIntRt = 1u << 6, kIntOe = 1u << 10,
                             kIntAll = 0x7ff;
 
-  struct Snapshot {
-    static constexpr uint32_t kVersion = 2;
-    uint32_t version;
-    uint32_t ibrd, fbrd, lcr_h, cr, ifls, imsc, ris, dmacr, ilpr, rsr;
-    uint32_t rx_count;
-    uint8_t rx[kRxFifo];  // rx[0..rx_count) oldest first
-    bool operator==(const Snapshot&) const = default;
-  };
+  // The snapshot payload (pl011_device.cpp): ten registers, the FIFO
+  // level and the FIFO's bytes oldest first, zero beyond the level.
+  static constexpr uint32_t kSnapshotMagic = snapshot_magic("PL11");
+  static constexpr uint16_t kSnapshotVersion = 1;
+  static constexpr size_t kSnapshotPayload = 11 * 4 + kRxFifo;
 
   // sink, source: Not owned; either may be null.
   explicit Pl011(ConsoleSink* sink, ConsoleSource* source = nullptr);
+  explicit Pl011(const DeviceWiring& w) : Pl011(w.console_sink, w.console_source) {}
 
   const char* name() const override { return "pl011"; }
   uint64_t read(uint64_t offset, unsigned size) override;
@@ -92,9 +89,12 @@ class Pl011 final : public MmioDevice {
   // Level of the UART's combined interrupt line (UARTINTR), for the GIC.
   bool irq_pending() const { return (m_ris & m_imsc) != 0; }
 
-  Snapshot save() const;
-  static Result<Pl011, SnapshotError> restore(const Snapshot& s, ConsoleSink* sink,
-                                              ConsoleSource* source = nullptr);
+  // The device contract (device.h).
+  const DeviceDescriptor& descriptor() const override { return kDescriptor; }
+  void reset() override;
+  size_t snapshot_size() const override { return kSnapshotHeaderBytes + kSnapshotPayload; }
+  Result<size_t, SnapshotError> save(uint8_t* out, size_t len) const override;
+  Result<void, SnapshotError> restore(const uint8_t* data, size_t len) override;
 
  private:
   uint32_t pop_rx();

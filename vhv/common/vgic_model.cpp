@@ -54,15 +54,33 @@ bool bit_of(const Irq& q, Op op) {
 
 void GicModel::reset(unsigned vcpus) {
   m_vcpus = vcpus == 0 ? 1 : (vcpus > kMaxVcpus ? kMaxVcpus : vcpus);
+  for (auto& row : m_private)
+    for (Irq& q : row) q.hw = false;
+  for (Irq& q : m_spi) q.hw = false;
+  reset_distributor();
+  reset_redistributors();
+}
+
+void GicModel::reset_distributor() {
   m_ctlr = kCtlrAre | kCtlrDs;
+  for (Irq& q : m_spi) {
+    const bool hw = q.hw;
+    q = Irq{};
+    q.hw = hw;
+  }
+}
+
+void GicModel::reset_redistributors() {
   for (unsigned v = 0; v < kMaxVcpus; ++v) {
     m_sleep[v] = true;
     for (unsigned i = 0; i < kPrivate; ++i) {
-      m_private[v][i] = Irq{};
-      m_private[v][i].edge = i < 16;
+      Irq& q = m_private[v][i];
+      const bool hw = q.hw;
+      q = Irq{};
+      q.edge = i < 16;
+      q.hw = hw;
     }
   }
-  for (Irq& q : m_spi) q = Irq{};
 }
 
 unsigned GicModel::raise(unsigned vcpu, unsigned intid) {

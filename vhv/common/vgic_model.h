@@ -6,7 +6,11 @@
 // (ICH_* list registers); this model holds what is not in a list register.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+
+#include "base/result.h"
+#include "vhv/common/snapshot.h"
 
 namespace nestlab::vgic {
 
@@ -23,7 +27,9 @@ struct Irq {
   bool pending = false;
   bool active = false;
   bool edge = false;  // GICD_ICFGR: SGIs are always edge
-  bool hw = false;    // backed by a physical interrupt of the same INTID
+  bool hw = false;    // backed by a physical interrupt of the same INTID: wiring the
+                      // lowvisor sets, never saved or restored (a checkpoint must not
+                      // hand a guest a physical interrupt)
   bool group1 = false;
   uint8_t priority = 0;
   uint8_t target = 0;  // SPIs: the vCPU GICD_IROUTER names (Aff0)
@@ -31,7 +37,13 @@ struct Irq {
 
 class GicModel {
  public:
+  // Everything, hardware backing included, for `vcpus` redistributors.
   void reset(unsigned vcpus);
+  // One frame's state at a time, as a device reset does (gic_frames.h):
+  // GICD_CTLR and the SPIs, or every vCPU's GICR_WAKER, SGIs and PPIs.
+  // Both keep `hw` and the vCPU count.
+  void reset_distributor();
+  void reset_redistributors();
   unsigned vcpus() const { return m_vcpus; }
 
   uint64_t dist_read(uint64_t offset, unsigned size) const;
@@ -67,6 +79,17 @@ class GicModel {
   // Any interrupt deliverable to vcpu (for WFI).
   bool any_deliverable(unsigned vcpu) const;
 
+  // Snapshot payloads of the two frames (vgic_model_snapshot.cpp). decode
+  // checks every field; it changes the model only with Apply::Yes, so a
+  // caller runs it once with No and, if that passed, once with Yes.
+  enum class Apply : uint8_t { No, Yes };
+  static constexpr size_t kDistributorPayload = 4 + kSpis * 3;
+  static constexpr size_t kRedistributorPayload = 1 + kMaxVcpus + kMaxVcpus * kPrivate * 2;
+  void encode_distributor(SnapshotWriter& w) const;
+  [[nodiscard]] Result<void, SnapshotError> decode_distributor(SnapshotReader& r, Apply apply);
+  void encode_redistributors(SnapshotWriter& w) const;
+  [[nodiscard]] Result<void, SnapshotError> decode_redistributors(SnapshotReader& r, Apply apply);
+
   static constexpr uint32_t kCtlrEnableGrp0 = 1u << 0;
   static constexpr uint32_t kCtlrEnableGrp1 = 1u << 1;
   static constexpr uint32_t kCtlrAre = 1u << 4;
@@ -78,8 +101,8 @@ class GicModel {
   uint64_t shared_read(unsigned vcpu, uint64_t offset, unsigned size, bool dist) const;
   void shared_write(unsigned vcpu, uint64_t offset, unsigned size, uint64_t value, bool dist);
 
-  unsigned m_vcpus = 1;
-  uint32_t m_ctlr = kCtlrAre | kCtlrDs;
+  unsigned m_vcpus = 1;                  // invariant: 1..kMaxVcpus
+  uint32_t m_ctlr = kCtlrAre | kCtlrDs;  // invariant: ARE and DS always set
   bool m_sleep[kMaxVcpus] = {};
   Irq m_private[kMaxVcpus][kPrivate];
   Irq m_spi[kSpis];

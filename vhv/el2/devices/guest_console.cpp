@@ -17,9 +17,8 @@ void GuestConsole::flush() {
 }
 
 void GuestConsole::set_irq_level(bool high) {
-  // QEMU virt: the PL011 is SPI 1 (guest_fdt.cpp add_uart), INTID 32 + 1.
-  constexpr uint32_t kGuestPl011Intid = 33;
-  if (m_owner) vgic_set_level(*m_owner, 0, kGuestPl011Intid, high);
+  // The line the PL011's descriptor names, as the guest's device tree does.
+  if (m_owner) vgic_set_level(*m_owner, 0, Pl011::kDescriptor.irq.intid(), high);
 }
 
 size_t GuestConsole::queue_input(const uint8_t* data, size_t len) {

@@ -31,8 +31,9 @@ class GuestConsole final : public ConsoleSink, public ConsoleSource {
   void set_owner(Vm* vm) { m_owner = vm; }  // whose vGIC takes the UART interrupt
   void put(uint8_t byte) override;
   void flush();
-  // The PL011's UARTINTR, wired to the guest's virtual GIC as SPI 1
-  // (INTID 33), level-sensitive, as the guest device tree says.
+  // The PL011's UARTINTR, wired to the guest's virtual GIC as the line
+  // its descriptor names (SPI 1, INTID 33), level-sensitive, as the
+  // guest device tree says.
   void set_irq_level(bool high) override;
 
   // Host input for the guest; returns how many bytes were kept.

@@ -1,6 +1,5 @@
 #include "vhv/el2/vgic/vgic.h"
 
-#include "vhv/common/layout.h"
 #include "vhv/common/lr_select.h"
 #include "vhv/el2/arch/sysreg.h"
 #include "vhv/el2/boot/smp.h"
@@ -127,24 +126,15 @@ void resample_vtimer(Vgic& vgic, unsigned vcpu) {
 
 }  // namespace
 
-uint64_t Vgic::Distributor::read(uint64_t offset, unsigned size) {
-  return m_vgic->model().dist_read(offset, size);
-}
-void Vgic::Distributor::write(uint64_t offset, unsigned size, uint64_t value) {
-  m_vgic->model().dist_write(offset, size, value);
-  m_vgic->mark_dirty();
-  kick_others(*m_vgic->m_vm);
+void Vgic::distributor_written() {
+  mark_dirty();
+  kick_others(*m_vm);
 }
 
-uint64_t Vgic::Redistributors::read(uint64_t offset, unsigned size) {
-  return m_vgic->model().redist_read(offset, size);
-}
-void Vgic::Redistributors::write(uint64_t offset, unsigned size, uint64_t value) {
-  m_vgic->model().redist_write(offset, size, value);
-  m_vgic->mark_dirty();
-  const unsigned target = static_cast<unsigned>(offset / vgic::kGicrStride);
-  Vm& vm = *m_vgic->m_vm;
-  if (target != vm.here() && target < m_vgic->model().vcpus()) sched_wake(vm, target);
+void Vgic::redistributor_written(unsigned vcpu) {
+  mark_dirty();
+  Vm& vm = *m_vm;
+  if (vcpu != vm.here() && vcpu < m_model.vcpus()) sched_wake(vm, vcpu);
 }
 
 void vgic_reset(Vm& vm, unsigned vcpus) {
@@ -156,11 +146,6 @@ void vgic_reset(Vm& vm, unsigned vcpus) {
     for (unsigned i = 0; i < kMaxListRegisters; ++i) vgic.lr_intid(c, i) = kNoIrq;
   model.irq(0, kVtimerIntid);  // PPIs are level (model default)
   for (unsigned v = 0; v < vcpus; ++v) model.irq(v, kVtimerIntid).hw = true;
-}
-
-void vgic_register_mmio(Vm& vm, MmioMap& map) {
-  (void)map.add(layout::kGuestGicdIpa, vgic::kGicdSize, &vm.vgic().distributor());
-  (void)map.add(layout::kGuestGicrIpa, vgic::kGicrRegionSize, &vm.vgic().redistributors());
 }
 
 void vgic_inject(Vm& vm, unsigned vcpu, uint32_t intid) {

@@ -7,8 +7,8 @@
 
 #include <cstdint>
 
+#include "vhv/common/gic_frames.h"
 #include "vhv/common/lr_select.h"
-#include "vhv/common/mmio_map.h"
 #include "vhv/common/vcpu_state.h"
 #include "vhv/common/vgic_model.h"
 #include "vhv/el2/boot/smp.h"
@@ -18,11 +18,13 @@ namespace nestlab {
 class Vm;
 
 // One VM's virtual GIC (kept in its Vm): the distributor/redistributor
-// model, its two MMIO frames, which INTID each list register of each vCPU
-// holds, and which vCPUs may have something new to deliver.
-class Vgic {
+// model, which INTID each list register of each vCPU holds, and which
+// vCPUs may have something new to deliver. The model's two MMIO frames
+// are devices of the VM (vhv/common/gic_frames.h, registered in
+// guest_devices.h); they tell this object about writes.
+class Vgic final : public GicObserver {
  public:
-  explicit Vgic(Vm* vm) : m_vm(vm), m_gicd(this), m_gicr(this) {}
+  explicit Vgic(Vm* vm) : m_vm(vm) {}
   Vgic(const Vgic&) = delete;
   Vgic& operator=(const Vgic&) = delete;
 
@@ -39,43 +41,20 @@ class Vgic {
   }
   static constexpr uint32_t kNoIrq = ~0u;
 
-  MmioDevice& distributor() { return m_gicd; }
-  MmioDevice& redistributors() { return m_gicr; }
+  // GicObserver: mark the model dirty and kick the vCPUs concerned.
+  void distributor_written() override;
+  void redistributor_written(unsigned vcpu) override;
+  void state_replaced() override { mark_dirty(); }
 
  private:
-  class Distributor final : public MmioDevice {
-   public:
-    explicit Distributor(Vgic* vgic) : m_vgic(vgic) {}
-    const char* name() const override { return "GIC distributor"; }
-    uint64_t read(uint64_t offset, unsigned size) override;
-    void write(uint64_t offset, unsigned size, uint64_t value) override;
-
-   private:
-    Vgic* m_vgic;  // Not owned: the Vgic this frame belongs to.
-  };
-  class Redistributors final : public MmioDevice {
-   public:
-    explicit Redistributors(Vgic* vgic) : m_vgic(vgic) {}
-    const char* name() const override { return "GIC redistributor"; }
-    uint64_t read(uint64_t offset, unsigned size) override;
-    void write(uint64_t offset, unsigned size, uint64_t value) override;
-
-   private:
-    Vgic* m_vgic;  // Not owned: the Vgic this frame belongs to.
-  };
-
   Vm* m_vm;  // Not owned: the VM this vGIC belongs to.
   vgic::GicModel m_model;
   uint32_t m_lr_intid[kMaxCpus][kMaxListRegisters] = {};
   bool m_dirty[vgic::kMaxVcpus] = {};
-  Distributor m_gicd;
-  Redistributors m_gicr;
 };
 
 // A new VM (or a reboot): every interrupt off, `vcpus` redistributors.
 void vgic_reset(Vm& vm, unsigned vcpus);
-// Registers the GICD and GICR frames in the VM's MMIO map.
-void vgic_register_mmio(Vm& vm, MmioMap& map);
 
 // The injection API for devices and services: makes `intid` pending (an
 // SPI goes where GICD_IROUTER sends it; an SGI/PPI to `vcpu`) and kicks

@@ -41,8 +41,8 @@ void Vm::reboot(unsigned index, const ExitInfo& info) {
   m_vcpus[index].power = PowerState::Off;
   m_reboot_pending = false;
   char why[256];
-  m_uart = Pl011(&m_console, &m_console);  // a reset resets the devices too
   vgic_reset(*this, m_vcpu_count);
+  m_devices.reset();  // a reset resets the devices too
   if (!load_image(why, sizeof(why))) {
     stop(channel::VmExitReason::Reset, 0, &info,
          "the guest asked for a reset but reloading failed: %s", why);

@@ -49,7 +49,9 @@ uint64_t pl011_ipa(const BootParams& params) {
 
 }  // namespace
 
-Vm::Vm() : m_uart(&m_console, &m_console), m_vgic(this) { m_console.set_owner(this); }
+Vm::Vm() : m_vgic(this), m_devices(DeviceWiring{&m_console, &m_console, &m_vgic.model(), &m_vgic}) {
+  m_console.set_owner(this);
+}
 
 void Vm::set_slot(unsigned slot) {
   m_slot = static_cast<uint8_t>(slot);
@@ -95,12 +97,16 @@ bool Vm::start(const BootParams& params, char* why, size_t why_len) {
   }
   m_console.set_vm_id(id());
   m_console.clear_input();
-  m_uart = Pl011(&m_console, &m_console);
-  m_mmio.clear();
-  (void)m_mmio.add(pl011_ipa(params), Pl011::kSize, &m_uart);
   m_vcpu_count = params.smp < 1 ? 1 : (params.smp > cpu_count() ? cpu_count() : params.smp);
   vgic_reset(*this, m_vcpu_count);
-  vgic_register_mmio(*this, m_mmio);
+  m_devices.reset();
+  m_mmio.clear();
+  auto mapped = m_devices.register_mmio(m_mmio, DevicePlacement::qemu_virt(pl011_ipa(params)));
+  if (mapped.is_error()) {
+    format(why, why_len, "cannot place the %s in the guest's MMIO space",
+           device_descriptor(mapped.error().device).name);
+    return false;
+  }
   m_stage2.map_guest_ram(m_map.ram_ipa, params.guest_ram_pa, params.guest_ram_size);
   // Guest virtual time starts near 0; kept as an offset so that it can be
   // moved later (pause, checkpoint, migration). Same on every vCPU.

@@ -11,8 +11,8 @@
 #include "vhv/common/channel.h"
 #include "vhv/common/device_map.h"
 #include "vhv/common/elf_loader.h"
+#include "vhv/common/guest_devices.h"
 #include "vhv/common/mmio_map.h"
-#include "vhv/common/pl011.h"
 #include "vhv/el2/boot/smp.h"
 #include "vhv/el2/devices/guest_console.h"
 #include "vhv/el2/stage2/stage2.h"
@@ -78,7 +78,8 @@ class Vm {
   VcpuContext& ctx() { return m_vcpus[here() % kMaxCpus].ctx; }
   MmioMap& mmio() { return m_mmio; }
   GuestConsole& console() { return m_console; }
-  Pl011& uart() { return m_uart; }
+  Pl011& uart() { return m_devices.pl011(); }
+  GuestDevices& devices() { return m_devices; }
   Vgic& vgic() { return m_vgic; }
   Stage2& stage2() { return m_stage2; }
   const Stage2& stage2() const { return m_stage2; }
@@ -142,9 +143,11 @@ class Vm {
   static constexpr size_t kFdtMax = 64 * 1024;
   alignas(8) uint8_t m_fdt[kFdtMax];  // the guest's device tree, built here, then copied to RAM
   GuestConsole m_console;
-  Pl011 m_uart;
   MmioMap m_mmio;
-  Vgic m_vgic;  // reset with the VM (vgic_reset), its frames in m_mmio
+  Vgic m_vgic;  // reset with the VM (vgic_reset)
+  // Every emulated MMIO device (guest_devices.h), in m_mmio; wired to
+  // m_console and m_vgic, so declared after them.
+  GuestDevices m_devices;
   StopInfo m_stop{};
   volatile bool m_stopped = false;
   Watchdog m_watchdog{};           // disarmed at every image load (trap_on_image_load)
