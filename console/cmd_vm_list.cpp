@@ -52,13 +52,13 @@ int vm_list(const Invocation& inv) {
     write_all(1, json_dump(list.value(), 2) + "\n");
     return 0;
   }
-  static constexpr Column kColumns[] = {{"VM", Align::Right},
-                                        {"IMAGE"},
-                                        {"STATE"},
-                                        {"EXIT", Align::Right},
-                                        {"WEIGHT", Align::Right},
-                                        {"SMP", Align::Right},
-                                        {"MEM", Align::Right}};
+  static const Column kColumns[] = {{"VM", Align::Right},
+                                    {"IMAGE"},
+                                    {"STATE"},
+                                    {"EXIT", Align::Right},
+                                    {"WEIGHT", Align::Right},
+                                    {"SMP", Align::Right},
+                                    {"MEM", Align::Right}};
   std::vector<Row> rows;
   const json vms = list.value().value("vms", json::array());
   for (const auto& v : vms) {
