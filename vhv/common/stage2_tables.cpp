@@ -168,12 +168,12 @@ Result<void, Stage2Error> Stage2Tables::update_page(Ipa ipa, Fn fn) {
   return {};
 }
 
-Result<PageState, Stage2Error> Stage2Tables::state(Ipa ipa) const {
+Result<PageStatus, Stage2Error> Stage2Tables::state(Ipa ipa) const {
   if (!in_ram(ipa)) return Err{Stage2Error::NotRam};
   const PageInfo info = info_of(ipa.align_down(kPage));
-  return PageState{Owner::from_raw(info.owner),    has(info, PageInfo::kReadable),
-                   has(info, PageInfo::kWritable), has(info, PageInfo::kExecutable),
-                   has(info, PageInfo::kDirty),    has(info, PageInfo::kUntracked)};
+  return PageStatus{Owner::from_raw(info.owner),    has(info, PageInfo::kReadable),
+                    has(info, PageInfo::kWritable), has(info, PageInfo::kExecutable),
+                    has(info, PageInfo::kDirty),    has(info, PageInfo::kUntracked)};
 }
 
 Result<void, Stage2Error> Stage2Tables::make_executable(Ipa ipa, ExecMode mode) {
@@ -188,9 +188,10 @@ Result<void, Stage2Error> Stage2Tables::make_executable(Ipa ipa, ExecMode mode) 
 Result<void, Stage2Error> Stage2Tables::revoke_execute(Ipa ipa) {
   if (in_ram(ipa) && Owner::from_raw(info_of(ipa.align_down(kPage)).owner) != m_self)
     return Err{Stage2Error::NotOwner};
+  // An untracked page is tracked again: someone other than its own code
+  // wrote it (the lowvisor), so it must be made coherent before it runs.
   return update_page(ipa, [](PageInfo i) {
-    if (has(i, PageInfo::kUntracked)) return i;  // tracking was given up for good
-    return with(i, PageInfo::kReadable, PageInfo::kExecutable);
+    return with(i, PageInfo::kReadable, PageInfo::kExecutable | PageInfo::kUntracked);
   });
 }
 

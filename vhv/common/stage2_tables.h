@@ -61,7 +61,7 @@ struct PageInfo {
   constexpr bool operator==(const PageInfo&) const = default;
 };
 
-struct PageState {
+struct PageStatus {
   Owner owner;
   bool readable = false, writable = false, executable = false, dirty = false, untracked = false;
 };
@@ -120,6 +120,11 @@ class Stage2Tables {
       : m_arena(arena), m_hooks(&hooks), m_self(self) {}
   Stage2Tables(const Stage2Tables&) = delete;
   Stage2Tables& operator=(const Stage2Tables&) = delete;
+  // Whose stage 2 this is; only while nothing is mapped (the lowvisor learns
+  // a VM's id after constructing it).
+  void set_self(Owner self) {
+    if (m_ram_size == 0) m_self = self;
+  }
 
   // Tears down whatever was mapped (every entry invalid, then
   // invalidate_all) and maps [ipa, ipa + size) to [pa, pa + size) as
@@ -137,13 +142,14 @@ class Stage2Tables {
   Pa pa_of(Ipa ipa) const { return m_ram_pa + (ipa - m_ram_ipa); }
   Ipa ipa_of(Pa pa) const { return m_ram_ipa + (pa - m_ram_pa); }
 
-  [[nodiscard]] Result<PageState, Stage2Error> state(Ipa ipa) const;
+  [[nodiscard]] Result<PageStatus, Stage2Error> state(Ipa ipa) const;
   // The page holding ipa (all of its flips below act on one 4 KiB page):
   // executable; it loses write permission (W^X) and, ExecuteOnly, read.
   [[nodiscard]] Result<void, Stage2Error> make_executable(Ipa ipa, ExecMode mode);
-  // Back to readable, not executable (writable again if dirty).
+  // Back to readable, not executable (writable again if dirty), and
+  // tracked again if it was not.
   [[nodiscard]] Result<void, Stage2Error> revoke_execute(Ipa ipa);
-  // Read/write/execute for good, no longer tracked.
+  // Read/write/execute, no longer tracked, until revoke_execute.
   [[nodiscard]] Result<void, Stage2Error> make_untracked(Ipa ipa);
   // A write-permission fault on a clean page: it is dirty from now on and
   // writable (unless executable). When the block was never split and no

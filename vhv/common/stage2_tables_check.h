@@ -109,7 +109,7 @@ inline std::string check_pages(const Stage2Tables& t, Ipa ram, uint64_t size, Ow
     const uint64_t d = t.descriptor(ipa);
     auto st = t.state(ipa);
     if (st.is_error()) return "state() failed inside RAM";
-    const PageState& s = st.value();
+    const PageStatus& s = st.value();
     const auto at = [ipa] { return " at ipa 0x" + hex(ipa.value()); };
     if (s.owner != self) {
       if (s2desc::valid(d)) return "a page of another owner is mapped" + at();

@@ -38,7 +38,7 @@ class Stage2TablesTest : public ::testing::Test {
     EXPECT_EQ(s2check::check_pages(t, kRam, ram_size, kSelf), "");
   }
   s2desc::Perms perms(Ipa ipa) const { return s2desc::perms(t.descriptor(ipa)); }
-  PageState state(Ipa ipa) const { return t.state(ipa).value(); }
+  PageStatus state(Ipa ipa) const { return t.state(ipa).value(); }
 
   FakeArena arena;
   PhysOwners owners;
@@ -160,9 +160,10 @@ TEST_F(Stage2TablesTest, PermissionFlips) {
   EXPECT_EQ(hooks.events.back().change, TlbChange::Relax);  // only write was added
   EXPECT_TRUE(state(p).untracked);
   check();
-  // Untracked is for good: revoking execute leaves it alone.
+  // Until it is revoked explicitly (the lowvisor wrote the page).
   ASSERT_TRUE(t.revoke_execute(p).is_ok());
-  EXPECT_EQ(perms(p), (s2desc::Perms{true, true, true}));
+  EXPECT_EQ(perms(p), (s2desc::Perms{true, true, false}));
+  EXPECT_FALSE(state(p).untracked);
   check();
   // Revoking on a block that was never executable splits nothing.
   ASSERT_TRUE(t.revoke_execute(kRam + 100 * kBlock).is_ok());
