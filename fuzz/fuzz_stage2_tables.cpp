@@ -19,7 +19,7 @@ using namespace nestlab;
 
 constexpr Ipa kRam{0x4000'0000};
 constexpr Pa kRamPa{0x4400'0000};
-constexpr uint64_t kRamSize = 64ull << 20;  // 32 blocks
+constexpr uint64_t kRamSize = 16ull << 20;  // 8 blocks, more than the pool holds
 constexpr unsigned kTables = 1 + 1 + 6;     // a pool of 6 level-3 tables
 const Owner kSelf = Owner::vm(0);
 

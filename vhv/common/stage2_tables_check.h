@@ -7,8 +7,8 @@
 
 #include <cstdint>
 #include <cstdio>
-#include <map>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "vhv/common/stage2_tables.h"
@@ -91,8 +91,8 @@ class RecordingHooks final : public Stage2Hooks {
 
   std::vector<Event> events;
   std::vector<std::string> violations;
-  std::map<const uint64_t*, uint64_t> shadow;
-  std::map<const uint64_t*, bool> pending;
+  std::unordered_map<const uint64_t*, uint64_t> shadow;
+  std::unordered_map<const uint64_t*, bool> pending;
 };
 
 inline std::string hex(uint64_t v) {
