@@ -175,6 +175,16 @@ def main():
     put("fuzz_device_restore", "gicr-reset", b"\x01" + record("GICR", 1, gicr))
     put("fuzz_device_restore", "pl011-reset", b"\x02" + record("PL11", 1, pl011))
     put("fuzz_device_restore", "pl011-fifo", b"\x82" + record("PL11", 1, pl011_rx))
+    # fuzz_stage2_tables: 3-byte records (operation, block, page).
+    def ops(*records):
+        return bytes(b for r in records for b in r)
+    put("fuzz_stage2_tables", "exhaust-pool",
+        ops(*[(0, blk, 1) for blk in range(9)], (3, 8, 2), (2, 0, 1)))
+    put("fuzz_stage2_tables", "dirty-log",  # 221: clean ~5 MiB from block 0
+        ops((221, 0, 0), (4, 3, 4), (0, 3, 5), (4, 3, 5), (5, 3, 4), (4, 31, 255)))
+    put("fuzz_stage2_tables", "owners-and-remap",  # 24: to the lowvisor; 8, 26, 44: map 32/64/96 MiB
+        ops((6, 2, 9), (0, 2, 9), (24, 2, 10), (7, 2, 9), (8, 0, 0), (26, 0, 0), (44, 0, 0),
+            (1, 1, 1), (2, 1, 1)))
 
 
 if __name__ == "__main__":

@@ -107,6 +107,21 @@ class TrapsTest(KernelTestCase):
         # Every round's first execution of the rewritten page faults once.
         self.assertGreaterEqual(final["counters"]["IABT_LOW"], 200)
 
+    def test_code_in_many_blocks_and_an_empty_stage2_pool(self):
+        # 400 blocks fit the VM's pool of 512 level-3 tables.
+        r = self.nestlab("run", "--mem", "1200M", "--append", "blocks=400",
+                         guest("codespread.elf"))
+        self.assertEqual(r.code, 0, r)
+        self.assertIn("codespread: 400 blocks, 0 wrong", r.out)
+        # 530 do not: the VM stops and says why, rather than leave a block
+        # writable and executable.
+        r = self.nestlab("run", "--mem", "1200M", "--append", "blocks=530",
+                         guest("codespread.elf"))
+        self.assertNotEqual(r.code, 0, r)
+        self.assertIn("stage 2 ran out of level-3 tables", r.err)
+        self.assertIn("pool of 512", r.err)
+        self.assertNotIn("codespread:", r.out)
+
     def test_wfe_channel_hides_the_patch_and_watchdog_reports(self):
         r = self.nestlab("run", "--json", "--append", "action=0 timeout_ms=100 pets=3",
                          guest("wfe.elf"))

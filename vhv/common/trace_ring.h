@@ -70,9 +70,13 @@ struct TrapStats {
   // CPUs, since the lowvisor booted (the PRDA probe, backdoor service 8).
   uint64_t prda_ops[8];
   uint64_t task_migrations;
-  uint64_t reserved[11];
+  // Stage-2 changes refused because the VM's level-3 table pool was empty
+  // (each ends the VM: stage2_error.h).
+  uint64_t s2_pool_exhausted;
+  uint64_t reserved[10];
 };
 static_assert(sizeof(TrapStats) == 256);
+static_assert(offsetof(TrapStats, s2_pool_exhausted) == 168);  // the host reads it there
 
 inline constexpr uint64_t ring_bytes() { return sizeof(Ring); }
 

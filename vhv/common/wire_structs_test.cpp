@@ -8,6 +8,7 @@
 #include "vhv/common/channel.h"
 #include "vhv/common/layout.h"
 #include "vhv/common/status_page.h"
+#include "vhv/common/trace_ring.h"
 
 namespace nestlab {
 namespace {
@@ -23,6 +24,10 @@ TEST(WireStructs, Layouts) {
   EXPECT_EQ(offsetof(StatusPage, total_exits), 16u + 64 * 8);
   EXPECT_EQ(offsetof(StatusPage, vcpu_count), 16u + 64 * 8 + 24);
   EXPECT_EQ(sizeof(StatusPage), 16u + 64 * 8 + 24 + 8 + 8 * 32 + 8);
+  // The trap statistics the highvisor reads (vhv/host/trap_observer.cpp).
+  EXPECT_EQ(offsetof(trace::TrapStats, task_migrations), 160u);
+  EXPECT_EQ(offsetof(trace::TrapStats, s2_pool_exhausted), 168u);
+  EXPECT_EQ(sizeof(trace::TrapStats), 256u);
   // Issue 13: slot 0 is where a single VM's blocks always were.
   EXPECT_EQ(layout::boot_params_pa(0), layout::kBootParamsPa);
   EXPECT_EQ(layout::status_pa(0), layout::kStatusPa);

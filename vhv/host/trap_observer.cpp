@@ -166,7 +166,8 @@ json read_trap_stats(const VhvRam& ram, unsigned vm) {
                                         uint64_t{s->prda_ops[2]}, uint64_t{s->prda_ops[3]},
                                         uint64_t{s->prda_ops[4]}, uint64_t{s->prda_ops[5]},
                                         uint64_t{s->prda_ops[6]}, uint64_t{s->prda_ops[7]}})},
-              {"task_migrations", uint64_t{s->task_migrations}}};
+              {"task_migrations", uint64_t{s->task_migrations}},
+              {"s2_pool_exhausted", uint64_t{s->s2_pool_exhausted}}};
 }
 
 void guestinfo_format(const VhvRam& ram) {

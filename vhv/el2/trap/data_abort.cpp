@@ -11,6 +11,7 @@
 #include "vhv/el2/trap/guest_memory.h"
 #include "vhv/el2/trap/inject.h"
 #include "vhv/el2/trap/self_hosted_debug.h"
+#include "vhv/el2/trap/stage2_error.h"
 #include "vhv/el2/trap/trace.h"
 #include "vhv/el2/trap/wfe_patch.h"
 #include "vhv/el2/vm/vm.h"
@@ -51,7 +52,7 @@ ExitAction emulate_mmio(Vm& vm, const MmioRegion& region, const ExitInfo& exit,
 // on the guest's original bytes.
 ExitAction emulate_exec_only_read(Vm& vm, const ExitInfo& exit, const DataAbortIss& iss) {
   const unsigned bytes = iss.access_bytes();
-  const uint64_t pa = vm.stage2().pa_of(exit.ipa);
+  const uint64_t pa = vm.stage2().pa_of(Ipa(exit.ipa)).value();
   uint64_t v = 0;
   for (unsigned i = 0; i < bytes; ++i)
     v |= uint64_t(vm.wfe_patcher().original_byte(pa + i)) << (8 * i);
@@ -67,7 +68,7 @@ ExitAction emulate_exec_only_read(Vm& vm, const ExitInfo& exit, const DataAbortI
 // written line is made coherent at once instead (DC CVAU, IC IVAU).
 void emulate_store_to_own_page(Vm& vm, const ExitInfo& exit, const DataAbortIss& iss) {
   const unsigned bytes = iss.access_bytes();
-  const uint64_t pa = vm.stage2().pa_of(exit.ipa);
+  const uint64_t pa = vm.stage2().pa_of(Ipa(exit.ipa)).value();
   const uint64_t v = vm.ctx().reg(iss.srt);
   for (unsigned i = 0; i < bytes; ++i)
     *reinterpret_cast<volatile uint8_t*>(pa + i) = static_cast<uint8_t>(v >> (8 * i));
@@ -84,14 +85,17 @@ void emulate_store_to_own_page(Vm& vm, const ExitInfo& exit, const DataAbortIss&
 // sites are patched (S14: put the guest's own bytes back first). When the
 // access comes from the page itself, flipping would fault again on the next
 // fetch: syndrome stores are emulated, anything else leaves the page
-// read/write/execute from then on (counted as exec_revoked too).
-enum class RamFault : uint8_t { NotMine, Retry, Done };
+// read/write/execute from then on (counted as exec_revoked too). A write to
+// a clean page (write-protected for the dirty log) marks it dirty.
+enum class RamFault : uint8_t { NotMine, Retry, Done, Stopped };
 
 RamFault handle_ram_permission_fault(Vm& vm, const ExitInfo& exit, const DataAbortIss& iss) {
   const bool permission = iss.dfsc >= 0x0d && iss.dfsc <= 0x0f;
-  const uint64_t page_ipa = exit.ipa & ~(Stage2::kPage - 1);
+  const Ipa page_ipa = Ipa(exit.ipa).align_down(Stage2::kPage);
   if (!permission) return RamFault::NotMine;
   const PageState state = vm.stage2().state(page_ipa);
+  if (state == PageState::Data && iss.wnr && vm.stage2().log_write(page_ipa))
+    return RamFault::Retry;  // the first write since the page was cleaned
   // SMP: another vCPU revoked execute permission between this fault and the
   // lock (sched/); the access will succeed now.
   if (state == PageState::Data) {
@@ -105,18 +109,22 @@ RamFault handle_ram_permission_fault(Vm& vm, const ExitInfo& exit, const DataAbo
   if (state == PageState::ExecOnly && iss.isv && !iss.wnr && !iss.s1ptw) return RamFault::NotMine;
   uint64_t pc_pa = 0;
   const bool own_page = guest_va_to_pa(vm, exit.pc, GuestAccess::Read, &pc_pa) &&
-                        vm.stage2().ipa_of(pc_pa & ~(Stage2::kPage - 1)) == page_ipa;
+                        vm.stage2().ipa_of(Pa(pc_pa).align_down(Stage2::kPage)) == page_ipa;
   count(TraceWriter::stats().exec_revoked);
   if (own_page && iss.isv && iss.wnr && state == PageState::Executable) {
     emulate_store_to_own_page(vm, exit, iss);
     return RamFault::Done;
   }
-  if (state == PageState::ExecOnly) vm.wfe_patcher().unpatch_page(vm.stage2().pa_of(page_ipa));
-  if (own_page)
-    vm.stage2().make_untracked(page_ipa);
-  else
-    vm.stage2().revoke_execute(page_ipa);
-  return RamFault::Retry;
+  if (state == PageState::ExecOnly)
+    vm.wfe_patcher().unpatch_page(vm.stage2().pa_of(page_ipa).value());
+  if (!own_page) {
+    vm.stage2().revoke_execute(page_ipa);  // Executable or ExecOnly: this VM's RAM
+    return RamFault::Retry;
+  }
+  auto untracked = vm.stage2().make_untracked(page_ipa);
+  if (untracked.is_ok()) return RamFault::Retry;
+  (void)stop_on_stage2_error(vm, &exit, untracked.error(), page_ipa);
+  return RamFault::Stopped;
 }
 
 }  // namespace
@@ -134,9 +142,10 @@ ExitAction handle_data_abort_low(Vm& vm, const ExitInfo& exit) {
   switch (handle_ram_permission_fault(vm, exit, iss)) {
     case RamFault::Retry: return ExitAction::Resume;  // the access runs again
     case RamFault::Done: return ExitAction::Advance;
+    case RamFault::Stopped: return ExitAction::Stop;
     case RamFault::NotMine: break;
   }
-  if (iss.isv && !iss.wnr && vm.stage2().state(exit.ipa) == PageState::ExecOnly)
+  if (iss.isv && !iss.wnr && vm.stage2().state(Ipa(exit.ipa)) == PageState::ExecOnly)
     return emulate_exec_only_read(vm, exit, iss);
   const MmioRegion* region =
       iss.s1ptw ? nullptr : vm.mmio().find(exit.ipa, iss.isv ? iss.access_bytes() : 1);

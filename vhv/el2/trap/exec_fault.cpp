@@ -11,6 +11,7 @@
 #include "vhv/el2/trap/dispatch.h"
 #include "vhv/el2/trap/inject.h"
 #include "vhv/el2/trap/interrupt_security.h"
+#include "vhv/el2/trap/stage2_error.h"
 #include "vhv/el2/trap/trace.h"
 #include "vhv/el2/trap/wfe_patch.h"
 #include "vhv/el2/vm/vm.h"
@@ -59,17 +60,19 @@ bool fetcher_can_read(Vm& vm, uint64_t va) {
 }  // namespace
 
 ExitAction handle_instruction_abort_low(Vm& vm, const ExitInfo& exit) {
-  const uint64_t page_ipa = exit.ipa & ~(Stage2::kPage - 1);
+  const Ipa page_ipa = Ipa(exit.ipa).align_down(Stage2::kPage);
   if (isec_on_exec_fault(vm, exit.pc)) return ExitAction::Resume;  // S24: secret restored
   if (permission_fault(exit.iss) && vm.stage2().state(page_ipa) == PageState::Data) {
     trace::TrapStats& stats = TraceWriter::stats();
     count(stats.exec_faults);
-    const uint64_t pa = vm.stage2().pa_of(page_ipa);
+    const uint64_t pa = vm.stage2().pa_of(page_ipa).value();
     // WFE sites are patched before the page becomes executable (S14); a
     // patched page is execute-only so that reads still see the original.
     const bool patched = fetcher_can_read(vm, exit.far) && vm.wfe_patcher().patch_page(pa);
     sync_icache_for_page(pa);
-    vm.stage2().make_executable(page_ipa, patched ? PageState::ExecOnly : PageState::Executable);
+    auto made = vm.stage2().make_executable(page_ipa,
+                                            patched ? PageState::ExecOnly : PageState::Executable);
+    if (made.is_error()) return stop_on_stage2_error(vm, &exit, made.error(), page_ipa);
     count(stats.icache_syncs);
     return ExitAction::Resume;  // re-fetch the faulting instruction
   }

@@ -29,7 +29,7 @@ bool guest_va_to_pa(const Vm& vm, uint64_t va, GuestAccess access, uint64_t* pa)
     ipa = (par & kParPaMask) | (va & (kPage - 1));
   }
   if (!vm.ipa_in_ram(ipa, 1)) return false;
-  *pa = vm.stage2().pa_of(ipa);
+  *pa = vm.stage2().pa_of(Ipa(ipa)).value();
   return true;
 }
 
@@ -74,7 +74,7 @@ backdoor::Error copy_to_guest(Vm& vm, uint64_t va, const void* src, size_t len) 
         (kPage - (va & (kPage - 1))) < len ? (kPage - (va & (kPage - 1))) : len);
     // A write by the lowvisor is a write to the page like the guest's own:
     // if the page was executable it must be synchronised again (S15).
-    vm.stage2().revoke_execute(vm.stage2().ipa_of(pa));
+    vm.stage2().revoke_execute(vm.stage2().ipa_of(Pa(pa)));
     auto* dst = reinterpret_cast<volatile uint8_t*>(pa);
     for (size_t i = 0; i < chunk; ++i) dst[i] = in[i];
     in += chunk;

@@ -4,6 +4,7 @@
 #include "vhv/el2/arch/sysreg.h"
 #include "vhv/el2/stage2/stage2.h"
 #include "vhv/el2/trap/guest_memory.h"
+#include "vhv/el2/trap/stage2_error.h"
 #include "vhv/el2/vm/vm.h"
 
 namespace nestlab {
@@ -34,11 +35,17 @@ void set_region_executable(Vm& vm, bool executable) {
   for (uint64_t va = region.start & ~(kPage - 1); va < region.end; va += kPage) {
     uint64_t pa = 0;
     if (!guest_va_to_pa(vm, va, GuestAccess::Read, &pa)) continue;
-    const uint64_t ipa = vm.stage2().ipa_of(pa & ~(kPage - 1));
-    if (executable)
-      vm.stage2().make_executable(ipa);
-    else
+    const Ipa ipa = vm.stage2().ipa_of(Pa(pa).align_down(kPage));
+    if (!executable) {
       vm.stage2().revoke_execute(ipa);
+      continue;
+    }
+    // The region ran before, so its blocks are split already; should one
+    // not be, the VM stops rather than run its code without the check.
+    if (auto r = vm.stage2().make_executable(ipa); r.is_error()) {
+      (void)stop_on_stage2_error(vm, nullptr, r.error(), ipa);
+      return;
+    }
   }
 }
 

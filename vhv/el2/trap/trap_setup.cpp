@@ -10,11 +10,11 @@
 namespace nestlab {
 void configure_debug_traps(unsigned cpu) { debug_reset_this_cpu(cpu); }
 
-void trap_on_image_load(Vm& vm) {
-  vm.stage2().reset_permissions();
+bool trap_on_image_load(Vm& vm) {
   vm.wfe_patcher().reset();
   vm.watchdog() = Watchdog{};
   vm.secret_region() = SecretRegion{};
+  return vm.stage2().reset_permissions().is_ok();
 }
 
 }  // namespace nestlab

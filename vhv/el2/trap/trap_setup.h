@@ -16,7 +16,8 @@ class Vm;
 void configure_debug_traps(unsigned cpu);
 
 // A (re)loaded image starts with no page executable (S15), no WFE site
-// patched (S14) and the watchdog disarmed.
-void trap_on_image_load(Vm& vm);
+// patched (S14) and the watchdog disarmed. False when stage 2 could not be
+// rebuilt.
+bool trap_on_image_load(Vm& vm);
 
 }  // namespace nestlab

@@ -68,9 +68,8 @@ bool WfePatcher::is_site_load(Vm& vm, const ExitInfo& exit) const {
   const DataAbortIss iss(exit.iss);
   if (!iss.isv || iss.wnr || iss.s1ptw || iss.srt != 31 || iss.access_bytes() != 4) return false;
   if (exit.far != exit.pc) return false;  // LDR (literal) with offset 0 reads itself
-  const uint64_t page_ipa = exit.ipa & ~(Stage2::kPage - 1);
-  if (vm.stage2().state(page_ipa) != PageState::ExecOnly) return false;
-  const uint64_t pa = vm.stage2().pa_of(exit.ipa);
+  if (vm.stage2().state(Ipa(exit.ipa)) != PageState::ExecOnly) return false;
+  const uint64_t pa = vm.stage2().pa_of(Ipa(exit.ipa)).value();
   return (pa & 3) == 0 && contains(pa) && *reinterpret_cast<volatile uint32_t*>(pa) == kPatch;
 }
 

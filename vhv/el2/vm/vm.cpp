@@ -107,13 +107,20 @@ bool Vm::start(const BootParams& params, char* why, size_t why_len) {
            device_descriptor(mapped.error().device).name);
     return false;
   }
-  m_stage2.map_guest_ram(m_map.ram_ipa, params.guest_ram_pa, params.guest_ram_size);
+  if (auto r = m_stage2.map_guest_ram(Ipa(m_map.ram_ipa), Pa(params.guest_ram_pa),
+                                      params.guest_ram_size);
+      r.is_error()) {
+    format(why, why_len, "cannot map guest RAM at 0x%llx at stage 2: %s",
+           static_cast<unsigned long long>(params.guest_ram_pa), stage2_error_text(r.error()));
+    return false;
+  }
   // Guest virtual time starts near 0; kept as an offset so that it can be
   // moved later (pause, checkpoint, migration). Same on every vCPU.
   m_cntvoff = read_sysreg(cntpct_el0);
   m_guest_time = GuestTime{};  // S10: no pause debt from a previous guest
-  if (!read_device_map(why, why_len)) return false;
-  return load_image(why, why_len);
+  if (read_device_map(why, why_len) && load_image(why, why_len)) return true;
+  m_stage2.release();  // never started: its RAM is nobody's again
+  return false;
 }
 
 bool Vm::read_device_map(char* why, size_t why_len) {
@@ -223,7 +230,10 @@ bool Vm::load_image(char* why, size_t why_len) {
   memcpy(reinterpret_cast<void*>(pa_of(fdt_ipa)), m_fdt, fdt.value());
   arch::clean_dcache_range(pa_of(fdt_ipa), fdt.value());
   arch::invalidate_icache_all();
-  trap_on_image_load(*this);  // S15/S14: nothing executable or patched yet
+  if (!trap_on_image_load(*this)) {  // nothing executable or patched yet
+    format(why, why_len, "cannot reset the guest's stage-2 permissions");
+    return false;
+  }
   reset_vcpu(plan.entry, fdt_ipa);
   return true;
 }

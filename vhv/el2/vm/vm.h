@@ -53,7 +53,10 @@ class Vm {
   // Stopped and none of its vCPUs on a CPU: the VmExit can be sent
   // (Lowvisor::reap), after which the slot is free.
   bool ready_to_report() const;
-  void mark_reported() { m_active = false; }
+  void mark_reported() {
+    m_active = false;
+    m_stage2.release();  // its RAM may go to another VM now
+  }
   // After a successful start: its vCPUs may be scheduled.
   void activate() {
     m_active = true;
