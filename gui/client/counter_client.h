@@ -1,6 +1,7 @@
-// The exit counters of the selected VHV: vhv.inspect every second while one
-// is selected, plus the final counts a vm-exit event carries. Owns the
-// CounterModel the chart and table show.
+// The exit counters of the selected VM: vm.stats {vhv, vm} every second while
+// one is selected, plus the final counts its vm-exit event carries. Owns the
+// CounterModel the chart and table show; the rest of vm.stats (vCPU run and
+// wait time, migrations, weight) is last_stats().
 #pragma once
 
 #include <QElapsedTimer>
@@ -23,16 +24,17 @@ class CounterClient : public QObject {
 
   CounterModel* model() const { return m_model; }
   QString vhv() const { return m_vhv; }
-  // The last vhv.inspect result for vhv(), empty until one arrived.
-  QJsonObject last_info() const { return m_last_info; }
+  int vm() const { return m_vm; }
+  // The last vm.stats result for (vhv(), vm()), empty until one arrived.
+  QJsonObject last_stats() const { return m_last_stats; }
 
-  // Follows another VHV (empty: none). Counters start over.
-  void set_vhv(const QString& vhv_id);
+  // Follows VM `vm` of another VHV (empty: none). Counters start over.
+  void set_vm(const QString& vhv_id, int vm);
   void refresh();
 
  signals:
-  void infoChanged(const QJsonObject& info);
-  void vhvChanged(const QString& vhv_id);
+  void statsChanged(const QJsonObject& stats);
+  void vmChanged(const QString& vhv_id, int vm);
 
  private:
   void on_notification(const QString& method, const QJsonObject& params);
@@ -40,10 +42,12 @@ class CounterClient : public QObject {
   KernelConnection* m_connection;  // Not owned.
   CounterModel* m_model;           // Child of this.
   QString m_vhv;
-  QJsonObject m_last_info;
+  int m_vm = 0;
+  QJsonObject m_last_stats;
   QTimer m_poll_timer;
   QElapsedTimer m_clock;
   bool m_in_flight = false;
+  quint64 m_generation = 0;  // Replies for an earlier set_vm() are dropped.
 };
 
 }  // namespace nestlab::gui

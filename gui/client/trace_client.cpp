@@ -9,14 +9,16 @@ TraceClient::TraceClient(KernelConnection* connection, QObject* parent)
   connect(m_connection, &KernelConnection::connected, this, &TraceClient::refresh);
 }
 
-void TraceClient::set_vhv(const QString& vhv_id) {
-  if (vhv_id == m_vhv) return;
+void TraceClient::set_vm(const QString& vhv_id, int vm) {
+  if (vhv_id.isEmpty()) vm = 0;
+  if (vhv_id == m_vhv && vm == m_vm) return;
   m_vhv = vhv_id;
+  m_vm = vm;
   ++m_generation;
   m_in_flight = false;
   m_cursor = {};
   m_model->clear();
-  set_status(vhv_id.isEmpty() ? tr("Select a VHV to see its trace ring.") : tr("Reading…"));
+  set_status(vhv_id.isEmpty() ? tr("Select a VHV or VM to see its trace ring.") : tr("Reading…"));
   if (vhv_id.isEmpty() || !m_following) {
     m_poll_timer.stop();
     return;
@@ -38,7 +40,7 @@ void TraceClient::set_following(bool following) {
 void TraceClient::refresh() {
   if (m_vhv.isEmpty() || m_in_flight || m_connection->state() != KernelConnection::State::Connected)
     return;
-  QJsonObject params{{"vhv", m_vhv}, {"vm", 0}, {"limit", kLimit}};
+  QJsonObject params{{"vhv", m_vhv}, {"vm", m_vm}, {"limit", kLimit}};
   if (!m_cursor.isEmpty()) params.insert("cursor", m_cursor);
   m_in_flight = true;
   const quint64 generation = m_generation;
@@ -47,7 +49,8 @@ void TraceClient::refresh() {
         if (generation != m_generation) return;
         m_in_flight = false;
         if (!reply.ok()) {
-          // A VHV that is not running has no ring to read; keep what we showed.
+          // A VHV or VM that is not running has no ring to read; keep what we
+          // showed.
           set_status(reply.error->data_code == QLatin1String("unavailable")
                          ? tr("No running guest: %1").arg(reply.error->message)
                          : describe(*reply.error));

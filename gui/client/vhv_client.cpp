@@ -207,20 +207,39 @@ void VhvClient::run_guest(const RunGuestRequest& request) {
                      {"image_name", QFileInfo(request.image_path).fileName()}};
   if (request.mem > 0) params.insert("mem", request.mem);
   if (request.smp > 1) params.insert("smp", request.smp);
+  params.insert("weight", request.weight);
   if (!request.append.isEmpty()) params.insert("append", request.append);
-  m_connection->call(
-      QStringLiteral("vm.run"), params, this,
-      [this, action](const RpcReply& reply) {
-        if (!reply.ok()) {
-          emit actionFailed(action, describe(*reply.error));
-          return;
-        }
-        emit actionSucceeded(
-            tr("%1: VM %2 running").arg(action).arg(reply.result.toObject().value("vm").toInt()));
-        refresh();
-      },
-      {fd});
+  const QString vhv = request.vhv;
+  m_connection->call(QStringLiteral("vm.run"), params, this,
+                     [this, action, vhv](const RpcReply& reply) {
+                       if (!reply.ok()) {
+                         emit actionFailed(action, describe(*reply.error));
+                         return;
+                       }
+                       const QJsonObject result = reply.result.toObject();
+                       const int vm = result.value("vm").toInt();
+                       emit actionSucceeded(tr("%1: VM %2 running (weight %3)")
+                                                .arg(action)
+                                                .arg(vm)
+                                                .arg(result.value("weight").toInt(1)));
+                       refresh();
+                       emit vmStarted(vhv, vm);
+                     },
+                     {fd});
   ::close(fd);  // call() sent or queued its own duplicate.
+}
+
+void VhvClient::stop_vm(const QString& vhv, int vm) {
+  m_connection->call(QStringLiteral("vm.stop"), {{"vhv", vhv}, {"vm", vm}}, this,
+                     [this, vhv, vm](const RpcReply& reply) {
+                       if (!reply.ok()) {
+                         emit actionFailed(tr("Stop VM %1 of %2").arg(vm).arg(vhv),
+                                           describe(*reply.error));
+                         return;
+                       }
+                       emit actionSucceeded(tr("Stopping VM %1 of %2").arg(vm).arg(vhv));
+                       refresh();
+                     });
 }
 
 }  // namespace nestlab::gui

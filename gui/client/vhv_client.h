@@ -1,7 +1,8 @@
 // The VHV resource: keeps VhvListModel in step with the kernel (vhv.list
 // every second, and at once when an event says something changed) and
-// carries out the VHV actions: vhv.create, vhv.destroy, and vm.run, since a
-// VM exists only inside its VHV's VhvInfo in this API.
+// carries out the VHV actions: vhv.create, vhv.destroy, ..., and the VM
+// ones, vm.run and vm.stop, since a VM exists only inside its VHV's VhvInfo
+// in this API.
 #pragma once
 
 #include <QElapsedTimer>
@@ -28,6 +29,7 @@ struct RunGuestRequest {
   QString image_path;
   qint64 mem = 0;  // Bytes; 0: the VHV's default.
   int smp = 1;
+  int weight = 1;  // CPU share against the VHV's other VMs, 1..10000.
   QString append;  // Guest command line (/chosen/bootargs).
 };
 
@@ -58,7 +60,10 @@ class VhvClient : public QObject {
   // shows what our own calls (and their "already paused" errors) learned.
   void pause_vhv(const QString& vhv);
   void resume_vhv(const QString& vhv);
+  // vm.run: adds a VM to the VHV (vmStarted names it).
   void run_guest(const RunGuestRequest& request);
+  // vm.stop: ends VM `vm`; the VHV's other VMs run on.
+  void stop_vm(const QString& vhv, int vm);
 
  signals:
   // One line for the status bar and the event log.
@@ -66,6 +71,8 @@ class VhvClient : public QObject {
   void actionFailed(const QString& action, const QString& message);
   void vhvCreated(const QString& vhv_id);
   void vhvRemoved(const QString& vhv_id);
+  // vm.run succeeded: VM `vm` of `vhv` (as the request named it) runs.
+  void vmStarted(const QString& vhv, int vm);
 
  private:
   void on_list_reply(const RpcReply& reply);

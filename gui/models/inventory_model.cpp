@@ -111,6 +111,13 @@ QString InventoryModel::tenant_of(const QJsonObject& vhv_info) {
   return QStringLiteral("uid-%1").arg(uid);
 }
 
+int InventoryModel::main_vm(const QJsonObject& vhv_info) {
+  const QJsonObject vm = vhv_info.value("vm").toObject();
+  if (vm.value("id").isDouble()) return vm.value("id").toInt();
+  if (vm.value("vm").isDouble()) return vm.value("vm").toInt();
+  return 0;
+}
+
 InventoryModel::InventoryModel(VhvListModel* source, QObject* parent)
     : QAbstractItemModel(parent), m_source(source), m_root(std::make_unique<Node>()) {
   connect(source, &QAbstractItemModel::rowsInserted, this, [this] {

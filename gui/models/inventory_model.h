@@ -82,6 +82,11 @@ class InventoryModel : public QAbstractItemModel {
   static int vm_of(const QModelIndex& index);
 
   static QString tenant_of(const QJsonObject& vhv_info);
+  // The VM a VHV row stands for (its console, counters and trace): VhvInfo's
+  // `vm`, which the kernel makes VM 0 if it ever ran, else the newest VM, and
+  // which the VHV row's "VM state" shows; 0 (the slot the first vm.run
+  // takes) while no VM has run.
+  static int main_vm(const QJsonObject& vhv_info);
 
   // tenant.list's result: [{tenant, limits, vhvs, cgroup, usage}].
   void set_tenants(const QJsonArray& tenants);

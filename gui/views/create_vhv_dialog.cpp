@@ -25,7 +25,7 @@ CreateVhvDialog::CreateVhvDialog(QWidget* parent)
   m_memory_mib->setRange(16, 64 * 1024);
   m_memory_mib->setValue(128);
   m_memory_mib->setSuffix(tr(" MiB"));
-  m_memory_mib->setToolTip(tr("Guest RAM capacity of the VHV"));
+  m_memory_mib->setToolTip(tr("Guest RAM capacity of the VHV; its VMs take their memory from it"));
   m_smp->setRange(1, 8);
   m_smp->setValue(1);
   m_tenant->setObjectName(QStringLiteral("tenantEdit"));

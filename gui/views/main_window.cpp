@@ -6,6 +6,7 @@
 #include <QCloseEvent>
 #include <QDockWidget>
 #include <QHeaderView>
+#include <QJsonArray>
 #include <QLabel>
 #include <QMenuBar>
 #include <QMessageBox>
@@ -81,12 +82,16 @@ MainWindow::MainWindow(Session* session, const QString& guests_dir, QWidget* par
   // A removed row may have held the selection.
   connect(session->vhvs()->inventory(), &QAbstractItemModel::rowsRemoved, this,
           &MainWindow::on_selection_changed);
-  connect(vhvs, &QAbstractItemModel::dataChanged, this, &MainWindow::update_actions);
+  // A VHV row's main VM may change (and with it what the docks show), a VM's
+  // state does (and with it Stop VM).
+  connect(vhvs, &QAbstractItemModel::dataChanged, this, &MainWindow::on_selection_changed);
   connect(vhvs, &QAbstractItemModel::dataChanged, this, &MainWindow::update_vm_summary);
   connect(vhvs, &QAbstractItemModel::modelReset, this, &MainWindow::on_selection_changed);
 
   VhvClient* client = session->vhvs();
   connect(client, &VhvClient::vhvCreated, m_inventory, &InventoryView::select_when_listed);
+  // "Run guest" adds a VM: its row is selected, so the docks show it.
+  connect(client, &VhvClient::vmStarted, m_inventory, &InventoryView::select_vm_when_listed);
   connect(client, &VhvClient::actionSucceeded, this, [this](const QString& message) {
     statusBar()->showMessage(message, 8000);
     m_session->events()->note(message);
@@ -95,6 +100,7 @@ MainWindow::MainWindow(Session* session, const QString& guests_dir, QWidget* par
   CounterModel* counter_model = session->counters()->model();
   connect(counter_model, &QAbstractItemModel::dataChanged, this, &MainWindow::update_vm_summary);
   connect(counter_model, &QAbstractItemModel::rowsInserted, this, &MainWindow::update_vm_summary);
+  connect(session->counters(), &CounterClient::statsChanged, this, &MainWindow::update_vm_summary);
 
   // Keep the newest event in sight unless the user scrolled up.
   EventLogModel* events = session->events()->model();
@@ -126,7 +132,7 @@ void MainWindow::build_actions() {
   m_run = new QAction(tr("&Run guest…"), this);
   m_run->setObjectName(QStringLiteral("actionRun"));
   m_run->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_R));
-  m_run->setToolTip(tr("Run a guest image on the selected VHV (Ctrl+R)"));
+  m_run->setToolTip(tr("Run a guest image in a new VM of the selected VHV (Ctrl+R)"));
   connect(m_run, &QAction::triggered, this, &MainWindow::run_guest);
 
   m_pause = new QAction(tr("&Pause"), this);
@@ -149,6 +155,13 @@ void MainWindow::build_actions() {
   m_stop->setToolTip(
       tr("Shut the selected VHV down but keep it, to start it again later (Ctrl+Shift+S)"));
   connect(m_stop, &QAction::triggered, this, &MainWindow::stop_vhv);
+
+  m_stop_vm = new QAction(tr("Stop V&M…"), this);
+  m_stop_vm->setObjectName(QStringLiteral("actionStopVm"));
+  m_stop_vm->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_X));
+  m_stop_vm->setToolTip(
+      tr("Stop the selected running VM; the VHV's other VMs run on (Ctrl+Shift+X)"));
+  connect(m_stop_vm, &QAction::triggered, this, &MainWindow::stop_vm);
 
   m_start = new QAction(tr("St&art VHV"), this);
   m_start->setObjectName(QStringLiteral("actionStart"));
@@ -175,14 +188,15 @@ void MainWindow::build_actions() {
   file->addAction(m_quit);
   QMenu* vhv = menuBar()->addMenu(tr("&VHV"));
   vhv->setToolTipsVisible(true);
-  vhv->addActions({m_create, m_start, m_stop, m_destroy, m_run, m_pause, m_resume});
+  vhv->addActions({m_create, m_start, m_stop, m_destroy, m_run, m_stop_vm, m_pause, m_resume});
   vhv->addSeparator();
   vhv->addAction(m_refresh);
 
   QToolBar* toolbar = addToolBar(tr("Actions"));
   toolbar->setObjectName(QStringLiteral("actionsToolBar"));
   toolbar->setToolButtonStyle(Qt::ToolButtonTextOnly);
-  toolbar->addActions({m_create, m_start, m_stop, m_destroy, m_run, m_pause, m_resume, m_refresh});
+  toolbar->addActions(
+      {m_create, m_start, m_stop, m_destroy, m_run, m_stop_vm, m_pause, m_resume, m_refresh});
 }
 
 void MainWindow::build_docks() {
@@ -194,13 +208,15 @@ void MainWindow::build_docks() {
   console_dock->setWidget(m_terminal);
   addDockWidget(Qt::BottomDockWidgetArea, console_dock);
   ConsoleClient* consoles = m_session->consoles();
-  connect(
-      m_terminal, &TerminalView::inputBytes, consoles,
-      [this, consoles](const QByteArray& bytes) { consoles->send_input(selected_vhv(), bytes); });
+  // Typing goes to the console the terminal shows.
+  connect(m_terminal, &TerminalView::inputBytes, consoles,
+          [this, consoles](const QByteArray& bytes) {
+            consoles->send_input(m_shown_vhv, m_shown_vm, bytes);
+          });
   connect(m_terminal, &TerminalView::takeOverRequested, consoles,
-          [this, consoles] { consoles->attach_writer(selected_vhv(), true); });
-  connect(consoles, &ConsoleClient::writerChanged, this, [this](const QString& vhv_id) {
-    if (vhv_id == selected_vhv()) update_writer_state();
+          [this, consoles] { consoles->attach_writer(m_shown_vhv, m_shown_vm, true); });
+  connect(consoles, &ConsoleClient::writerChanged, this, [this](const QString& vhv_id, int vm) {
+    if (vhv_id == m_shown_vhv && vm == m_shown_vm) update_writer_state();
   });
 
   auto* counters = new QWidget(this);
@@ -260,29 +276,35 @@ QString MainWindow::selected_vhv() const { return m_inventory->selected_vhv(); }
 
 void MainWindow::select_vhv(const QString& vhv_id) { m_inventory->select_vhv(vhv_id); }
 
+int MainWindow::selected_vm() const { return m_inventory->selected_vm(); }
+
+void MainWindow::select_vm(const QString& vhv_id, int vm) { m_inventory->select_vm(vhv_id, vm); }
+
 void MainWindow::on_selection_changed() {
   const QString id = selected_vhv();
-  // A VM row and its VHV's row show the same VHV; so does a row removed
-  // elsewhere in the tree.
-  if (id == m_shown_vhv && !id.isEmpty()) {
+  const int vm = id.isEmpty() ? -1 : selected_vm();
+  // A VM row and its VHV's row show the same VM when it is the VHV's main
+  // VM; so does a row removed elsewhere in the tree.
+  if (id == m_shown_vhv && vm == m_shown_vm && !id.isEmpty()) {
     update_actions();
     return;
   }
   m_shown_vhv = id;
-  m_session->counters()->set_vhv(id);
-  m_session->traces()->set_vhv(id);
-  m_terminal->set_model(m_session->consoles()->model_for(id), id);
-  m_session->consoles()->attach_writer(id, false);
+  m_shown_vm = vm;
+  m_session->counters()->set_vm(id, vm);
+  m_session->traces()->set_vm(id, vm);
+  m_terminal->set_model(m_session->consoles()->model_for(id, vm), tr("%1, VM %2").arg(id).arg(vm));
+  m_session->consoles()->attach_writer(id, vm, false);
   update_writer_state();
-  m_chart->set_title(id.isEmpty() ? QString() : tr("Exits per exception class — %1").arg(id));
+  m_chart->set_title(id.isEmpty() ? QString()
+                                  : tr("Exits per exception class — %1, VM %2").arg(id).arg(vm));
   update_actions();
   update_vm_summary();
 }
 
 void MainWindow::update_writer_state() {
-  const QString id = selected_vhv();
-  if (id.isEmpty()) return;
-  const ConsoleClient::Writer writer = m_session->consoles()->writer(id);
+  if (m_shown_vhv.isEmpty()) return;
+  const ConsoleClient::Writer writer = m_session->consoles()->writer(m_shown_vhv, m_shown_vm);
   m_terminal->set_writer_state(writer.ours, writer.message);
 }
 
@@ -322,30 +344,61 @@ void MainWindow::update_actions() {
   m_start->setEnabled(up &&
                       (state == QLatin1String("stopped") || state == QLatin1String("failed")));
   m_resume->setEnabled(can_run);
-  m_run->setToolTip(can_run || row < 0 ? tr("Run a guest image on the selected VHV (Ctrl+R)")
-                                       : tr("%1 is %2; guests run on a ready VHV").arg(id, state));
+  // Stop VM: a VM row (not a VHV row standing for its main VM) that runs.
+  const QJsonObject vm = m_inventory->vm_row_selected() ? m_session->vhvs()
+                                                              ->inventory()
+                                                              ->index_of_vm(id, 0, selected_vm())
+                                                              .data(InventoryModel::VmRole)
+                                                              .toJsonObject()
+                                                        : QJsonObject();
+  m_stop_vm->setEnabled(up && vm.value("state").toString() == QLatin1String("running"));
+  m_run->setToolTip(can_run || row < 0
+                        ? tr("Run a guest image in a new VM of the selected VHV (Ctrl+R)")
+                        : tr("%1 is %2; guests run on a ready VHV").arg(id, state));
 }
 
 void MainWindow::update_vm_summary() {
-  const QString id = m_session->counters()->vhv();
+  const CounterClient* counters = m_session->counters();
+  const QString id = counters->vhv();
   if (id.isEmpty()) {
-    m_vm_summary->setText(tr("Select a VHV to see its guest's exits."));
+    m_vm_summary->setText(tr("Select a VHV or VM to see its guest's exits."));
     return;
   }
-  // The list is the freshest word on the VM; the counters come from inspect.
-  const VhvListModel* vhvs = m_session->vhvs()->model();
-  const int row = vhvs->row_of(id);
-  const QJsonObject vm = row < 0 ? QJsonObject() : vhvs->info(row).value("vm").toObject();
+  // The list is the freshest word on the VM; the counters and the vCPU
+  // accounting come from vm.stats.
+  const QJsonObject vm = m_session->vhvs()
+                             ->inventory()
+                             ->index_of_vm(id, 0, counters->vm())
+                             .data(InventoryModel::VmRole)
+                             .toJsonObject();
   if (vm.isEmpty()) {
-    m_vm_summary->setText(tr("<b>%1</b>: no guest has run yet.").arg(id));
+    m_vm_summary->setText(tr("<b>%1</b>: VM %2 has not run yet.").arg(id).arg(counters->vm()));
     return;
   }
-  m_vm_summary->setText(
-      tr("<b>%1</b> · VM %2 <i>%3</i> · %4 · %5 exits")
+  QString text =
+      tr("<b>%1</b> · VM %2 <i>%3</i> · %4 · weight %5 · %6 exits")
           .arg(id)
-          .arg(vm.value("id").toInt())
+          .arg(counters->vm())
           .arg(vm.value("image").toString().toHtmlEscaped(), vm.value("state").toString())
-          .arg(m_session->counters()->model()->total()));
+          .arg(vm.value("weight").toInt(1))
+          .arg(counters->model()->total());
+  // The lowvisor scheduler's accounting, summed over the VM's vCPUs.
+  const QJsonArray vcpus = counters->last_stats().value("vcpus").toArray();
+  if (!vcpus.isEmpty()) {
+    double run_ns = 0, wait_ns = 0;
+    qint64 migrations = 0;
+    for (const QJsonValue& v : vcpus) {
+      run_ns += v.toObject().value("run_ns").toDouble();
+      wait_ns += v.toObject().value("wait_ns").toDouble();
+      migrations += v.toObject().value("migrations").toInteger();
+    }
+    text += tr(" · %n vCPU(s): ran %1 s, waited %2 s, %3 migration(s)", nullptr,
+               static_cast<int>(vcpus.size()))
+                .arg(run_ns / 1e9, 0, 'f', 2)
+                .arg(wait_ns / 1e9, 0, 'f', 2)
+                .arg(migrations);
+  }
+  m_vm_summary->setText(text);
 }
 
 void MainWindow::show_failure(const QString& action, const QString& message) {
@@ -389,17 +442,26 @@ void MainWindow::stop_vhv() {
   const QString id = selected_vhv();
   if (id.isEmpty()) return;
   const int row = m_session->vhvs()->model()->row_of(id);
-  const QJsonObject vm =
-      row < 0 ? QJsonObject() : m_session->vhvs()->model()->info(row).value("vm").toObject();
-  if (vm.value("state").toString() != QLatin1String("running")) {
+  const QJsonObject info = row < 0 ? QJsonObject() : m_session->vhvs()->model()->info(row);
+  // Every VM that runs ends with the VHV (a kernel from before issue 13 has
+  // only `vm`).
+  QJsonArray vms = info.value("vms").toArray();
+  if (!info.contains("vms") && info.value("vm").isObject()) vms.append(info.value("vm"));
+  QStringList running;
+  for (const QJsonValue& v : vms)
+    if (v.toObject().value("state").toString() == QLatin1String("running"))
+      running << tr("VM %1 %2")
+                     .arg(v.toObject().value("id").toInt())
+                     .arg(v.toObject().value("image").toString());
+  if (running.isEmpty()) {
     m_session->vhvs()->stop_vhv(id);
     return;
   }
-  // Stopping ends a running guest: ask first.
+  // Stopping ends running guests: ask first.
   auto* box = new QMessageBox(QMessageBox::Question, tr("Stop %1?").arg(id),
-                              tr("Stop %1? Its running guest (%2) ends; the VHV stays and can be "
+                              tr("Stop %1? Its running guests (%2) end; the VHV stays and can be "
                                  "started again.")
-                                  .arg(id, vm.value("image").toString()),
+                                  .arg(id, running.join(tr(", "))),
                               QMessageBox::Yes | QMessageBox::Cancel, this);
   box->setObjectName(QStringLiteral("stopConfirmation"));
   box->setDefaultButton(QMessageBox::Cancel);
@@ -407,6 +469,32 @@ void MainWindow::stop_vhv() {
   box->setAttribute(Qt::WA_DeleteOnClose);
   connect(box, &QMessageBox::finished, this, [this, id](int result) {
     if (result == QMessageBox::Yes) m_session->vhvs()->stop_vhv(id);
+  });
+  box->open();
+}
+
+void MainWindow::stop_vm() {
+  const QString id = selected_vhv();
+  const int vm = selected_vm();
+  if (id.isEmpty() || vm < 0 || !m_inventory->vm_row_selected()) return;
+  const QJsonObject info = m_session->vhvs()
+                               ->inventory()
+                               ->index_of_vm(id, 0, vm)
+                               .data(InventoryModel::VmRole)
+                               .toJsonObject();
+  // Stopping ends a running guest: ask first, as Stop VHV does.
+  auto* box = new QMessageBox(QMessageBox::Question, tr("Stop VM %1 of %2?").arg(vm).arg(id),
+                              tr("Stop VM %1 of %2? Its guest (%3) ends; the VHV's other VMs run "
+                                 "on.")
+                                  .arg(vm)
+                                  .arg(id, info.value("image").toString()),
+                              QMessageBox::Yes | QMessageBox::Cancel, this);
+  box->setObjectName(QStringLiteral("stopVmConfirmation"));
+  box->setDefaultButton(QMessageBox::Cancel);
+  box->button(QMessageBox::Yes)->setText(tr("Stop VM"));
+  box->setAttribute(Qt::WA_DeleteOnClose);
+  connect(box, &QMessageBox::finished, this, [this, id, vm](int result) {
+    if (result == QMessageBox::Yes) m_session->vhvs()->stop_vm(id, vm);
   });
   box->open();
 }

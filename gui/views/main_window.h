@@ -1,7 +1,7 @@
 // The management console's window: the inventory (tenants -> VHVs -> VMs)
-// in the middle, docks for the selected VHV's console, exit counters, trace
-// ring and the event log, the labs panel, a banner while the kernel is away. It reads models and
-// calls client actions; it never touches the socket.
+// in the middle, docks for the selected VM's console, exit counters and trace
+// ring (a VHV row stands for its main VM) and the event log, the labs panel, a banner while the
+// kernel is away. It reads models and calls client actions; it never touches the socket.
 #pragma once
 
 #include <QMainWindow>
@@ -31,6 +31,10 @@ class MainWindow : public QMainWindow {
   // The selected VHV's id (a VM row selects its VHV), empty when none.
   QString selected_vhv() const;
   void select_vhv(const QString& vhv_id);
+  // The VM the docks show: the selected VM row's, or the selected VHV row's
+  // main VM (InventoryModel::main_vm); -1 when no VHV is selected.
+  int selected_vm() const;
+  void select_vm(const QString& vhv_id, int vm);
 
   QAction* create_action() const { return m_create; }
   QAction* destroy_action() const { return m_destroy; }
@@ -39,6 +43,7 @@ class MainWindow : public QMainWindow {
   QAction* pause_action() const { return m_pause; }
   QAction* resume_action() const { return m_resume; }
   QAction* stop_action() const { return m_stop; }
+  QAction* stop_vm_action() const { return m_stop_vm; }
   QAction* start_action() const { return m_start; }
   QAction* labs_action() const { return m_labs; }
   InventoryView* inventory_view() const { return m_inventory; }
@@ -70,11 +75,13 @@ class MainWindow : public QMainWindow {
   void create_vhv();
   void destroy_vhv();
   void stop_vhv();
+  void stop_vm();
   void run_guest();
 
   Session* m_session;  // Not owned.
   QString m_guests_dir;
-  QString m_shown_vhv;  // The VHV the docks show.
+  QString m_shown_vhv;  // The VHV the docks show,
+  int m_shown_vm = -1;  // and its VM.
 
   QAction* m_create = nullptr;
   QAction* m_destroy = nullptr;
@@ -82,6 +89,7 @@ class MainWindow : public QMainWindow {
   QAction* m_pause = nullptr;
   QAction* m_resume = nullptr;
   QAction* m_stop = nullptr;
+  QAction* m_stop_vm = nullptr;
   QAction* m_start = nullptr;
   QAction* m_refresh = nullptr;
   QAction* m_quit = nullptr;

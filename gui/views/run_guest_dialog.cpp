@@ -18,6 +18,7 @@ RunGuestDialog::RunGuestDialog(const QString& vhv, const QString& guests_dir, QW
       m_image(new QLineEdit(this)),
       m_memory_mib(new QSpinBox(this)),
       m_smp(new QSpinBox(this)),
+      m_weight(new QSpinBox(this)),
       m_append(new QLineEdit(this)),
       m_buttons(new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this)) {
   setWindowTitle(tr("Run guest on %1").arg(vhv));
@@ -31,8 +32,15 @@ RunGuestDialog::RunGuestDialog(const QString& vhv, const QString& guests_dir, QW
 
   m_memory_mib->setRange(0, 64 * 1024);
   m_memory_mib->setSpecialValueText(tr("VHV default"));
+  m_memory_mib->setToolTip(
+      tr("Taken from what is left of the VHV's memory (default: 128 MiB, or what is left)"));
   m_memory_mib->setSuffix(tr(" MiB"));
   m_smp->setRange(1, 8);
+  m_weight->setRange(1, 10000);
+  m_weight->setValue(1);
+  m_weight->setToolTip(
+      tr("The VM's CPU share against the VHV's other VMs: weight 3 beside weight 1 gets about "
+         "three quarters of a shared CPU"));
   m_append->setPlaceholderText(tr("e.g. exit=3 (reaches /chosen/bootargs)"));
 
   m_buttons->button(QDialogButtonBox::Ok)->setText(tr("Run"));
@@ -44,6 +52,7 @@ RunGuestDialog::RunGuestDialog(const QString& vhv, const QString& guests_dir, QW
   form->addRow(tr("&Image:"), image_row);
   form->addRow(tr("&Memory:"), m_memory_mib);
   form->addRow(tr("v&CPUs:"), m_smp);
+  form->addRow(tr("&Weight:"), m_weight);
   form->addRow(tr("&Append:"), m_append);
   form->addRow(m_buttons);
   validate();
@@ -67,8 +76,14 @@ void RunGuestDialog::validate() {
 }
 
 RunGuestRequest RunGuestDialog::request() const {
-  return RunGuestRequest{m_vhv, m_image->text(), qint64(m_memory_mib->value()) << 20,
-                         m_smp->value(), m_append->text()};
+  RunGuestRequest request;
+  request.vhv = m_vhv;
+  request.image_path = m_image->text();
+  request.mem = qint64(m_memory_mib->value()) << 20;
+  request.smp = m_smp->value();
+  request.weight = m_weight->value();
+  request.append = m_append->text();
+  return request;
 }
 
 }  // namespace nestlab::gui

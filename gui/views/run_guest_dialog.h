@@ -1,5 +1,6 @@
-// Asks for what vm.run takes: a guest image (file picker), memory, vCPUs and
-// the text appended to the guest's command line.
+// Asks for what vm.run takes: a guest image (file picker), memory, vCPUs, the
+// VM's CPU weight against the VHV's other VMs and the text appended to the
+// guest's command line. Each run adds a VM to the VHV (issue 13).
 #pragma once
 
 #include <QDialog>
@@ -23,6 +24,8 @@ class RunGuestDialog : public QDialog {
   QLineEdit* image_edit() const { return m_image; }
   QLineEdit* append_edit() const { return m_append; }
   QSpinBox* memory_mib() const { return m_memory_mib; }
+  QSpinBox* smp_box() const { return m_smp; }
+  QSpinBox* weight_box() const { return m_weight; }
 
  private:
   void browse();
@@ -33,6 +36,7 @@ class RunGuestDialog : public QDialog {
   QLineEdit* m_image;
   QSpinBox* m_memory_mib;
   QSpinBox* m_smp;
+  QSpinBox* m_weight;
   QLineEdit* m_append;
   QDialogButtonBox* m_buttons;
 };

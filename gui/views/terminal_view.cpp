@@ -77,12 +77,14 @@ TerminalView::TerminalView(QWidget* parent)
   set_model(nullptr, QString());
 }
 
+QString TerminalView::title() const { return m_title->text(); }
+
 void TerminalView::set_model(TerminalModel* model, const QString& title) {
   for (const auto& c : m_model_connections) disconnect(c);
   m_model_connections.clear();
   m_model = model;
-  m_title->setText(model ? tr("Serial console of %1, VM 0").arg(title)
-                         : tr("Select a VHV to see its serial console."));
+  m_title->setText(model ? tr("Serial console of %1").arg(title)
+                         : tr("Select a VHV or VM to see its serial console."));
   if (model) {
     m_model_connections = {
         connect(model, &QAbstractItemModel::modelReset, this, &TerminalView::rebuild),

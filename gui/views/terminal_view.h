@@ -29,7 +29,9 @@ class TerminalView : public QWidget {
 
   explicit TerminalView(QWidget* parent = nullptr);
 
+  // `title` names whose console it is ("vhv-1, VM 0").
   void set_model(TerminalModel* model, const QString& title);
+  QString title() const;
   TerminalModel* model() const { return m_model; }
 
   QString plain_text() const { return m_text->toPlainText(); }
