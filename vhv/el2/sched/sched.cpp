@@ -244,6 +244,17 @@ void handle_all() {
   sched_run_queued_tasks();
 }
 
+// The vCPU's run time on this CPU since it was loaded (or since the last
+// call), less the time the CPU slept with it in WFI, into its figures and
+// its virtual time; the next stretch starts at `t`.
+void account_run(CpuState& c, Vm& vm, Vcpu& v, uint64_t t) {
+  const uint64_t ran = t - c.loaded_at > c.idle_ticks ? t - c.loaded_at - c.idle_ticks : 0;
+  v.run_ticks += ran;
+  v.vruntime += vcpu_sched::virtual_delta(ran, vm.weight());
+  c.loaded_at = t;
+  c.idle_ticks = 0;
+}
+
 void publish(Vm& vm, const Vcpu& v) {
   StatusWriter::set_vcpu_stats(vm.id(), v.index,
                                VcpuSchedStats{ticks_to_ns(v.run_ticks), ticks_to_ns(v.wait_ticks),
@@ -314,9 +325,7 @@ void sched_on_load(Vm& vm, Vcpu& v) {
 void sched_on_put(Vm& vm, Vcpu& v) {
   CpuState& c = here();
   const uint64_t t = now();
-  const uint64_t ran = t - c.loaded_at > c.idle_ticks ? t - c.loaded_at - c.idle_ticks : 0;
-  v.run_ticks += ran;
-  v.vruntime += vcpu_sched::virtual_delta(ran, vm.weight());
+  account_run(c, vm, v, t);
   v.since = t;
   v.cpu = -1;
   c.vm = nullptr;
@@ -331,11 +340,7 @@ bool sched_should_yield(Vm& vm, Vcpu& v) {
   const uint64_t t = now();
   // Bring the figures up to date at every slice end, so `vm stats` moves
   // while a vCPU keeps its CPU.
-  const uint64_t ran = t - c.loaded_at > c.idle_ticks ? t - c.loaded_at - c.idle_ticks : 0;
-  v.run_ticks += ran;
-  v.vruntime += vcpu_sched::virtual_delta(ran, vm.weight());
-  c.loaded_at = t;
-  c.idle_ticks = 0;
+  account_run(c, vm, v, t);
   publish(vm, v);
   uint64_t least = 0;
   const bool waiting = someone_waiting(&least);

@@ -153,7 +153,7 @@ void vgic_inject(Vm& vm, unsigned vcpu, uint32_t intid) {
   if (!vgic.model().valid(intid)) return;
   const unsigned target = vgic.model().raise(vcpu, intid);
   vgic.mark_dirty();
-  if (target != vm.here() || this_cpu() != unsigned(vm.vcpu(target).cpu)) sched_wake(vm, target);
+  sched_wake(vm, target);  // kicks its CPU, or wakes it from WFI; nothing if it runs here
 }
 
 void vgic_set_level(Vm& vm, unsigned vcpu, uint32_t intid, bool high) {
