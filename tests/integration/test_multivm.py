@@ -117,6 +117,29 @@ class MultiVmTest(KernelTestCase):
         self.assertNotEqual(again.code, 0)
         self.assertIn("is not running", again.err)
 
+    def test_a_vcpu_waiting_in_wfe_gives_its_cpu_to_the_token_holder(self):
+        # Two vCPUs on one CPU pass a token 200 times, each waiting for its
+        # turn in WFE. Without the WFE-as-idle yield every handoff costs the
+        # waiter's whole 10 ms slice (200 x 10 ms = 2 s at the very least).
+        self.make_vhv("mvy", "--smp", "1", "--mem", "64M")
+        vm = self.run_vm("mvy", "handoff.elf", "--smp", "2", "--mem", "32M",
+                         "--append", "rounds=200")
+        start = time.monotonic()
+        r = self.nestlab("--json", "vm", "wait", "mvy", "--vm", str(vm), "--timeout", "60",
+                         timeout=90)
+        wall = time.monotonic() - start
+        self.assertEqual(r.code, 0, r)
+        out = self.console_of("mvy", vm, " order")
+        self.assertIn("handoff: 200 rounds in", out)
+        self.assertIn("in order", out)
+        guest_ms = int(out.split("rounds in ")[1].split(" ms")[0])
+        self.assertLess(guest_ms, 1000, out)
+        self.assertLess(wall, 10, out)
+        stats = json.loads(self.nestlab("--json", "vm", "stats", "mvy", "--vm", str(vm)).out)
+        # Each handoff but the last few makes the waiter give its CPU away.
+        self.assertGreaterEqual(stats["trap"]["wfe_yields"], 200, stats["trap"])
+        self.assertEqual(len(stats["vcpus"]), 2, stats)
+
     def test_a_crash_ends_only_that_vm(self):
         self.make_vhv("mvc", "--mem", "64M")
         spinner = self.run_vm("mvc", "spin.elf", "--mem", "16M")

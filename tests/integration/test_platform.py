@@ -187,13 +187,21 @@ class PlatformTest(KernelTestCase):
             # The unsafe way, for contrast: a cached home address hits the old CPU.
             self.assertIn("prda: home-address: status 0, address obtained on cpu 0, operation on "
                           "cpu 1, touched cpu 0's area", out)
+            # The vCPU itself as the context that moves, there and back.
+            self.assertIn("prda: vcpu-window: status 0, address obtained on cpu 0, operation on "
+                          "cpu 1, touched cpu 1's area, vcpu now on cpu 1", out)
+            self.assertIn("prda: vcpu-no-preempt: status 0, address obtained on cpu 1, "
+                          "operation on cpu 1, touched cpu 1's area, vcpu now on cpu 0", out)
             r = self.nestlab("vm", "stats", name, "--json")
             self.assertEqual(r.code, 0, r)
             trap = json.loads(r.out)["trap"]
-            # Per CPU, from the status page: 4 window operations in CPU 1's
-            # area, 4 no-preempt + 4 home-address ones in CPU 0's.
-            self.assertEqual(trap["prda_ops"][:2], [8, 4], trap)
+            # Per CPU, from the status page: 4 window, 4 vcpu-window and 4
+            # vcpu-no-preempt operations in CPU 1's area, 4 no-preempt + 4
+            # home-address ones in CPU 0's.
+            self.assertEqual(trap["prda_ops"][:2], [8, 12], trap)
             self.assertEqual(trap["task_migrations"], 12, trap)
+            vcpu0 = json.loads(r.out)["vcpus"][0]
+            self.assertGreaterEqual(vcpu0["migrations"], 8, vcpu0)
             r = self.nestlab("vm", "guestinfo", name, "host.command=exit")
             self.assertEqual(r.code, 0, r)
             out, err = p.communicate(timeout=60)

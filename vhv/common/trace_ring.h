@@ -73,10 +73,14 @@ struct TrapStats {
   // Stage-2 changes refused because the VM's level-3 table pool was empty
   // (each ends the VM: stage2_error.h).
   uint64_t s2_pool_exhausted;
-  uint64_t reserved[10];
+  // WFEs after which the vCPU gave its CPU to a vCPU waiting for one (the
+  // scheduler's WFE-as-idle yield, sched/sched.h).
+  uint64_t wfe_yields;
+  uint64_t reserved[9];
 };
 static_assert(sizeof(TrapStats) == 256);
 static_assert(offsetof(TrapStats, s2_pool_exhausted) == 168);  // the host reads it there
+static_assert(offsetof(TrapStats, wfe_yields) == 176);
 
 inline constexpr uint64_t ring_bytes() { return sizeof(Ring); }
 

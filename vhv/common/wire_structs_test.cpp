@@ -26,6 +26,7 @@ TEST(WireStructs, Layouts) {
   EXPECT_EQ(sizeof(StatusPage), 16u + 64 * 8 + 24 + 8 + 8 * 32 + 8);
   // The trap statistics the highvisor reads (vhv/host/trap_observer.cpp).
   EXPECT_EQ(offsetof(trace::TrapStats, task_migrations), 160u);
+  EXPECT_EQ(offsetof(trace::TrapStats, wfe_yields), 176u);
   EXPECT_EQ(offsetof(trace::TrapStats, s2_pool_exhausted), 168u);
   EXPECT_EQ(sizeof(trace::TrapStats), 256u);
   // Issue 13: slot 0 is where a single VM's blocks always were.

@@ -167,7 +167,8 @@ json read_trap_stats(const VhvRam& ram, unsigned vm) {
                                         uint64_t{s->prda_ops[4]}, uint64_t{s->prda_ops[5]},
                                         uint64_t{s->prda_ops[6]}, uint64_t{s->prda_ops[7]}})},
               {"task_migrations", uint64_t{s->task_migrations}},
-              {"s2_pool_exhausted", uint64_t{s->s2_pool_exhausted}}};
+              {"s2_pool_exhausted", uint64_t{s->s2_pool_exhausted}},
+              {"wfe_yields", uint64_t{s->wfe_yields}}};
 }
 
 void guestinfo_format(const VhvRam& ram) {

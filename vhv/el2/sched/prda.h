@@ -14,9 +14,13 @@
 // accordingly, say) takes a NoPreempt guard. A move requested meanwhile
 // waits until the guard ends (sched/task.cpp, preempt_point()).
 //
-// The exit vectors (trap/vectors.S) find the context to save the guest's
-// registers into through TPIDR_EL2 too, so a vCPU that resumed on another
-// CPU saves into that CPU's PRDA.
+// vCPUs are contexts that move too (sched/sched.cpp): the exit vectors
+// (trap/vectors.S) find the context to save the guest's registers into
+// through TPIDR_EL2, the run loop and the exit handlers find their CPU's
+// scheduler record there (cpu_record.h), and a vCPU code path may ask to
+// continue on another CPU (vcpu_migrate, sched.h): the vCPU leaves its CPU
+// before its next entry into the guest, unless a NoPreempt section is open,
+// and the move waits for its end.
 #pragma once
 
 #include <cstddef>
@@ -25,6 +29,7 @@
 #include "vhv/common/prda_map.h"
 #include "vhv/el2/arch/sysreg.h"
 #include "vhv/el2/boot/smp.h"
+#include "vhv/el2/sched/cpu_record.h"
 #include "vhv/el2/trap/context.h"
 
 namespace nestlab {
@@ -48,6 +53,7 @@ struct alignas(prda_map::kPageSize) Prda {
   uint64_t ops;          // PRDA operations carried out in this block (S13 probe)
   Task* current;         // the lowvisor task running on this CPU, if any
   TaskRegs scheduler;    // where this CPU continues when its task stops or moves
+  SchedCpu sched;        // the vCPU scheduler's record of this CPU (zero at boot)
 };
 static_assert(offsetof(Prda, ctx) == 0);
 static_assert(sizeof(Prda) == prda_map::kPageSize);

@@ -10,6 +10,7 @@
 #include "vhv/el2/sched/task.h"
 #include "vhv/el2/timer/phys_timer.h"
 #include "vhv/el2/trap/status.h"
+#include "vhv/el2/trap/trace.h"
 #include "vhv/el2/trap/watchdog_timer.h"
 #include "vhv/el2/vgic/vgic.h"
 #include "vhv/el2/vm/lowvisor.h"
@@ -23,23 +24,13 @@ using vcpu_sched::host_deadline;
 
 constexpr uint64_t kCtlEnable = 1, kCtlImask = 2;
 
-// What one physical CPU is doing.
-struct CpuState {
-  Vm* vm = nullptr;  // the VM of the loaded vCPU; Not owned.
-  unsigned vcpu = 0;
-  volatile bool idle = false;  // asleep in WFI: a kick gives it work
-  volatile bool free = false;  // idle with no vCPU loaded (not one waiting in WFI)
-  bool resched = false;        // the slice timer fired
-  uint64_t slice_end = 0;
-  uint64_t loaded_at = 0;
-  uint64_t idle_ticks = 0;  // asleep in WFI with the vCPU loaded (not run time)
-};
-
 Spinlock g_lock;
-CpuState g_cpu[kMaxCpus];
 uint64_t g_slice = 0;  // ticks; set from CNTFRQ_EL0 on first use
 
-CpuState& here() { return g_cpu[this_cpu() % kMaxCpus]; }
+// This CPU's record, through the PRDA window (sched/cpu_record.h); another
+// CPU's, through its home address.
+SchedCpu& here() { return this_prda().sched; }
+SchedCpu& record_of(unsigned cpu) { return prda_home(cpu).sched; }
 
 uint64_t now() {
   arch::isb();
@@ -90,30 +81,38 @@ uint64_t least_vruntime(bool* any) {
   return least;
 }
 
-// The best runnable vCPU for this CPU, or false.
+// The best runnable vCPU for this CPU, or false. A vCPU asked to move to
+// another CPU (vcpu_migrate) is left for that CPU. One that gave its CPU
+// away in a WFE is taken only when no other wants the CPU; once another
+// was taken instead, every such vCPU competes as usual again.
 bool pick(unsigned cpu, Vm** out_vm, unsigned* out_vcpu) {
   // A vCPU that last ran here is preferred when it is within a tenth of a
   // slice of the best: its caches and TLB entries are here.
   const uint64_t margin = vcpu_sched::virtual_delta(g_slice / 10, vcpu_sched::kMaxWeight);
-  Vm* best_vm = nullptr;
-  unsigned best = 0;
-  uint64_t best_v = ~0ull;
+  struct Choice {
+    Vm* vm = nullptr;
+    unsigned vcpu = 0;
+    uint64_t key = ~0ull;
+  } fresh, yielded;
   for_each_vm([&](Vm& vm) {
     for (unsigned i = 0; i < vm.vcpu_count(); ++i) {
       const Vcpu& v = vm.vcpu(i);
       if (!runnable(vm, v)) continue;
+      if (v.move_to != kNoCpu && unsigned(v.move_to) != cpu) continue;
       const bool warm = v.ever_ran && v.last_cpu == cpu;
       const uint64_t key = warm && v.vruntime > margin ? v.vruntime - margin : v.vruntime;
-      if (!best_vm || key < best_v) {
-        best_vm = &vm;
-        best = i;
-        best_v = key;
-      }
+      Choice& c = v.yielded ? yielded : fresh;
+      if (!c.vm || key < c.key) c = Choice{&vm, i, key};
     }
   });
-  *out_vm = best_vm;
-  *out_vcpu = best;
-  return best_vm != nullptr;
+  const Choice& best = fresh.vm ? fresh : yielded;
+  if (fresh.vm)
+    for_each_vm([](Vm& vm) {
+      for (unsigned i = 0; i < vm.vcpu_count(); ++i) vm.vcpu(i).yielded = false;
+    });
+  *out_vm = best.vm;
+  *out_vcpu = best.vcpu;
+  return best.vm != nullptr;
 }
 
 bool someone_waiting(uint64_t* least) {
@@ -138,7 +137,7 @@ bool waiting_unserved() {
     for (unsigned i = 0; i < vm.vcpu_count(); ++i) waiting += runnable(vm, vm.vcpu(i)) ? 1 : 0;
   });
   const unsigned self = this_cpu();
-  for (unsigned c = 0; c < cpu_count(); ++c) idle += (c != self && g_cpu[c].free) ? 1 : 0;
+  for (unsigned c = 0; c < cpu_count(); ++c) idle += (c != self && record_of(c).free) ? 1 : 0;
   return waiting > idle;
 }
 
@@ -147,12 +146,12 @@ bool waiting_unserved() {
 void kick_an_idle_cpu() {
   const unsigned self = this_cpu();
   for (unsigned c = 0; c < cpu_count(); ++c)
-    if (c != self && g_cpu[c].free) {
+    if (c != self && record_of(c).free) {
       sched_kick(c);
       return;
     }
   for (unsigned c = 0; c < cpu_count(); ++c)
-    if (c != self && g_cpu[c].idle) {
+    if (c != self && record_of(c).idle) {
       sched_kick(c);
       return;
     }
@@ -163,7 +162,7 @@ void kick_an_idle_cpu() {
 // of the vCPUs that wait in WFI off any CPU. Every CPU watches the last
 // two; whichever fires first wakes the vCPU.
 void program_timer() {
-  CpuState& c = here();
+  SchedCpu& c = here();
   uint64_t d = 0;
   if (c.vm) {
     d = c.slice_end;
@@ -190,7 +189,7 @@ void program_timer() {
 
 // PPI 26: whatever of the deadlines above has passed.
 void on_hyp_timer() {
-  CpuState& c = here();
+  SchedCpu& c = here();
   const uint64_t t = now();
   if (c.vm) {
     phys_timer_check(*c.vm, c.vcpu);
@@ -218,7 +217,7 @@ void on_hyp_timer() {
 }
 
 void handle_one(uint32_t intid) {
-  CpuState& c = here();
+  SchedCpu& c = here();
   if (intid == PhysicalGic::kVtimerPpi && c.vm && c.vm->vcpu(c.vcpu).power == PowerState::On) {
     // Stays active until the guest deactivates it (ICH_LR.HW, vgic/).
     PhysicalGic::priority_drop(intid);
@@ -247,7 +246,7 @@ void handle_all() {
 // The vCPU's run time on this CPU since it was loaded (or since the last
 // call), less the time the CPU slept with it in WFI, into its figures and
 // its virtual time; the next stretch starts at `t`.
-void account_run(CpuState& c, Vm& vm, Vcpu& v, uint64_t t) {
+void account_run(SchedCpu& c, Vm& vm, Vcpu& v, uint64_t t) {
   const uint64_t ran = t - c.loaded_at > c.idle_ticks ? t - c.loaded_at - c.idle_ticks : 0;
   v.run_ticks += ran;
   v.vruntime += vcpu_sched::virtual_delta(ran, vm.weight());
@@ -305,7 +304,7 @@ void sched_handle_physical_irqs() { handle_all(); }
 void sched_timer_changed() { program_timer(); }
 
 void sched_on_load(Vm& vm, Vcpu& v) {
-  CpuState& c = here();
+  SchedCpu& c = here();
   const unsigned cpu = this_cpu();
   const uint64_t t = now();
   if (v.ever_ran && v.last_cpu != cpu) ++v.migrations;
@@ -315,26 +314,56 @@ void sched_on_load(Vm& vm, Vcpu& v) {
   v.ever_ran = true;
   c.vm = &vm;
   c.vcpu = v.index;
+  if (v.move_to == int(cpu)) v.move_to = kNoCpu;
   c.loaded_at = t;
   c.idle_ticks = 0;
   c.slice_end = t + sched_slice_ticks();
   c.resched = false;
   set_current_vm_slot(vm.id());
+  publish(vm, v);  // its CPU and migrations show at once
 }
 
 void sched_on_put(Vm& vm, Vcpu& v) {
-  CpuState& c = here();
+  SchedCpu& c = here();
   const uint64_t t = now();
   account_run(c, vm, v, t);
   v.since = t;
   v.cpu = -1;
   c.vm = nullptr;
+  c.yield_now = false;
   publish(vm, v);
   program_timer();
+  if (v.move_to != kNoCpu) sched_kick(unsigned(v.move_to));  // only that CPU takes it
+}
+
+void vcpu_migrate(Vcpu& v, unsigned cpu) {
+  if (cpu < cpu_count()) v.move_to = int(cpu);
+}
+
+ExitAction sched_yield_on_wfe(Vm& vm) {
+  // WFE may complete at once (Arm ARM D1.16.1), so when nobody waits for a
+  // CPU it does; otherwise the vCPU, likely spinning on a lock whose holder
+  // waits for a CPU, gives its CPU away and resumes after its WFE.
+  if (!waiting_unserved()) return ExitAction::Advance;
+  vm.vcpu(vm.here()).yielded = true;
+  here().yield_now = true;
+  count(TraceWriter::stats().wfe_yields);
+  return ExitAction::Advance;
 }
 
 bool sched_should_yield(Vm& vm, Vcpu& v) {
-  CpuState& c = here();
+  SchedCpu& c = here();
+  // S13: a vCPU code path asked to continue on another CPU. The move waits
+  // while a NoPreempt section is open on this CPU (sched/prda.h).
+  switch (decide_at_preempt_point(v.move_to, this_cpu(), this_prda().preempt_off)) {
+    case PreemptDecision::Migrate: return true;
+    case PreemptDecision::Defer: break;
+    case PreemptDecision::Continue: v.move_to = kNoCpu; break;
+  }
+  if (c.yield_now) {
+    c.yield_now = false;
+    return true;
+  }
   if (!c.resched) return false;
   c.resched = false;
   const uint64_t t = now();
@@ -351,7 +380,7 @@ bool sched_should_yield(Vm& vm, Vcpu& v) {
 }
 
 ExitAction sched_block_on_wfi(Vm& vm) {
-  CpuState& c = here();
+  SchedCpu& c = here();
   const unsigned index = vm.here();
   Vcpu& v = vm.vcpu(index);
   for (;;) {
@@ -391,7 +420,7 @@ ExitAction sched_block_on_wfi(Vm& vm) {
       continue;
     }
     program_timer();
-    CpuState& c = here();
+    SchedCpu& c = here();
     c.idle = true;
     c.free = true;
     g_lock.unlock();

@@ -2,11 +2,12 @@
 // share its physical CPUs: each CPU runs sched_cpu_loop, which takes the
 // runnable vCPU with the least weighted run time (vhv/common/vcpu_sched.h),
 // loads its state, runs it until its time slice ends and another vCPU
-// waits, it waits for an interrupt (WFI), turns off or its VM ends, and puts
-// its state away again. Time slices, the guests' emulated physical timers,
-// the wake-up deadlines of waiting vCPUs and the S14 watchdogs all share the
-// EL2 physical timer (CNTHP, PPI 26) of each CPU: it is programmed for the
-// earliest of them (sched_timer_changed).
+// waits, it waits for an interrupt (WFI) or an event (WFE) while another
+// vCPU waits for a CPU, a code path asks it to move (vcpu_migrate), it turns
+// off or its VM ends, and puts its state away again. Time slices, the
+// guests' emulated physical timers, the wake-up deadlines of waiting vCPUs
+// and the S14 watchdogs all share the EL2 physical timer (CNTHP, PPI 26) of each CPU: it is
+// programmed for the earliest of them (sched_timer_changed).
 //
 // Exit handling on every CPU runs under one lock (sched_lock()): devices,
 // the virtual GIC models, the channel and the status pages have a single
@@ -59,6 +60,18 @@ void sched_timer_changed();
 // Called by the run loop before each entry: true when the vCPU's time slice
 // is over and another vCPU should have this CPU.
 bool sched_should_yield(Vm& vm, Vcpu& v);
+
+// A WFE of the loaded vCPU of `vm` (WFE-as-idle): when a vCPU waits for a
+// CPU and no idle one will take it, this vCPU leaves its CPU before it
+// enters the guest again and lets others go first (counted in
+// TrapStats::wfe_yields). The WFE itself completes.
+ExitAction sched_yield_on_wfe(Vm& vm);
+
+// S13, for vCPU code paths: asks that `v` continue on physical CPU `cpu`.
+// It leaves its CPU before its next entry into the guest (not inside its
+// exit handler, and not while a NoPreempt section is open), and only `cpu`
+// picks it up.
+void vcpu_migrate(Vcpu& v, unsigned cpu);
 
 // Accounting and per-CPU bookkeeping around a vCPU's stay on this CPU
 // (vm/vcpu_run.cpp does the state switch itself).

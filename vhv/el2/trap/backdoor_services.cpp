@@ -129,7 +129,7 @@ Answer serve(Vm& vm, const VcpuContext& ctx) {
     case Service::SecretRegion:
       return {static_cast<Error>(isec_declare(vm, ctx.x[1], ctx.x[2], ctx.x[3]))};
     case Service::PrdaProbe: {
-      const PrdaProbeResult r = prda_probe(ctx.x[1], ctx.x[2]);
+      const PrdaProbeResult r = prda_probe(vm, ctx.x[1], ctx.x[2]);
       return {static_cast<Error>(r.status), r.obtained_on | uint64_t(r.finished_on) << 32,
               r.operated_on, r.touched};
     }

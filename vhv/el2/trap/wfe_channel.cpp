@@ -7,6 +7,7 @@
 #include "vhv/common/backdoor.h"
 #include "vhv/el2/arch/sysreg.h"
 #include "vhv/el2/channel/channel.h"
+#include "vhv/el2/sched/sched.h"
 #include "vhv/el2/trap/status.h"
 #include "vhv/el2/trap/trace.h"
 #include "vhv/el2/trap/watchdog_timer.h"
@@ -65,7 +66,7 @@ int64_t serve(VcpuContext& ctx, Watchdog& watchdog) {
 
 ExitAction handle_wfe_channel(Vm& vm, const ExitInfo& /*exit*/) {
   VcpuContext& ctx = vm.ctx();
-  if (ctx.x[17] != wfe_channel::kRequestMagic) return ExitAction::Advance;  // a plain WFE
+  if (ctx.x[17] != wfe_channel::kRequestMagic) return sched_yield_on_wfe(vm);  // a plain WFE
   trace::TrapStats& stats = TraceWriter::stats();
   count(stats.wfe_calls);
   TraceWriter::set_detail(static_cast<uint16_t>(ctx.x[16] > 0xfffe ? 0xffff : ctx.x[16]));

@@ -44,11 +44,10 @@ bool check_boot_params(const BootParams& bp, uint8_t vm_id, uint64_t vhv_ram_end
     format(why, len, "RunVm names VM %u but BootParams are for VM %u", unsigned(vm_id), bp.vm_id);
     return false;
   }
-  if (bp.smp < 1 || bp.smp > cpu_count()) {
-    format(why, len,
-           "the VM asks for %u vCPUs but this VHV has %u CPUs (one vCPU per CPU); create the VHV "
-           "with --smp %u or more",
-           bp.smp, cpu_count(), bp.smp);
+  // vCPUs share the VHV's CPUs (sched/), so a VM may have more of them
+  // than the VHV has CPUs.
+  if (bp.smp < 1 || bp.smp > kMaxCpus) {
+    format(why, len, "the VM asks for %u vCPUs; a VM has 1 to %u", bp.smp, kMaxCpus);
     return false;
   }
   if (bp.guest_ram_ipa != layout::kGuestRamIpa) {

@@ -10,6 +10,7 @@
 #include <cstdint>
 
 #include "vhv/common/vcpu_state.h"
+#include "vhv/el2/sched/prda_probe.h"
 #include "vhv/el2/timer/phys_timer.h"
 #include "vhv/el2/trap/context.h"
 #include "vhv/el2/vm/fp_state.h"
@@ -45,6 +46,13 @@ struct Vcpu {
   uint64_t since = 0;             // counter when it was loaded, or became runnable
   uint64_t run_ticks = 0, wait_ticks = 0, migrations = 0;
   unsigned last_cpu = 0;
+  // It gave its CPU away in a WFE (sched_yield_on_wfe): the next pick takes
+  // another vCPU first if there is one.
+  bool yielded = false;
+  // A vCPU code path asked to continue on this CPU (vcpu_migrate, S13);
+  // kNoCpu (-1) when none. Only that CPU picks the vCPU meanwhile.
+  int move_to = -1;
+  VcpuPrdaProbe prda_probe{};  // S13 probe in flight across the move (sched/prda_probe.h)
 };
 
 }  // namespace nestlab

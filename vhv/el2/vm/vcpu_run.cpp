@@ -5,6 +5,7 @@
 #include "vhv/common/layout.h"
 #include "vhv/el2/arch/sysreg.h"
 #include "vhv/el2/channel/channel.h"
+#include "vhv/el2/sched/prda_probe.h"
 #include "vhv/el2/sched/sched.h"
 #include "vhv/el2/timer/phys_timer.h"
 #include "vhv/el2/trap/dispatch.h"
@@ -63,6 +64,7 @@ void Vm::run_vcpu(unsigned index) {
   } else {
     load_this_cpu(index);
   }
+  prda_probe_arrived(v);  // S13: a probe that moved with the vCPU ends here
   sched_timer_changed();
   while (!m_stopped && m_active) {
     if (m_reboot_pending) {

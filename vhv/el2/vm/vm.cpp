@@ -97,7 +97,7 @@ bool Vm::start(const BootParams& params, char* why, size_t why_len) {
   }
   m_console.set_vm_id(id());
   m_console.clear_input();
-  m_vcpu_count = params.smp < 1 ? 1 : (params.smp > cpu_count() ? cpu_count() : params.smp);
+  m_vcpu_count = params.smp < 1 ? 1 : (params.smp > kMaxCpus ? kMaxCpus : params.smp);
   vgic_reset(*this, m_vcpu_count);
   m_devices.reset();
   m_mmio.clear();
