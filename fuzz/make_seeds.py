@@ -186,6 +186,28 @@ def main():
         ops((6, 2, 9), (0, 2, 9), (24, 2, 10), (7, 2, 9), (8, 0, 0), (26, 0, 0), (44, 0, 0),
             (1, 1, 1), (2, 1, 1)))
 
+    virtqueue_seeds()
+
+
+def virtqueue_seeds():
+    """fuzz_virtqueue: an 8-entry queue at RAM offset 0 (desc), 0x100
+    (avail), 0x200 (used), buffers from 0x400, RAM 4 KiB at 0x4000_0000."""
+    ipa = 0x4000_0000
+
+    def queue(descs, heads, avail_flags=0):
+        ram = bytearray(4096)
+        for i, (off, length, flags, nxt) in enumerate(descs):
+            struct.pack_into("<QIHH", ram, 16 * i, ipa + off, length, flags, nxt)
+        struct.pack_into("<HH", ram, 0x100, avail_flags, len(heads))
+        for k, h in enumerate(heads):
+            struct.pack_into("<H", ram, 0x104 + 2 * k, h)
+        return struct.pack("<HHHH", 8, 0, 0x100, 0x200) + bytes(ram)
+
+    put("fuzz_virtqueue", "one-buffer", queue([(0x400, 64, 2, 0)], [0]))
+    put("fuzz_virtqueue", "chain", queue([(0x400, 8, 1, 1), (0x500, 64, 3, 2), (0x600, 32, 2, 0)], [0]))
+    put("fuzz_virtqueue", "loop", queue([(0x400, 8, 3, 1), (0x500, 8, 3, 0)], [0]))
+    put("fuzz_virtqueue", "full", queue([(0x400 + 64 * i, 64, 2, 0) for i in range(8)], list(range(8)), 1))
+
 
 if __name__ == "__main__":
     main()

@@ -28,6 +28,9 @@ def init_lines(text):
 def boot_plain_qemu(image, initrd, append=APPEND, timeout=BOOT_TIMEOUT):
     p = subprocess.run([QEMU, "-M", "virt,gic-version=3", "-cpu", "cortex-a57", "-smp", "2",
                         "-m", "512", "-nographic", "-nic", "none", "-no-reboot",
+                        # A VHV's guest always has one modern virtio-rng
+                        # (vhv/common/virtio_mmio_bank.h).
+                        "-device", "virtio-rng-device", "-global", "virtio-mmio.force-legacy=false",
                         "-kernel", image, "-initrd", initrd, "-append", append],
                        timeout=timeout, capture_output=True, stdin=subprocess.DEVNULL)
     return p.returncode, capped(p.stdout).decode(errors="replace")
@@ -51,6 +54,11 @@ class LinuxTest(KernelTestCase):
         self.assertEqual(expected[0], linux_inputs.FIRST_LINE, qemu_out[-3000:])
         self.assertEqual(expected[-1], linux_inputs.LAST_LINE, qemu_out[-3000:])
         self.assertIn("init: cpus 2", expected)
+        # The entropy device behind a virtio-mmio transport, and Linux's
+        # virtio-rng driver reading it through /dev/hwrng.
+        self.assertIn("init: virtio0 device 0x0004", expected)
+        self.assertIn("init: hwrng virtio_rng.0", expected)
+        self.assertIn("init: hwrng gives 64 bytes", expected)
 
         r = self.run_linux("--initrd", self.initrd, "--append", APPEND)
         self.assertEqual(init_lines(r.out), expected, r)

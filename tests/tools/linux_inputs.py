@@ -29,6 +29,15 @@ INIT_SCRIPT = f"""#!/bin/busybox sh
 /bin/busybox echo "init: cpus $(/bin/busybox grep -c ^processor /proc/cpuinfo)"
 /bin/busybox echo "init: cmdline $(/bin/busybox cat /proc/cmdline)"
 /bin/busybox echo "init: initramfs files $(/bin/busybox ls / | /bin/busybox wc -l)"
+/bin/busybox mount -t sysfs sysfs /sys
+for m in virtio_ring virtio virtio_mmio virtio-rng; do
+  /bin/busybox insmod /modules/$m.ko
+done
+/bin/busybox echo "init: virtio devices $(/bin/busybox ls /sys/bus/virtio/devices | /bin/busybox wc -l)"
+/bin/busybox echo "init: virtio0 device $(/bin/busybox cat /sys/bus/virtio/devices/virtio0/device)"
+/bin/busybox echo "init: hwrng $(/bin/busybox cat /sys/class/misc/hw_random/rng_current)"
+/bin/busybox mknod /dev/hwrng c 10 183  # misc device hw_random (no devtmpfs here)
+/bin/busybox echo "init: hwrng gives $(/bin/busybox head -c 64 /dev/hwrng | /bin/busybox wc -c) bytes"
 /bin/busybox echo "{LAST_LINE}"
 /bin/busybox poweroff -f
 """
@@ -72,9 +81,21 @@ def _newc_entry(name, mode, data=b"", ino=1, rdev=(0, 0)):
     return out
 
 
-def make_initramfs(busybox_path, out_path):
+# The cloud kernel has virtio as modules: /init loads these (from the
+# kernel package, in dependency order) to probe the virtio-mmio transports
+# and the virtio-rng.
+VIRTIO_MODULES = ("drivers/virtio/virtio_ring.ko", "drivers/virtio/virtio.ko",
+                  "drivers/virtio/virtio_mmio.ko", "drivers/char/hw_random/virtio-rng.ko")
+
+
+def make_initramfs(busybox_path, out_path, modules=()):
     with open(busybox_path, "rb") as f:
         busybox = f.read()
+    module_entries = [_newc_entry("modules", 0o040755, ino=6)]
+    for i, path in enumerate(modules):
+        with open(path, "rb") as f:
+            module_entries.append(_newc_entry("modules/" + os.path.basename(path), 0o100644,
+                                              f.read(), ino=7 + i))
     archive = b"".join([
         _newc_entry("bin", 0o040755, ino=1),
         # The kernel opens /dev/console for init's stdio before anything
@@ -83,6 +104,7 @@ def make_initramfs(busybox_path, out_path):
         _newc_entry("dev/console", 0o020600, ino=5, rdev=(5, 1)),
         _newc_entry("bin/busybox", 0o100755, busybox, ino=2),
         _newc_entry("init", 0o100755, INIT_SCRIPT.encode(), ino=3),
+        *module_entries,
         _newc_entry("TRAILER!!!", 0, ino=0),
     ])
     archive += b"\0" * (-len(archive) % 512)
@@ -115,5 +137,9 @@ def prepare(build_dir):
         f.write(data)
     os.replace(image + ".tmp", image)
     initrd = os.path.join(root, "initrd")
-    make_initramfs(os.path.join(root, "busybox", "bin", "busybox"), initrd)
+    module_dirs = sorted(glob.glob(os.path.join(root, "kernel", "lib", "modules", "*", "kernel")))
+    if not module_dirs:
+        raise MissingPackage(f"{kernel_deb} holds no lib/modules: run `{INSTALL_HINT}` again")
+    make_initramfs(os.path.join(root, "busybox", "bin", "busybox"), initrd,
+                   [os.path.join(module_dirs[-1], m) for m in VIRTIO_MODULES])
     return image, initrd

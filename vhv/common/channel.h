@@ -30,11 +30,17 @@ enum class FrameType : uint8_t {
   // payload: vm_id(u8). The VM was loaded: its image and initrd were copied
   // into guest RAM, so their staging block may be reused.
   VmStarted = 0x06,
+  // payload: VirtioNotifyPayload. The guest wrote QueueNotify of a ready
+  // queue of a virtio-mmio transport (the doorbell; vhv/common/virtio_mmio.h).
+  VirtioNotify = 0x07,
   // highvisor -> lowvisor
   RunVm = 0x81,       // payload: vm_id(u8). BootParams are in shared RAM.
   ConsoleIn = 0x82,   // payload: vm_id(u8) then bytes for the guest's UART
   StopVm = 0x83,      // payload: vm_id(u8)
   ResumeTime = 0x84,  // payload: ResumeTimePayload (S10: the VM was paused, now runs again)
+  // payload: VirtioInterruptPayload. The highvisor has served a doorbell:
+  // raise the transport's interrupt (used buffers, or the device needs a reset).
+  VirtioInterrupt = 0x85,
 };
 
 enum class VmExitReason : uint8_t {
@@ -70,6 +76,35 @@ struct __attribute__((packed)) ResumeTimePayload {
   uint8_t vm_id;
   TickPolicy policy;
   uint64_t paused_ns;  // host wall-clock time the VHV was stopped
+};
+
+// The doorbell: everything the highvisor needs to walk the queue, so that it
+// keeps no per-queue state of its own. `generation` counts the transport's
+// resets; the answer echoes it and a stale one is dropped.
+struct __attribute__((packed)) VirtioNotifyPayload {
+  uint8_t vm_id;
+  uint8_t transport;  // 0..31: the transport at 0x0A00_0000 + 0x200 * transport
+  uint16_t queue;
+  uint32_t generation;
+  uint32_t device_type;  // virtio::DeviceType
+  uint16_t queue_size;   // QueueNum
+  uint16_t reserved;
+  uint64_t desc;    // guest physical addresses of the descriptor table,
+  uint64_t driver;  // the available ring
+  uint64_t device;  // and the used ring
+};
+
+enum class VirtioInterruptKind : uint8_t {
+  UsedBuffer = 1,  // InterruptStatus bit 0
+  NeedsReset = 2,  // the driver broke the queue: DEVICE_NEEDS_RESET, InterruptStatus bit 1
+};
+
+struct __attribute__((packed)) VirtioInterruptPayload {
+  uint8_t vm_id;
+  uint8_t transport;
+  VirtioInterruptKind kind;
+  uint8_t reserved;
+  uint32_t generation;  // from the VirtioNotifyPayload being answered
 };
 
 inline constexpr uint32_t kProtocolVersion = 2;  // 2: several VMs (layout::kMaxVms), VmStarted

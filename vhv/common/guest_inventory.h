@@ -20,6 +20,7 @@ enum class GuestDevice : uint8_t {
   DccChannel,   // nestlab: trapped MDCCSR_EL0 reads (S2)
   WfeWatchdog,  // nestlab: WFE channel and watchdog (S14)
   GuestInfo,    // nestlab: host/guest key-value store (S4 services 4, 5)
+  VirtioMmio,   // standard: virtio,mmio (32 transports, one virtio-rng)
 };
 
 struct GuestDeviceInfo {
@@ -34,6 +35,6 @@ const GuestDeviceInfo& guest_device_info(GuestDevice d);
 inline constexpr GuestDevice kDefaultInventory[] = {
     GuestDevice::Psci,        GuestDevice::ArchTimer, GuestDevice::Gicv3,
     GuestDevice::Pl011,       GuestDevice::Backdoor,  GuestDevice::DccChannel,
-    GuestDevice::WfeWatchdog, GuestDevice::GuestInfo};
+    GuestDevice::WfeWatchdog, GuestDevice::GuestInfo, GuestDevice::VirtioMmio};
 
 }  // namespace nestlab

@@ -16,6 +16,9 @@ namespace {
 TEST(WireStructs, Layouts) {
   EXPECT_EQ(sizeof(channel::VmExitPayload), 24u);
   EXPECT_EQ(sizeof(channel::ReadyPayload), 8u);
+  EXPECT_EQ(sizeof(channel::VirtioNotifyPayload), 40u);
+  EXPECT_EQ(offsetof(channel::VirtioNotifyPayload, desc), 16u);
+  EXPECT_EQ(sizeof(channel::VirtioInterruptPayload), 8u);
   EXPECT_EQ(offsetof(BootParams, bootargs), 160u);
   EXPECT_EQ(offsetof(BootParams, pl011_ipa), 1184u);
   EXPECT_EQ(offsetof(BootParams, initrd_pa), 1192u);

@@ -15,11 +15,6 @@
 #include "vhv/host/frame_codec.h"
 
 namespace nestlab::vhv {
-namespace {
-
-using json = nlohmann::json;
-constexpr size_t kChunk = 64;
-
 bool write_fully(int fd, const std::string& bytes) {
   size_t done = 0;
   while (done < bytes.size()) {
@@ -37,6 +32,11 @@ bool write_fully(int fd, const std::string& bytes) {
   }
   return true;
 }
+
+namespace {
+
+using json = nlohmann::json;
+constexpr size_t kChunk = 64;
 
 }  // namespace
 

@@ -5,11 +5,17 @@
 // QEMU's channel socket cannot block the highvisor's loop for long.
 #pragma once
 
+#include <string>
+
 #include <nlohmann/json.hpp>
 
 namespace nestlab::vhv {
 
 inline constexpr size_t kMaxConsoleInput = 4096;
+
+// Writes all of `bytes` to the channel socket (frames to the lowvisor),
+// waiting up to a second for room each time it is full.
+bool write_fully(int fd, const std::string& bytes);
 
 // Returns the reply body: {"result": {"bytes": N}} or {"error": {...}}.
 nlohmann::json send_console_input(int serial_fd, const nlohmann::json& params);

@@ -146,6 +146,7 @@ void Highvisor::on_frame(const Frame& f) {
     case FrameType::VmStarted:
       if (!f.payload.empty()) on_vm_started(f.payload[0]);
       break;
+    case FrameType::VirtioNotify: on_virtio_notify(f); break;
     case FrameType::Console:
       if (!f.payload.empty()) {
         emit({{"event", control::kConsole},

@@ -71,6 +71,8 @@ class Highvisor {
   // Frees the VM's memory and slot after its VmExit or RunFailed.
   void release_vm(unsigned vm);
   void on_vm_started(unsigned vm);
+  // virtio_doorbell.cpp: a VirtioNotify frame, served here (virtio/virtio_service.h).
+  void on_virtio_notify(const Frame& frame);
   nlohmann::json counters(unsigned vm) const;
   uint64_t guest_time_ns(unsigned vm) const;  // since the VM's RunVm; docs/labs.md
   StatusPage read_status(unsigned vm) const;

@@ -95,6 +95,17 @@ void gic_enable_private(uint32_t intid, uint8_t priority) {
   wr<uint32_t>(sgi + 0x100, 1u << intid);  // ISENABLER0
 }
 
+void gic_enable_spi(uint32_t intid, uint8_t priority, bool edge) {
+  const uint64_t word = 4 * (intid / 32), bit = 1u << (intid % 32);
+  wr<uint32_t>(kGicd + 0x80 + word, rd<uint32_t>(kGicd + 0x80 + word) | bit);  // GICD_IGROUPR
+  wr<uint8_t>(kGicd + 0x400 + intid, priority);                                // GICD_IPRIORITYR
+  const uint64_t cfg = kGicd + 0xc00 + 4 * (intid / 16);                       // GICD_ICFGR
+  const uint32_t edge_bit = 2u << (2 * (intid % 16));
+  wr<uint32_t>(cfg, edge ? rd<uint32_t>(cfg) | edge_bit : rd<uint32_t>(cfg) & ~edge_bit);
+  wr<uint64_t>(kGicd + 0x6000 + 8 * intid, 0);  // GICD_IROUTER: CPU 0
+  wr<uint32_t>(kGicd + 0x100 + word, bit);      // GICD_ISENABLER
+}
+
 uint32_t gic_ack() {
   uint64_t v;
   asm volatile("mrs %0, S3_0_C12_C12_0" : "=r"(v));

@@ -29,6 +29,9 @@ void gic_init_distributor();
 void gic_init_cpu();
 // SGI/PPI of this CPU enabled at a priority, Group 1.
 void gic_enable_private(uint32_t intid, uint8_t priority);
+// An SPI (INTID 32 and up) enabled at a priority, Group 1, routed to CPU 0,
+// edge-triggered or level-sensitive as its device-tree node says.
+void gic_enable_spi(uint32_t intid, uint8_t priority, bool edge);
 uint32_t gic_ack();            // ICC_IAR1_EL1; 1023 when nothing
 void gic_eoi(uint32_t intid);  // ICC_EOIR1_EL1 (EOImode 0: drop + deactivate)
 void gic_send_sgi(unsigned cpu, uint32_t intid);

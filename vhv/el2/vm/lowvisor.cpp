@@ -60,6 +60,13 @@ void Lowvisor::on_frame(channel::FrameType type, const uint8_t* payload, uint16_
         guest_time_resumed(*vm, p.policy, p.paused_ns);
       }
       return;
+    case channel::FrameType::VirtioInterrupt:
+      if (vm && len >= sizeof(channel::VirtioInterruptPayload)) {
+        channel::VirtioInterruptPayload p;
+        __builtin_memcpy(&p, payload, sizeof(p));
+        vm->virtio().on_interrupt(p);
+      }
+      return;
     default:
       Channel::log("channel: ignored frame type 0x%02x from the highvisor", unsigned(type));
       return;

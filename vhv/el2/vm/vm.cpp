@@ -49,8 +49,11 @@ uint64_t pl011_ipa(const BootParams& params) {
 
 }  // namespace
 
-Vm::Vm() : m_vgic(this), m_devices(DeviceWiring{&m_console, &m_console, &m_vgic.model(), &m_vgic}) {
+Vm::Vm()
+    : m_vgic(this),
+      m_devices(DeviceWiring{&m_console, &m_console, &m_vgic.model(), &m_vgic, &m_virtio}) {
   m_console.set_owner(this);
+  m_virtio.set_owner(this);
 }
 
 void Vm::set_slot(unsigned slot) {

@@ -15,6 +15,7 @@
 #include "vhv/common/mmio_map.h"
 #include "vhv/el2/boot/smp.h"
 #include "vhv/el2/devices/guest_console.h"
+#include "vhv/el2/devices/virtio_doorbell.h"
 #include "vhv/el2/stage2/stage2.h"
 #include "vhv/el2/timer/guest_time.h"
 #include "vhv/el2/trap/context.h"
@@ -81,6 +82,7 @@ class Vm {
   VcpuContext& ctx() { return m_vcpus[here() % kMaxCpus].ctx; }
   MmioMap& mmio() { return m_mmio; }
   GuestConsole& console() { return m_console; }
+  VirtioDoorbell& virtio() { return m_virtio; }
   Pl011& uart() { return m_devices.pl011(); }
   GuestDevices& devices() { return m_devices; }
   Vgic& vgic() { return m_vgic; }
@@ -148,8 +150,9 @@ class Vm {
   GuestConsole m_console;
   MmioMap m_mmio;
   Vgic m_vgic;  // reset with the VM (vgic_reset)
+  VirtioDoorbell m_virtio;
   // Every emulated MMIO device (guest_devices.h), in m_mmio; wired to
-  // m_console and m_vgic, so declared after them.
+  // m_console, m_vgic and m_virtio, so declared after them.
   GuestDevices m_devices;
   StopInfo m_stop{};
   volatile bool m_stopped = false;

@@ -1,0 +1,248 @@
+// A virtio-rng driver in miniature: finds the entropy device among the
+// virtio-mmio transports of the device tree, does the virtio 1.x
+// handshake (virtio 1.2 section 3.1.1), posts one 64-byte device-writable
+// buffer, sleeps until the used-buffer interrupt and checks what came
+// back. Prints the same on plain QEMU (`-device virtio-rng-device -global
+// virtio-mmio.force-legacy=false`) as in a VHV.
+//
+// attack=1 first posts a descriptor loop, attack=2 a buffer outside RAM:
+// the device must say DEVICE_NEEDS_RESET (with a configuration interrupt),
+// and after a reset serve the good buffer as before.
+#include "tests/guests/lib/guest.h"
+#include "tests/guests/lib/platform.h"
+
+namespace {
+
+// virtio 1.2: 4.2.2 registers, 2.1 status, 2.7 split virtqueues.
+constexpr uint64_t kMagic = 0x000, kVersion = 0x004, kDeviceId = 0x008, kDeviceFeatures = 0x010,
+                   kDeviceFeaturesSel = 0x014, kDriverFeatures = 0x020, kDriverFeaturesSel = 0x024,
+                   kQueueSel = 0x030, kQueueNumMax = 0x034, kQueueNum = 0x038, kQueueReady = 0x044,
+                   kQueueNotify = 0x050, kInterruptStatus = 0x060, kInterruptAck = 0x064,
+                   kStatus = 0x070, kQueueDescLow = 0x080, kQueueDescHigh = 0x084,
+                   kQueueDriverLow = 0x090, kQueueDriverHigh = 0x094, kQueueDeviceLow = 0x0a0,
+                   kQueueDeviceHigh = 0x0a4;
+constexpr uint32_t kAck = 1, kDriver = 2, kDriverOk = 4, kFeaturesOk = 8, kNeedsReset = 0x40;
+constexpr uint16_t kDescNext = 1, kDescWrite = 2;
+constexpr unsigned kQueue = 4;
+
+struct Desc {
+  uint64_t addr;
+  uint32_t len;
+  uint16_t flags;
+  uint16_t next;
+};
+struct alignas(16) Rings {
+  Desc desc[kQueue];
+  struct {
+    uint16_t flags, idx, ring[kQueue];
+  } avail;
+  alignas(4) struct {
+    uint16_t flags, idx;
+    struct {
+      uint32_t id, len;
+    } ring[kQueue];
+  } used;
+};
+Rings g_rings;
+uint8_t g_buffer[64];
+
+uint64_t g_base = 0;      // the transport rd() and wr() access
+uint64_t g_rng_base = 0;  // the entropy device's transport, from the device tree
+uint32_t g_intid = 0;
+bool g_edge = true;
+volatile uint32_t g_isr_seen = 0;
+
+uint32_t rd(uint64_t reg) { return *reinterpret_cast<volatile uint32_t*>(g_base + reg); }
+void wr(uint64_t reg, uint32_t v) { *reinterpret_cast<volatile uint32_t*>(g_base + reg) = v; }
+
+uint32_t be32(const uint8_t* p) {
+  return uint32_t(p[0]) << 24 | uint32_t(p[1]) << 16 | uint32_t(p[2]) << 8 | p[3];
+}
+bool equals(const char* a, const char* b) {
+  while (*a && *a == *b) ++a, ++b;
+  return *a == *b;
+}
+size_t length(const char* s) {
+  size_t n = 0;
+  while (s[n]) ++n;
+  return n;
+}
+
+// Every "virtio,mmio" node in tree order; the first whose transport has a
+// device of type 4 (entropy) is ours.
+bool find_rng(const uint8_t* b) {
+  const uint32_t off_struct = be32(b + 8), off_strings = be32(b + 12), size_struct = be32(b + 36);
+  uint32_t pos = off_struct;
+  bool virtio = false;
+  uint64_t reg = 0;
+  uint32_t irq[3] = {};
+  unsigned transports = 0;
+  while (pos < off_struct + size_struct) {
+    const uint32_t token = be32(b + pos);
+    pos += 4;
+    if (token == 1) {  // FDT_BEGIN_NODE
+      virtio = false;
+      pos = (pos + static_cast<uint32_t>(length(reinterpret_cast<const char*>(b + pos))) + 4) & ~3u;
+    } else if (token == 2) {  // FDT_END_NODE
+      if (virtio) {
+        ++transports;
+        g_base = reg;
+        if (rd(kMagic) == 0x74726976 && rd(kDeviceId) == 4 && g_intid == 0) {
+          g_rng_base = reg;
+          g_intid = 32 + irq[1];
+          g_edge = (irq[2] & 0xf) == 1;
+          guest::printf("virtio-rng: transport at 0x%llx, SPI %u, %s\n",
+                        static_cast<unsigned long long>(reg), irq[1], g_edge ? "edge" : "level");
+        }
+      }
+      virtio = false;
+    } else if (token == 3) {  // FDT_PROP
+      const uint32_t len = be32(b + pos), nameoff = be32(b + pos + 4);
+      pos += 8;
+      const char* name = reinterpret_cast<const char*>(b + off_strings + nameoff);
+      const uint8_t* v = b + pos;
+      if (equals(name, "compatible") && equals(reinterpret_cast<const char*>(v), "virtio,mmio"))
+        virtio = true;
+      else if (equals(name, "reg") && len >= 8)
+        reg = uint64_t(be32(v)) << 32 | be32(v + 4);
+      else if (equals(name, "interrupts") && len >= 12)
+        for (int i = 0; i < 3; ++i) irq[i] = be32(v + 4 * i);
+      pos = (pos + len + 3) & ~3u;
+    } else if (token != 4) {
+      break;
+    }
+  }
+  guest::printf("virtio-rng: %u virtio-mmio transports in the device tree\n", transports);
+  g_base = g_rng_base;
+  return g_intid != 0;
+}
+
+void set_queue_addresses() {
+  const auto desc = reinterpret_cast<uint64_t>(&g_rings.desc);
+  const auto avail = reinterpret_cast<uint64_t>(&g_rings.avail);
+  const auto used = reinterpret_cast<uint64_t>(&g_rings.used);
+  wr(kQueueDescLow, static_cast<uint32_t>(desc));
+  wr(kQueueDescHigh, static_cast<uint32_t>(desc >> 32));
+  wr(kQueueDriverLow, static_cast<uint32_t>(avail));
+  wr(kQueueDriverHigh, static_cast<uint32_t>(avail >> 32));
+  wr(kQueueDeviceLow, static_cast<uint32_t>(used));
+  wr(kQueueDeviceHigh, static_cast<uint32_t>(used >> 32));
+}
+
+// 3.1.1 steps 1 to 8. Returns false (having printed why) on a refusal.
+bool bring_up(bool quiet) {
+  wr(kStatus, 0);
+  wr(kStatus, kAck);
+  wr(kStatus, kAck | kDriver);
+  wr(kDeviceFeaturesSel, 1);
+  const uint32_t high = rd(kDeviceFeatures);
+  if (!(high & 1)) {
+    guest::printf("virtio-rng: the device does not offer VIRTIO_F_VERSION_1\n");
+    return false;
+  }
+  wr(kDriverFeaturesSel, 0);
+  wr(kDriverFeatures, 0);
+  wr(kDriverFeaturesSel, 1);
+  wr(kDriverFeatures, 1);
+  wr(kStatus, kAck | kDriver | kFeaturesOk);
+  if (!(rd(kStatus) & kFeaturesOk)) {
+    guest::printf("virtio-rng: FEATURES_OK refused\n");
+    return false;
+  }
+  wr(kQueueSel, 0);
+  const uint32_t max = rd(kQueueNumMax);
+  if (!quiet) guest::printf("virtio-rng: queue 0 holds at most %u buffers\n", max);
+  if (max < kQueue) return false;
+  for (auto& d : g_rings.desc) d = {};
+  g_rings.avail.flags = g_rings.avail.idx = 0;
+  g_rings.used.flags = g_rings.used.idx = 0;
+  wr(kQueueNum, kQueue);
+  set_queue_addresses();
+  wr(kQueueReady, 1);
+  wr(kStatus, kAck | kDriver | kFeaturesOk | kDriverOk);
+  return true;
+}
+
+void post(uint16_t head) {
+  g_rings.avail.ring[g_rings.avail.idx % kQueue] = head;
+  asm volatile("dmb ish" ::: "memory");  // 2.7.13: the ring entry before the index
+  g_rings.avail.idx = static_cast<uint16_t>(g_rings.avail.idx + 1);
+  asm volatile("dmb ish" ::: "memory");  // the index before the notification
+  g_isr_seen = 0;
+  wr(kQueueNotify, 0);
+}
+
+bool read_entropy() {
+  for (auto& b : g_buffer) b = 0;
+  g_rings.desc[0] = {reinterpret_cast<uint64_t>(g_buffer), sizeof(g_buffer), kDescWrite, 0};
+  post(0);
+  guest::wait_until([] { return (g_isr_seen & 1) != 0; });
+  asm volatile("dmb ish" ::: "memory");
+  const auto& e = g_rings.used.ring[0];
+  bool all_equal = true;
+  for (auto b : g_buffer) all_equal = all_equal && b == g_buffer[0];
+  guest::printf("virtio-rng: used buffer %u of %u bytes; the bytes are %s\n", e.id, e.len,
+                all_equal ? "ALL EQUAL" : "not all equal");
+  return g_rings.used.idx == 1 && e.id == 0 && e.len == sizeof(g_buffer) && !all_equal;
+}
+
+// A chain the device must refuse: it says DEVICE_NEEDS_RESET with a
+// configuration-change interrupt.
+bool refused(unsigned attack) {
+  if (attack == 1) {
+    g_rings.desc[0] = {reinterpret_cast<uint64_t>(g_buffer), 8, kDescWrite | kDescNext, 1};
+    g_rings.desc[1] = {reinterpret_cast<uint64_t>(g_buffer), 8, kDescWrite | kDescNext, 0};
+  } else {
+    g_rings.desc[0] = {0x7f'0000'0000ull, 64, kDescWrite, 0};  // far beyond RAM
+  }
+  post(0);
+  guest::wait_until([] { return (g_isr_seen & 2) != 0; });
+  const uint32_t status = rd(kStatus);
+  guest::printf("virtio-rng: %s refused: %s\n",
+                attack == 1 ? "a descriptor loop" : "a buffer outside RAM",
+                (status & kNeedsReset) ? "the device needs a reset" : "NO NEEDS_RESET");
+  return (status & kNeedsReset) != 0;
+}
+
+}  // namespace
+
+extern "C" void guest_exception(guest::ExceptionFrame*, uint64_t kind) {
+  if (kind != 5) {
+    guest::printf("virtio-rng: unexpected exception kind %llu esr 0x%llx\n",
+                  static_cast<unsigned long long>(kind),
+                  static_cast<unsigned long long>(guest::read_esr_el1()));
+    psci_system_off(3);
+  }
+  const uint32_t intid = guest::gic_ack();
+  if (intid == g_intid) {
+    const uint32_t isr = rd(kInterruptStatus);
+    wr(kInterruptAck, isr);
+    g_isr_seen = g_isr_seen | isr;
+  }
+  if (intid < 1020) guest::gic_eoi(intid);
+}
+
+extern "C" int guest_main(uint64_t dtb) {
+  const auto* b = reinterpret_cast<const uint8_t*>(dtb ? dtb : guest::kRamBase);
+  if (be32(b) != 0xd00dfeed || !find_rng(b)) {
+    guest::printf("virtio-rng: no entropy device (tree at 0x%llx)\n",
+                  static_cast<unsigned long long>(reinterpret_cast<uint64_t>(b)));
+    return 2;
+  }
+  guest::printf("virtio-rng: version %u\n", rd(kVersion));
+  if (rd(kVersion) != 2) return 2;
+  guest::install_vectors();
+  guest::gic_init_distributor();
+  guest::gic_init_cpu();
+  guest::gic_enable_spi(g_intid, 0xa0, g_edge);
+  guest::irq_enable();
+  if (!bring_up(false)) return 1;
+  const unsigned attack =
+      static_cast<unsigned>(guest::bootarg_number(guest::bootargs(dtb), "attack", 0));
+  if (attack != 0) {
+    if (!refused(attack)) return 1;
+    if (!bring_up(true)) return 1;
+    guest::printf("virtio-rng: reset, the device works again\n");
+  }
+  return read_entropy() ? 0 : 1;
+}

@@ -1,0 +1,42 @@
+// Virtio constants shared by the lowvisor's transports, the highvisor's
+// virtqueue walker and the tests (virtio 1.2, OASIS virtio-v1.2-cs01).
+#pragma once
+
+#include <cstdint>
+
+namespace nestlab::virtio {
+
+// 5 "Device Types".
+enum class DeviceType : uint32_t { None = 0, Entropy = 4 };
+
+// 2.1 "Device Status Field".
+inline constexpr uint32_t kStatusAcknowledge = 1, kStatusDriver = 2, kStatusDriverOk = 4,
+                          kStatusFeaturesOk = 8, kStatusNeedsReset = 0x40, kStatusFailed = 0x80;
+
+// 6 "Reserved Feature Bits": the modern interface.
+inline constexpr uint64_t kFeatureVersion1 = 1ull << 32;
+
+// 4.2.2 "MMIO Device Register Layout".
+inline constexpr uint32_t kMagic = 0x7472'6976;  // "virt" read as little-endian bytes
+inline constexpr uint32_t kVersionModern = 2;
+// QEMU's vendor ID ("QEMU"), so that a guest sees the same as on QEMU virt.
+inline constexpr uint32_t kVendorQemu = 0x554d'4551;
+inline constexpr uint64_t kRegMagic = 0x000, kRegVersion = 0x004, kRegDeviceId = 0x008,
+                          kRegVendorId = 0x00c, kRegDeviceFeatures = 0x010,
+                          kRegDeviceFeaturesSel = 0x014, kRegDriverFeatures = 0x020,
+                          kRegDriverFeaturesSel = 0x024, kRegQueueSel = 0x030,
+                          kRegQueueNumMax = 0x034, kRegQueueNum = 0x038, kRegQueueReady = 0x044,
+                          kRegQueueNotify = 0x050, kRegInterruptStatus = 0x060,
+                          kRegInterruptAck = 0x064, kRegStatus = 0x070, kRegQueueDescLow = 0x080,
+                          kRegQueueDescHigh = 0x084, kRegQueueDriverLow = 0x090,
+                          kRegQueueDriverHigh = 0x094, kRegQueueDeviceLow = 0x0a0,
+                          kRegQueueDeviceHigh = 0x0a4, kRegConfigGeneration = 0x0fc,
+                          kRegConfig = 0x100;
+// InterruptStatus bits (4.2.2): a used buffer, a configuration change.
+inline constexpr uint32_t kIntUsedBuffer = 1, kIntConfigChange = 2;
+
+// 2.7 "Split Virtqueues": descriptor flags, avail flags.
+inline constexpr uint16_t kDescNext = 1, kDescWrite = 2, kDescIndirect = 4;
+inline constexpr uint16_t kAvailNoInterrupt = 1;
+
+}  // namespace nestlab::virtio

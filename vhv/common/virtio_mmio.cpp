@@ -1,0 +1,197 @@
+#include "vhv/common/virtio_mmio.h"
+
+namespace nestlab {
+namespace {
+
+using namespace virtio;
+
+// virtio-rng: one request queue; QueueNumMax as QEMU reads it for a modern
+// transport (VIRTQUEUE_MAX_SIZE, hw/virtio/virtio-mmio.c).
+constexpr uint16_t kEntropyQueueSize = 1024;
+
+uint32_t low(uint64_t v) { return static_cast<uint32_t>(v); }
+uint32_t high(uint64_t v) { return static_cast<uint32_t>(v >> 32); }
+uint64_t with_low(uint64_t v, uint32_t lo) { return (v & ~0xffff'ffffull) | lo; }
+uint64_t with_high(uint64_t v, uint32_t hi) { return (v & 0xffff'ffffull) | (uint64_t(hi) << 32); }
+
+}  // namespace
+
+VirtioMmioTransport::VirtioMmioTransport(unsigned index, DeviceType type, VirtioHost* host)
+    : m_index(index), m_type(type), m_host(host) {
+  m_state = reset_state();
+}
+
+unsigned VirtioMmioTransport::queue_count() const { return m_type == DeviceType::Entropy ? 1 : 0; }
+
+uint16_t VirtioMmioTransport::queue_num_max() const {
+  return m_type == DeviceType::Entropy ? kEntropyQueueSize : 0;
+}
+
+// Only the modern interface: no indirect descriptors, no event index, so
+// the highvisor's walker has one chain format to check.
+uint64_t VirtioMmioTransport::device_features() const {
+  return m_type == DeviceType::None ? 0 : kFeatureVersion1;
+}
+
+VirtioMmioTransport::State VirtioMmioTransport::reset_state() const {
+  State s{};
+  for (unsigned q = 0; q < queue_count(); ++q) s.queues[q].num = queue_num_max();
+  return s;
+}
+
+VirtioMmioTransport::State VirtioMmioTransport::state() const { return m_state; }
+
+void VirtioMmioTransport::set_state(const State& s) {
+  m_state = s;
+  ++m_generation;  // answers to doorbells before the restore are not for this state
+  update_irq();
+}
+
+void VirtioMmioTransport::reset() {
+  m_state = reset_state();
+  ++m_generation;
+  update_irq();
+}
+
+VirtioMmioTransport::Queue* VirtioMmioTransport::selected() {
+  return m_state.queue_sel < queue_count() ? &m_state.queues[m_state.queue_sel] : nullptr;
+}
+
+const VirtioMmioTransport::Queue* VirtioMmioTransport::selected() const {
+  return const_cast<VirtioMmioTransport*>(this)->selected();
+}
+
+uint64_t VirtioMmioTransport::read(uint64_t offset, unsigned size) const {
+  // 4.2.2.2: the driver uses 32-bit aligned accesses for the registers;
+  // virtio-rng has no configuration space, which reads as 0.
+  if (size != 4 || (offset & 3) != 0) return 0;
+  switch (offset) {
+    case kRegMagic: return kMagic;
+    case kRegVersion: return kVersionModern;
+    case kRegVendorId: return kVendorQemu;
+    default: break;
+  }
+  if (m_type == DeviceType::None) return 0;
+  const Queue* q = selected();
+  switch (offset) {
+    case kRegDeviceId: return static_cast<uint32_t>(m_type);
+    case kRegDeviceFeatures:
+      return m_state.device_features_sel == 0   ? low(device_features())
+             : m_state.device_features_sel == 1 ? high(device_features())
+                                                : 0;
+    case kRegQueueNumMax: return q ? queue_num_max() : 0;
+    case kRegQueueReady: return q && q->ready ? 1 : 0;
+    case kRegInterruptStatus: return m_state.isr;
+    case kRegStatus: return m_state.status;
+    case kRegConfigGeneration: return 0;  // no configuration space to change
+    default: return 0;                    // write-only registers read 0, as on QEMU
+  }
+}
+
+void VirtioMmioTransport::write(uint64_t offset, unsigned size, uint64_t value64) {
+  if (m_type == DeviceType::None || size != 4 || (offset & 3) != 0) return;
+  const auto value = static_cast<uint32_t>(value64);
+  Queue* q = selected();
+  switch (offset) {
+    case kRegDeviceFeaturesSel: m_state.device_features_sel = value; return;
+    case kRegDriverFeatures:
+      if (m_state.driver_features_sel == 0)
+        m_state.driver_features = with_low(m_state.driver_features, value);
+      else if (m_state.driver_features_sel == 1)
+        m_state.driver_features = with_high(m_state.driver_features, value);
+      return;
+    case kRegDriverFeaturesSel: m_state.driver_features_sel = value; return;
+    case kRegQueueSel:
+      if (value < kQueueSelLimit) m_state.queue_sel = value;
+      return;
+    case kRegQueueNum:
+      if (q && value >= 1 && value <= queue_num_max()) q->num = static_cast<uint16_t>(value);
+      return;
+    case kRegQueueReady:
+      if (q) q->ready = (value & 1) != 0;
+      return;
+    case kRegQueueDescLow:
+      if (q) q->desc = with_low(q->desc, value);
+      return;
+    case kRegQueueDescHigh:
+      if (q) q->desc = with_high(q->desc, value);
+      return;
+    case kRegQueueDriverLow:
+      if (q) q->driver = with_low(q->driver, value);
+      return;
+    case kRegQueueDriverHigh:
+      if (q) q->driver = with_high(q->driver, value);
+      return;
+    case kRegQueueDeviceLow:
+      if (q) q->device = with_low(q->device, value);
+      return;
+    case kRegQueueDeviceHigh:
+      if (q) q->device = with_high(q->device, value);
+      return;
+    case kRegQueueNotify: {
+      // A device serves its queues only once the driver is ready, and a
+      // broken device (NEEDS_RESET) not at all until it is reset (QEMU
+      // virtio-rng is_guest_ready, virtio_error).
+      if (value >= queue_count() || !m_host) return;
+      const Queue& n = m_state.queues[value];
+      if (!n.ready || (m_state.status & kStatusDriverOk) == 0 ||
+          (m_state.status & kStatusNeedsReset) != 0)
+        return;
+      channel::VirtioNotifyPayload d{};
+      d.transport = static_cast<uint8_t>(m_index);
+      d.queue = static_cast<uint16_t>(value);
+      d.generation = m_generation;
+      d.device_type = static_cast<uint32_t>(m_type);
+      d.queue_size = n.num;
+      d.desc = n.desc;
+      d.driver = n.driver;
+      d.device = n.device;
+      m_host->notify(d);
+      return;
+    }
+    case kRegInterruptAck:
+      m_state.isr = static_cast<uint8_t>(m_state.isr & ~value);
+      update_irq();
+      return;
+    case kRegStatus: write_status(value); return;
+    default: return;
+  }
+}
+
+void VirtioMmioTransport::write_status(uint32_t value) {
+  // 4.2.2.1: writing 0 resets the device.
+  if ((value & 0xff) == 0) {
+    reset();
+    return;
+  }
+  // 3.1.1 step 5: the device refuses FEATURES_OK for features it does not
+  // offer; QEMU then leaves the status as it was (virtio_set_status).
+  if ((value & kStatusFeaturesOk) && !(m_state.status & kStatusFeaturesOk) &&
+      (m_state.driver_features & ~device_features()) != 0)
+    return;
+  // The driver cannot clear NEEDS_RESET but by a reset.
+  m_state.status = static_cast<uint8_t>(value | (m_state.status & kStatusNeedsReset));
+}
+
+void VirtioMmioTransport::used_buffer(uint32_t generation) {
+  if (generation != m_generation || m_type == DeviceType::None) return;
+  m_state.isr |= kIntUsedBuffer;
+  update_irq();
+}
+
+void VirtioMmioTransport::needs_reset(uint32_t generation) {
+  if (generation != m_generation || m_type == DeviceType::None) return;
+  // 2.1.2: DEVICE_NEEDS_RESET and a configuration change notification.
+  m_state.status |= kStatusNeedsReset;
+  m_state.isr |= kIntConfigChange;
+  update_irq();
+}
+
+void VirtioMmioTransport::update_irq() {
+  const bool level = irq_level();
+  if (level == m_line) return;
+  m_line = level;
+  if (m_host) m_host->set_irq_level(m_index, level);
+}
+
+}  // namespace nestlab
