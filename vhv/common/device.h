@@ -24,6 +24,7 @@ class ConsoleSink;
 class ConsoleSource;
 class FdtWriter;
 class GicObserver;
+class RtcBackend;
 struct DevicePlacement;
 namespace vgic {
 class GicModel;
@@ -63,6 +64,7 @@ struct DeviceWiring {
   ConsoleSource* console_source = nullptr;
   vgic::GicModel* gic = nullptr;  // the state the GIC frames present; never null for them
   GicObserver* gic_observer = nullptr;
+  RtcBackend* rtc = nullptr;  // the PL031's clock, alarm and line
 };
 
 class Device : public MmioDevice {

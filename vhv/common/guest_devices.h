@@ -19,6 +19,7 @@
 #include "vhv/common/gic_frames.h"
 #include "vhv/common/mmio_map.h"
 #include "vhv/common/pl011.h"
+#include "vhv/common/pl031.h"
 
 namespace nestlab {
 
@@ -26,7 +27,8 @@ namespace nestlab {
 #define NESTLAB_GUEST_DEVICES(X) \
   X(GicDistributor, gicd)        \
   X(GicRedistributors, gicr)     \
-  X(Pl011, pl011)
+  X(Pl011, pl011)                \
+  X(Pl031, pl031)
 
 enum class DeviceId : uint8_t {
 #define NESTLAB_DEVICE_ID(Type, member) Type,

@@ -80,6 +80,7 @@ constexpr GuestDeviceInfo kInfo[] = {
     {"dcc-channel", "NLAB0002", "arm,dcc", "mrs mdccsr_el0"},
     {"wfe-watchdog", "NLAB0003", "arm,sbsa-gwdt", "wfe"},
     {"guestinfo", "NLAB0004", "qemu,fw-cfg-mmio", "brk #0x5658"},
+    {"pl031@9010000", nullptr, nullptr, nullptr},
 };
 
 // A standard inventory entry: the fixed parts of the platform, or the

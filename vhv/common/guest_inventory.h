@@ -20,6 +20,7 @@ enum class GuestDevice : uint8_t {
   DccChannel,   // nestlab: trapped MDCCSR_EL0 reads (S2)
   WfeWatchdog,  // nestlab: WFE channel and watchdog (S14)
   GuestInfo,    // nestlab: host/guest key-value store (S4 services 4, 5)
+  Pl031,        // standard: arm,pl031
 };
 
 struct GuestDeviceInfo {
@@ -32,8 +33,8 @@ const GuestDeviceInfo& guest_device_info(GuestDevice d);
 
 // Every device a VHV's guest has today, in tree order.
 inline constexpr GuestDevice kDefaultInventory[] = {
-    GuestDevice::Psci,        GuestDevice::ArchTimer, GuestDevice::Gicv3,
-    GuestDevice::Pl011,       GuestDevice::Backdoor,  GuestDevice::DccChannel,
-    GuestDevice::WfeWatchdog, GuestDevice::GuestInfo};
+    GuestDevice::Psci,       GuestDevice::ArchTimer,   GuestDevice::Gicv3,
+    GuestDevice::Pl011,      GuestDevice::Pl031,       GuestDevice::Backdoor,
+    GuestDevice::DccChannel, GuestDevice::WfeWatchdog, GuestDevice::GuestInfo};
 
 }  // namespace nestlab
