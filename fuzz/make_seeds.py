@@ -175,6 +175,13 @@ def main():
     put("fuzz_device_restore", "gicr-reset", b"\x01" + record("GICR", 1, gicr))
     put("fuzz_device_restore", "pl011-reset", b"\x02" + record("PL11", 1, pl011))
     put("fuzz_device_restore", "pl011-fifo", b"\x82" + record("PL11", 1, pl011_rx))
+    # PL031 on the fuzzer's clock, which stands at 0: offset, MR, LR, IMSC,
+    # RIS, then the match's second (0: none; else the second at which
+    # offset + second == MR, at most 2^32 s ahead).
+    pl031 = struct.pack("<5IQ", 0, 0, 0, 0, 0, 0)
+    pl031_armed = struct.pack("<5IQ", 100, 110, 100, 1, 0, 10)
+    put("fuzz_device_restore", "pl031-reset", b"\x03" + record("PL31", 1, pl031))
+    put("fuzz_device_restore", "pl031-armed", b"\x83" + record("PL31", 1, pl031_armed))
     # fuzz_stage2_tables: 3-byte records (operation, block, page).
     def ops(*records):
         return bytes(b for r in records for b in r)

@@ -13,8 +13,8 @@
 namespace nestlab::lab {
 
 // Where the PL011 may be moved: a random 4 KiB page in [kPl011Low, kPl011High)
-// (the free MMIO space above QEMU virt's own PL011, below guest RAM).
-inline constexpr uint64_t kPl011Low = 0x0901'0000;
+// (the free MMIO space above QEMU virt's own PL011 and PL031, below guest RAM).
+inline constexpr uint64_t kPl011Low = 0x0901'1000;
 inline constexpr uint64_t kPl011High = 0x4000'0000;
 
 struct RunPlatform {

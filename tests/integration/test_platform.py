@@ -2,9 +2,11 @@
 (SGIs, PPIs, pending/active state read back) and the virtual timer, WFI
 blocking, the boot tables (S3, S9) and the lowvisor's per-CPU data area
 across a move between CPUs (S13, issue 4). Guests in tests/guests/:
-smp.cpp, timer.cpp, idle.cpp, mailbox.cpp, devmap.cpp, prda.cpp."""
+smp.cpp, timer.cpp, idle.cpp, mailbox.cpp, devmap.cpp, prda.cpp, and the
+PL031 RTC (rtc.cpp)."""
 import json
 import os
+import re
 import tempfile
 import time
 
@@ -88,6 +90,24 @@ class PlatformTest(KernelTestCase):
         self.assertIn("timer: never early: yes, active in handler: yes", r.out)
         self.assertIn("timer: physical counter consistent, physical timer interrupts: 1", r.out)
         self.assertIn("timer: 0 failures", r.out)
+
+    def test_rtc_shows_host_time_moves_with_guest_time_and_matches_in_wfi(self):
+        # The PL031 (tests/guests/rtc.cpp): RTCDR is the host's wall clock,
+        # 3 s of the guest's own counter move it by exactly 3, and a match
+        # 2 s ahead wakes the guest from WFI with its interrupt.
+        before = time.time()
+        r = self.nestlab("run", guest("rtc.elf"), timeout=120)
+        after = time.time()
+        self.assertEqual(r.code, 0, r)
+        m = re.search(r"rtc: start (\d+)", r.out)
+        self.assertIsNotNone(m, r.out)
+        self.assertGreaterEqual(int(m.group(1)), int(before) - 2, "the RTC is behind the host")
+        self.assertLessEqual(int(m.group(1)), after + 2, "the RTC is ahead of the host")
+        self.assertIn("rtc: 3 s of guest time moved RTCDR by 3", r.out)
+        m = re.search(r"rtc: match interrupt after (\d+) ms in WFI, RIS 1 MIS 1, cleared: yes", r.out)
+        self.assertIsNotNone(m, r.out)
+        self.assertTrue(900 <= int(m.group(1)) <= 2100, r.out)
+        self.assertIn("rtc: 0 failures", r.out)
 
     def test_idle_guest_costs_almost_no_host_cpu(self):
         # A 100 Hz tick and WFI in between: the vCPU blocks, the lowvisor

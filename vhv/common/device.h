@@ -25,6 +25,7 @@ class ConsoleSource;
 class FdtWriter;
 class GicObserver;
 class VirtioHost;
+class RtcBackend;
 struct DevicePlacement;
 namespace vgic {
 class GicModel;
@@ -65,6 +66,7 @@ struct DeviceWiring {
   vgic::GicModel* gic = nullptr;  // the state the GIC frames present; never null for them
   GicObserver* gic_observer = nullptr;
   VirtioHost* virtio = nullptr;  // doorbells and interrupt lines of the virtio transports
+  RtcBackend* rtc = nullptr;     // the PL031's clock, alarm and line
 };
 
 class Device : public MmioDevice {

@@ -20,6 +20,7 @@
 #include "vhv/common/mmio_map.h"
 #include "vhv/common/pl011.h"
 #include "vhv/common/virtio_mmio_bank.h"
+#include "vhv/common/pl031.h"
 
 namespace nestlab {
 
@@ -28,6 +29,7 @@ namespace nestlab {
   X(GicDistributor, gicd)        \
   X(GicRedistributors, gicr)     \
   X(Pl011, pl011)                \
+  X(Pl031, pl031)                \
   X(VirtioMmioBank, virtio)
 
 enum class DeviceId : uint8_t {

@@ -81,6 +81,7 @@ constexpr GuestDeviceInfo kInfo[] = {
     {"wfe-watchdog", "NLAB0003", "arm,sbsa-gwdt", "wfe"},
     {"guestinfo", "NLAB0004", "qemu,fw-cfg-mmio", "brk #0x5658"},
     {"virtio_mmio", nullptr, nullptr, nullptr},
+    {"pl031@9010000", nullptr, nullptr, nullptr},
 };
 
 // A standard inventory entry: the fixed parts of the platform, or the

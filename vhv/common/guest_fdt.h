@@ -46,10 +46,11 @@ struct GuestFdtConfig {
 
 // A place the guest's PL011 may be moved to: a 4 KiB page of the MMIO space
 // above the GIC redistributors (QEMU virt's PL011 is the lowest such page)
-// and below guest RAM, where no other device of the guest platform lives.
+// and below guest RAM, where no other device of the guest platform lives
+// (the PL031's page excepted).
 constexpr bool valid_pl011_ipa(uint64_t ipa) {
   return ipa % 0x1000 == 0 && ipa >= layout::kGuestPl011Ipa &&
-         ipa + 0x1000 <= layout::kGuestDeviceLimit;
+         ipa + 0x1000 <= layout::kGuestDeviceLimit && ipa != layout::kGuestPl031Ipa;
 }
 
 // Returns the size of the blob written to `buf` (at most 64 KiB is ever needed).

@@ -122,6 +122,19 @@ TEST_F(GuestFdt, TimerGicUartMatchQemuVirt) {
             24'000'000u);
 }
 
+// kvm-unit-tests arm/pl031.c finds the RTC by "arm,pl031" and asserts an
+// SPI in three cells; Linux's rtc-pl031 (an AMBA driver) needs apb_pclk.
+TEST_F(GuestFdt, RtcMatchesQemuVirt) {
+  build("");
+  const char* rtc = "/pl031@9010000";
+  EXPECT_EQ(fdt_node_check_compatible(m_buf.data(), node(rtc), "arm,pl031"), 0);
+  EXPECT_EQ(fdt_node_check_compatible(m_buf.data(), node(rtc), "arm,primecell"), 0);
+  EXPECT_EQ(cells(rtc, "reg"), (std::vector<uint32_t>{0, 0x0901'0000, 0, 0x1000}));
+  EXPECT_EQ(cells(rtc, "interrupts"), (std::vector<uint32_t>{0, 2, 4}));
+  EXPECT_EQ(str(rtc, "clock-names"), "apb_pclk");
+  EXPECT_EQ(cells(rtc, "clocks"), std::vector<uint32_t>{cells("/pl011@9000000", "clocks").at(0)});
+}
+
 TEST_F(GuestFdt, TooSmallBufferIsAnError) {
   uint8_t small[256];
   EXPECT_TRUE(build_guest_fdt(small, sizeof(small), GuestFdtConfig{0x4000'0000, 1 << 27, 1, ""})
@@ -156,6 +169,7 @@ TEST(GuestFdtPl011, MovedUartIsDescribedWhereItIs) {
   EXPECT_TRUE(valid_pl011_ipa(0x0900'0000));
   EXPECT_TRUE(valid_pl011_ipa(0x0a3c'5000));
   EXPECT_FALSE(valid_pl011_ipa(0x0800'0000));  // the GIC distributor
+  EXPECT_FALSE(valid_pl011_ipa(0x0901'0000));  // the PL031
   EXPECT_FALSE(valid_pl011_ipa(0x0a3c'5800));  // not a page
   EXPECT_FALSE(valid_pl011_ipa(0x4000'0000));  // guest RAM
 }

@@ -21,6 +21,7 @@ enum class GuestDevice : uint8_t {
   WfeWatchdog,  // nestlab: WFE channel and watchdog (S14)
   GuestInfo,    // nestlab: host/guest key-value store (S4 services 4, 5)
   VirtioMmio,   // standard: virtio,mmio (32 transports, one virtio-rng)
+  Pl031,        // standard: arm,pl031
 };
 
 struct GuestDeviceInfo {
@@ -33,8 +34,9 @@ const GuestDeviceInfo& guest_device_info(GuestDevice d);
 
 // Every device a VHV's guest has today, in tree order.
 inline constexpr GuestDevice kDefaultInventory[] = {
-    GuestDevice::Psci,        GuestDevice::ArchTimer, GuestDevice::Gicv3,
-    GuestDevice::Pl011,       GuestDevice::Backdoor,  GuestDevice::DccChannel,
-    GuestDevice::WfeWatchdog, GuestDevice::GuestInfo, GuestDevice::VirtioMmio};
+    GuestDevice::Psci,       GuestDevice::ArchTimer,   GuestDevice::Gicv3,
+    GuestDevice::Pl011,      GuestDevice::Pl031,       GuestDevice::Backdoor,
+    GuestDevice::DccChannel, GuestDevice::WfeWatchdog, GuestDevice::GuestInfo,
+    GuestDevice::VirtioMmio};
 
 }  // namespace nestlab

@@ -70,6 +70,7 @@ inline constexpr uint64_t kVhvOverhead = kGuestRamPa - kVhvRamBase;  // 64 MiB
 inline constexpr uint64_t kGuestRamIpa = 0x4000'0000;
 inline constexpr uint64_t kGuestRawImageOffset = 0x8'0000;
 inline constexpr uint64_t kGuestPl011Ipa = 0x0900'0000;
+inline constexpr uint64_t kGuestPl031Ipa = 0x0901'0000;
 inline constexpr uint64_t kGuestGicdIpa = 0x0800'0000;
 inline constexpr uint64_t kGuestGicrIpa = 0x080A'0000;
 inline constexpr uint64_t kGuestDeviceLimit = kGuestRamIpa;  // [0, 1 GiB) is MMIO space

@@ -159,8 +159,8 @@ void kick_an_idle_cpu() {
 
 // The EL2 physical timer of this CPU for the earliest deadline it watches:
 // its vCPU's slice and physical timer, every VM's watchdog and the timers
-// of the vCPUs that wait in WFI off any CPU. Every CPU watches the last
-// two; whichever fires first wakes the vCPU.
+// of the vCPUs that wait in WFI off any CPU, and every VM's RTC match.
+// Every CPU watches the VM-wide ones; whichever fires first acts.
 void program_timer() {
   SchedCpu& c = here();
   uint64_t d = 0;
@@ -172,6 +172,7 @@ void program_timer() {
   }
   for_each_vm([&](Vm& vm) {
     if (vm.watchdog().armed) d = earliest(d, host_deadline(vm.watchdog().deadline, vm.cntvoff()));
+    d = earliest(d, vm.rtc().host_deadline());
     for (unsigned i = 0; i < vm.vcpu_count(); ++i) {
       const Vcpu& v = vm.vcpu(i);
       if (v.cpu < 0 && v.blocked && v.power == PowerState::On)
@@ -205,6 +206,7 @@ void on_hyp_timer() {
   for_each_vm([&](Vm& vm) {
     if (vm.watchdog().armed && t >= host_deadline(vm.watchdog().deadline, vm.cntvoff()))
       watchdog_timer_expired(vm);
+    vm.rtc().check(t);
     for (unsigned i = 0; i < vm.vcpu_count(); ++i) {
       const Vcpu& v = vm.vcpu(i);
       if (v.cpu < 0 && v.blocked && v.power == PowerState::On) {

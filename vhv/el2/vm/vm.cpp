@@ -2,6 +2,7 @@
 
 #include "vhv/common/format.h"
 #include "vhv/common/guest_fdt.h"
+#include "vhv/common/guestinfo.h"
 #include "vhv/common/layout.h"
 #include "vhv/common/linux_image.h"
 #include "vhv/common/mailbox.h"
@@ -51,9 +52,10 @@ uint64_t pl011_ipa(const BootParams& params) {
 
 Vm::Vm()
     : m_vgic(this),
-      m_devices(DeviceWiring{&m_console, &m_console, &m_vgic.model(), &m_vgic, &m_virtio}) {
+      m_devices(DeviceWiring{&m_console, &m_console, &m_vgic.model(), &m_vgic, &m_virtio, &m_rtc}) {
   m_console.set_owner(this);
   m_virtio.set_owner(this);
+  m_rtc.set_owner(this);
 }
 
 void Vm::set_slot(unsigned slot) {
@@ -121,6 +123,11 @@ bool Vm::start(const BootParams& params, char* why, size_t why_len) {
   // moved later (pause, checkpoint, migration). Same on every vCPU.
   m_cntvoff = read_sysreg(cntpct_el0);
   m_guest_time = GuestTime{};  // S10: no pause debt from a previous guest
+  // The guest's RTC starts at the host's wall-clock time of this run (the
+  // highvisor's stamp, as for the HostTimeNs service) and then follows
+  // guest time.
+  m_rtc.start(reinterpret_cast<const volatile guestinfo::Page*>(layout::guest_info_pa(id()))
+                  ->host_realtime_ns);
   if (read_device_map(why, why_len) && load_image(why, why_len)) return true;
   m_stage2.release();  // never started: its RAM is nobody's again
   return false;

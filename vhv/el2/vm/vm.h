@@ -15,6 +15,7 @@
 #include "vhv/common/mmio_map.h"
 #include "vhv/el2/boot/smp.h"
 #include "vhv/el2/devices/guest_console.h"
+#include "vhv/el2/devices/guest_rtc.h"
 #include "vhv/el2/devices/virtio_doorbell.h"
 #include "vhv/el2/stage2/stage2.h"
 #include "vhv/el2/timer/guest_time.h"
@@ -83,6 +84,7 @@ class Vm {
   MmioMap& mmio() { return m_mmio; }
   GuestConsole& console() { return m_console; }
   VirtioDoorbell& virtio() { return m_virtio; }
+  GuestRtc& rtc() { return m_rtc; }  // the PL031's clock and alarm (sched/)
   Pl011& uart() { return m_devices.pl011(); }
   GuestDevices& devices() { return m_devices; }
   Vgic& vgic() { return m_vgic; }
@@ -148,11 +150,12 @@ class Vm {
   static constexpr size_t kFdtMax = 64 * 1024;
   alignas(8) uint8_t m_fdt[kFdtMax];  // the guest's device tree, built here, then copied to RAM
   GuestConsole m_console;
+  GuestRtc m_rtc;  // started with the VM's guest time base (start)
   MmioMap m_mmio;
   Vgic m_vgic;  // reset with the VM (vgic_reset)
   VirtioDoorbell m_virtio;
   // Every emulated MMIO device (guest_devices.h), in m_mmio; wired to
-  // m_console, m_vgic and m_virtio, so declared after them.
+  // m_console, m_rtc, m_vgic and m_virtio, so declared after them.
   GuestDevices m_devices;
   StopInfo m_stop{};
   volatile bool m_stopped = false;
