@@ -19,8 +19,8 @@
 #include "vhv/common/gic_frames.h"
 #include "vhv/common/mmio_map.h"
 #include "vhv/common/pl011.h"
-#include "vhv/common/virtio_mmio_bank.h"
 #include "vhv/common/pl031.h"
+#include "vhv/common/virtio_mmio_bank.h"
 
 namespace nestlab {
 
