@@ -25,8 +25,15 @@ RunPlatform choose_platform(const LabDefinition& lab) {
   RunPlatform p;
   p.mem = lab.mem;
   if (lab.mem_max != 0) {
+    // Never the lab's nominal size (lab.toml's `mem`, what a local run
+    // shows): a program that prints that instead of reading the tree must
+    // not pass by luck.
     constexpr uint64_t k2M = 2ull << 20;
-    p.mem = lab.mem_min + random_below((lab.mem_max - lab.mem_min) / k2M + 1) * k2M;
+    const uint64_t choices = (lab.mem_max - lab.mem_min) / k2M + 1;
+    const bool nominal_inside = lab.mem >= lab.mem_min && lab.mem <= lab.mem_max &&
+                                (lab.mem - lab.mem_min) % k2M == 0 && choices > 1;
+    p.mem = lab.mem_min + random_below(nominal_inside ? choices - 1 : choices) * k2M;
+    if (nominal_inside && p.mem >= lab.mem) p.mem += k2M;
   }
   if (lab.random_pl011) p.pl011 = kPl011Low + random_below((kPl011High - kPl011Low) >> 12) * 0x1000;
   return p;
