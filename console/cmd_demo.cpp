@@ -1,6 +1,8 @@
 // `nestlab demo`: a newcomer's first look. Three ephemeral VHVs each run the
 // monitor guest (labs/guests/monitor) from a script; their consoles
 // interleave line by line, then each one's exit and exit counters are shown.
+// With --linux a fourth VHV boots Debian's arm64 kernel with the busybox
+// initramfs of share/nestlab/linux beside them.
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -26,12 +28,15 @@ using client::json_dump;
 using client::json_string;
 
 constexpr int kGuests = 3;
-constexpr const char* kColours[kGuests] = {"\033[36m", "\033[35m",
-                                           "\033[33m"};  // cyan, magenta, yellow
+constexpr int kMaxGuests = kGuests + 1;  // and the Linux guest
+constexpr const char* kColours[kMaxGuests] = {"\033[36m", "\033[35m", "\033[33m",
+                                              "\033[32m"};  // cyan, magenta, yellow, green
+const std::vector<OptionSpec> kDemoOptions = {
+    {"linux", 0, TakesValue::No, "", "also boot Debian's arm64 kernel and a busybox initramfs"}};
 
 struct DemoGuest {
   std::string vhv;
-  int index = 0;  // 1-based, as in its --append text.
+  int index = 0;  // 1-based, as in its --append text; kMaxGuests: the Linux guest
   LinePrefixer prefixer{""};
   std::optional<VmExit> exit;
 };
@@ -44,7 +49,9 @@ int demo_failed(const Invocation& inv, client::Client* c, const std::vector<std:
 
 std::string summary_text(const DemoGuest& g) {
   const VmExit& e = *g.exit;
-  std::string head = g.vhv + " (demo-guest " + std::to_string(g.index) + "): ";
+  std::string head = g.vhv + (g.index == kMaxGuests
+                                  ? std::string(" (linux): ")
+                                  : " (demo-guest " + std::to_string(g.index) + "): ");
   if (e.reason == "poweroff")
     head += "powered off with code " + std::to_string(e.code);
   else
@@ -62,7 +69,7 @@ std::string summary_text(const DemoGuest& g) {
 
 int cmd_demo(const Invocation& inv) {
   int status = 0;
-  auto args = parse_or_report(inv, {}, status);
+  auto args = parse_or_report(inv, kDemoOptions, status);
   if (!args) return status;
   if (args->help()) {
     write_all(
@@ -72,8 +79,10 @@ int cmd_demo(const Invocation& inv) {
         "help/info/ticks session; `nestlab console` reaches the same guest live), shows their\n"
         "consoles interleaved ([vhv-N] prefixes), then each guest's exit and its exits\n"
         "per exception class. Exits 0 when all three powered off with code 0.\n"
+        "With --linux a fourth VHV boots Debian's arm64 kernel with a busybox initramfs\n"
+        "(share/nestlab/linux, made by the build from scripts/install-deps' packages).\n"
         "With --json, stdout gets {\"vhv\", \"line\"} objects and a final {\"exits\": [...]}.\n\n" +
-            format_options_help({}));
+            format_options_help(kDemoOptions));
     return 0;
   }
   if (!args->operands.empty())
@@ -97,6 +106,32 @@ int cmd_demo(const Invocation& inv) {
     fds.push_back(fd);
   }
 
+  // The Linux guest: its kernel and initrd, opened here so a missing one is
+  // a clear error before any VHV exists.
+  const bool with_linux = args->has("linux");
+  int linux_fds[2] = {-1, -1};
+  if (with_linux) {
+    const std::string dir = client::share_dir() + "/linux/";
+    const char* names[2] = {"Image", "initrd"};
+    for (int i = 0; i < 2; ++i) {
+      linux_fds[i] = ::open((dir + names[i]).c_str(), O_RDONLY | O_CLOEXEC);
+      if (linux_fds[i] < 0) {
+        std::string why = std::strerror(errno);
+        for (int f : fds) ::close(f);
+        if (i == 1) ::close(linux_fds[0]);
+        return fail(inv.name,
+                    "cannot open the Linux guest's " + dir + names[i] + ": " + why +
+                        "; it is made by the build from Debian's arm64 packages: run "
+                        "`sudo scripts/install-deps`, then scripts/build",
+                    1);
+      }
+    }
+  }
+  auto close_linux = [&] {
+    for (int& f : linux_fds)
+      if (f >= 0) ::close(f), f = -1;
+  };
+
   auto signals = InterruptSignals::install();
   if (signals.is_error()) return fail(inv.name, signals.error().message, 1);
   auto connected = connect(inv, *args);
@@ -111,9 +146,21 @@ int cmd_demo(const Invocation& inv) {
     specs[i].image_fd = fds[i];
     specs[i].image_name = "monitor.elf";
   }
+  if (with_linux) {
+    GuestSpec l;
+    l.mem = 256ull << 20;
+    l.append = "console=ttyAMA0 panic=-1 quiet";
+    l.image_fd = linux_fds[0];
+    l.image_name = "Image";
+    l.initrd_fd = linux_fds[1];
+    l.initrd_name = "initrd";
+    specs.push_back(l);
+  }
+  const int guest_count = static_cast<int>(specs.size());
   std::vector<std::string> vhvs;
   auto launched = launch_guests(c, specs, vhvs);
   for (int f : fds) ::close(f);
+  close_linux();
   auto on_interrupt = [&] {
     signals.value()->consume();
     destroy_vhvs(c, vhvs);
@@ -126,10 +173,11 @@ int cmd_demo(const Invocation& inv) {
 
   bool colour = !json_out && ::isatty(1);
   std::map<std::string, DemoGuest> guests;
-  for (int i = 0; i < kGuests; ++i) {
+  for (int i = 0; i < guest_count; ++i) {
     std::string label = json_out ? "" : "[" + vhvs[i] + "] ";
     if (colour) label = std::string(kColours[i]) + label + "\033[0m";
-    guests.emplace(vhvs[i], DemoGuest{vhvs[i], i + 1, LinePrefixer(label), std::nullopt});
+    const int index = i < kGuests ? i + 1 : kMaxGuests;
+    guests.emplace(vhvs[i], DemoGuest{vhvs[i], index, LinePrefixer(label), std::nullopt});
   }
 
   // Text mode prints the prefixed lines; JSON mode (empty labels) wraps each.
@@ -143,7 +191,7 @@ int cmd_demo(const Invocation& inv) {
       s = nl + 1;
     }
   };
-  int running = kGuests;
+  int running = guest_count;
   while (running > 0) {
     auto next = c.next_notification(-1);
     if (next.is_error()) {

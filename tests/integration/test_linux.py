@@ -8,6 +8,7 @@ them; tests/tools/linux_inputs.py unpacks them into the build tree). The
 boot runs under TCG emulation: tens of seconds, bounded by BOOT_TIMEOUT."""
 import os
 import subprocess
+import time
 import sys
 
 from harness import BUILD, OUTPUT_CAP, QEMU, KernelTestCase, capped, guest
@@ -66,6 +67,58 @@ class LinuxTest(KernelTestCase):
         self.assertLess(len(r.out), OUTPUT_CAP)
         # The kernel found its initrd through /chosen and unpacked it.
         self.assertNotIn("VFS: Unable to mount root fs", r.out)
+        self.assertKernelAlive()
+
+    def test_the_console_gives_a_busybox_shell(self):
+        # `nestlab.shell` on the command line: /init leaves a shell on the
+        # console instead of powering off; keys typed through the kernel's
+        # console API reach it and its answers come back.
+        import base64
+        from test_console import Rpc
+        name = f"lsh-{os.getpid()}"
+        r = self.nestlab("vhv", "create", "--name", name, "--mem", "384M")
+        self.assertEqual(r.code, 0, r)
+        self.addCleanup(self.nestlab, "vhv", "rm", name)
+        rpc = Rpc(self.env["NESTLAB_SOCKET"])
+        self.addCleanup(rpc.close)
+        self.assertIn("result", rpc.call("console.attach", {"vhv": name}))
+        fds = [os.open(self.image, os.O_RDONLY), os.open(self.initrd, os.O_RDONLY)]
+        r = rpc.call("vm.run", {"vhv": name, "image_fd": 0, "image_name": "Image",
+                                "initrd_fd": 1, "initrd_name": "initrd", "mem": 256 << 20,
+                                "append": APPEND + " quiet nestlab.shell"}, fds=fds)
+        for fd in fds:
+            os.close(fd)
+        self.assertIn("result", r, r)
+
+        def read(needle, timeout):
+            out = b""
+            deadline = time.time() + timeout
+            while needle not in out and time.time() < deadline and len(out) < OUTPUT_CAP:
+                n = rpc.notification("console", timeout=deadline - time.time())
+                if n:
+                    out += base64.b64decode(n["params"]["data"])
+            return out.decode(errors="replace")
+
+        self.assertIn("a busybox shell on the console", read(b"ends the VM", BOOT_TIMEOUT))
+        rpc.call("console.input", {"vhv": name,
+                                   "data": base64.b64encode(b"echo sum=$((6*7)) in $(pwd)\r").decode()})
+        self.assertIn("sum=42 in /", read(b"sum=42 in /", 60))
+        rpc.call("console.input", {"vhv": name, "data": base64.b64encode(b"poweroff -f\r").decode()})
+        r = self.nestlab("--json", "vm", "wait", name, "--timeout", "60", timeout=90)
+        self.assertEqual(r.code, 0, r)
+        self.assertKernelAlive()
+
+    def test_demo_shows_a_linux_guest_beside_the_bare_metal_ones(self):
+        r = self.nestlab("demo", "--linux", timeout=BOOT_TIMEOUT)
+        self.assertEqual(r.code, 0, r)
+        lines = r.out.splitlines()
+        linux = [l for l in lines if "init: hello from busybox" in l]
+        self.assertEqual(len(linux), 1, r.out[-3000:])
+        vhv = linux[0].split("]")[0] + "]"
+        self.assertIn(f"{vhv} init: done", r.out)
+        for i in (1, 2, 3):
+            self.assertIn(f"demo-guest {i}: a console object on a serial port", r.out)
+        self.assertIn("(linux): powered off with code 0", r.out)
         self.assertKernelAlive()
 
     def test_an_initrd_with_an_elf_guest_is_refused(self):

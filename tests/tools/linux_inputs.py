@@ -39,6 +39,13 @@ done
 /bin/busybox mknod /dev/hwrng c 10 183  # misc device hw_random (no devtmpfs here)
 /bin/busybox echo "init: hwrng gives $(/bin/busybox head -c 64 /dev/hwrng | /bin/busybox wc -c) bytes"
 /bin/busybox echo "{LAST_LINE}"
+if /bin/busybox grep -q nestlab.shell /proc/cmdline; then
+  # An interactive shell on the console (nestlab console VHV --vm N).
+  /bin/busybox --install -s /bin
+  /bin/busybox mount -t devtmpfs devtmpfs /dev
+  /bin/busybox echo "init: a busybox shell on the console; exit or poweroff -f ends the VM"
+  /bin/busybox setsid /bin/busybox cttyhack /bin/busybox sh -l
+fi
 /bin/busybox poweroff -f
 """
 
@@ -143,3 +150,26 @@ def prepare(build_dir):
     make_initramfs(os.path.join(root, "busybox", "bin", "busybox"), initrd,
                    [os.path.join(module_dirs[-1], m) for m in VIRTIO_MODULES])
     return image, initrd
+
+
+def main():
+    """`linux_inputs.py --out DIR [--work BUILD]`: the build's step
+    (CMakeLists.txt, target linux_guest), copying Image and initrd to DIR."""
+    import argparse
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--out", required=True, help="where Image and initrd go")
+    ap.add_argument("--work", default=None, help="the build tree to unpack in (default: --out)")
+    a = ap.parse_args()
+    try:
+        image, initrd = prepare(a.work or a.out)
+    except MissingPackage as e:
+        raise SystemExit(f"linux_inputs: {e}")
+    os.makedirs(a.out, exist_ok=True)
+    for src in (image, initrd):
+        dst = os.path.join(a.out, os.path.basename(src))
+        shutil.copyfile(src, dst + ".tmp")
+        os.replace(dst + ".tmp", dst)
+
+
+if __name__ == "__main__":
+    main()
