@@ -49,9 +49,9 @@ int demo_failed(const Invocation& inv, client::Client* c, const std::vector<std:
 
 std::string summary_text(const DemoGuest& g) {
   const VmExit& e = *g.exit;
-  std::string head = g.vhv + (g.index == kMaxGuests
-                                  ? std::string(" (linux): ")
-                                  : " (demo-guest " + std::to_string(g.index) + "): ");
+  std::string head =
+      g.vhv + (g.index == kMaxGuests ? std::string(" (linux): ")
+                                     : " (demo-guest " + std::to_string(g.index) + "): ");
   if (e.reason == "poweroff")
     head += "powered off with code " + std::to_string(e.code);
   else
