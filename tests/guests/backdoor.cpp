@@ -23,17 +23,6 @@ void check(bool ok, const char* what) {
   if (!ok) ++g_failures;
 }
 
-size_t length(const char* s) {
-  size_t n = 0;
-  while (s[n]) ++n;
-  return n;
-}
-
-bool equal(const char* a, const char* b) {
-  while (*a && *a == *b) ++a, ++b;
-  return *a == *b;
-}
-
 char g_no_nul[64];
 
 }  // namespace
@@ -68,9 +57,9 @@ extern "C" int guest_main(uint64_t dtb) {
   check(u.status == 0 && ((u.r1 >> 12) & 0xf) == 4, "uuid is a version-4 UUID");
 
   static const char kLine[] = "printed through the backdoor\n";
-  auto p =
-      guest::backdoor_brk(svc(Service::Print), reinterpret_cast<uint64_t>(kLine), length(kLine));
-  check(p.status == 0 && p.r1 == length(kLine), "print returns the length");
+  auto p = guest::backdoor_brk(svc(Service::Print), reinterpret_cast<uint64_t>(kLine),
+                               guest::length(kLine));
+  check(p.status == 0 && p.r1 == guest::length(kLine), "print returns the length");
 
   static const char kKey[] = "guest.greeting";
   static const char kValue[] = "hello-from-guest";
@@ -80,7 +69,8 @@ extern "C" int guest_main(uint64_t dtb) {
   char buf[96];
   auto g = guest::backdoor_brk(svc(Service::GuestInfoGet), reinterpret_cast<uint64_t>(kKey),
                                reinterpret_cast<uint64_t>(buf), sizeof(buf));
-  check(g.status == 0 && g.r1 == length(kValue) && equal(buf, kValue), "guestinfo get");
+  check(g.status == 0 && g.r1 == guest::length(kValue) && guest::equals(buf, kValue),
+        "guestinfo get");
   static const char kHostKey[] = "host.greeting";
   g = guest::backdoor_brk(svc(Service::GuestInfoGet), reinterpret_cast<uint64_t>(kHostKey),
                           reinterpret_cast<uint64_t>(buf), sizeof(buf));
@@ -128,7 +118,7 @@ extern "C" int guest_main(uint64_t dtb) {
     for (;;) {
       auto c = guest::backdoor_brk(svc(Service::GuestInfoGet), reinterpret_cast<uint64_t>(kCommand),
                                    reinterpret_cast<uint64_t>(buf), sizeof(buf));
-      if (c.status == 0 && equal(buf, "exit")) break;
+      if (c.status == 0 && guest::equals(buf, "exit")) break;
     }
     guest::printf("host said exit\n");
   }

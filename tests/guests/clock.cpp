@@ -25,13 +25,7 @@ uint64_t physical_counter() {
 }  // namespace
 
 extern "C" void guest_exception(guest::ExceptionFrame* f, uint64_t kind) {
-  if (kind != 5) {
-    guest::printf("unexpected exception kind %llu esr 0x%llx at 0x%llx\n",
-                  static_cast<unsigned long long>(kind),
-                  static_cast<unsigned long long>(guest::read_esr_el1()),
-                  static_cast<unsigned long long>(f->elr));
-    psci_system_off(3);
-  }
+  guest::expect_irq(f, kind);
   const uint32_t intid = guest::gic_ack();
   if (intid == guest::kVtimerIntid) {
     guest::timer_disarm();

@@ -13,20 +13,9 @@
 
 namespace {
 
-uint32_t be32(const uint8_t* p) {
-  return uint32_t(p[0]) << 24 | uint32_t(p[1]) << 16 | uint32_t(p[2]) << 8 | p[3];
-}
-
-bool equals(const char* a, const char* b) {
-  while (*a && *a == *b) ++a, ++b;
-  return *a == *b;
-}
-
-size_t length(const char* s) {
-  size_t n = 0;
-  while (s[n]) ++n;
-  return n;
-}
+using guest::be32;
+using guest::equals;
+using guest::length;
 
 // The user's mapping from the tree: pairs of NUL-separated strings.
 const char* g_map = nullptr;

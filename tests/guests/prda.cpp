@@ -40,11 +40,6 @@ Outcome probe(unsigned cpu, unsigned mode) {
           unsigned(r.r3)};
 }
 
-bool equal(const char* a, const char* b) {
-  while (*a && *a == *b) ++a, ++b;
-  return *a == *b;
-}
-
 }  // namespace
 
 extern "C" int guest_main(uint64_t dtb) {
@@ -105,7 +100,7 @@ extern "C" int guest_main(uint64_t dtb) {
       auto c = guest::backdoor_brk(static_cast<uint64_t>(Service::GuestInfoGet),
                                    reinterpret_cast<uint64_t>(kCommand),
                                    reinterpret_cast<uint64_t>(buf), sizeof(buf));
-      if (c.status == 0 && equal(buf, "exit")) break;
+      if (c.status == 0 && guest::equals(buf, "exit")) break;
     }
   }
   guest::printf("prda: %llu rounds, %d failure(s)\n", static_cast<unsigned long long>(rounds),

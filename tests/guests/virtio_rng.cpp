@@ -55,18 +55,9 @@ volatile uint32_t g_isr_seen = 0;
 uint32_t rd(uint64_t reg) { return *reinterpret_cast<volatile uint32_t*>(g_base + reg); }
 void wr(uint64_t reg, uint32_t v) { *reinterpret_cast<volatile uint32_t*>(g_base + reg) = v; }
 
-uint32_t be32(const uint8_t* p) {
-  return uint32_t(p[0]) << 24 | uint32_t(p[1]) << 16 | uint32_t(p[2]) << 8 | p[3];
-}
-bool equals(const char* a, const char* b) {
-  while (*a && *a == *b) ++a, ++b;
-  return *a == *b;
-}
-size_t length(const char* s) {
-  size_t n = 0;
-  while (s[n]) ++n;
-  return n;
-}
+using guest::be32;
+using guest::equals;
+using guest::length;
 
 // Every "virtio,mmio" node in tree order; the first whose transport has a
 // device of type 4 (entropy) is ours.

@@ -10,6 +10,8 @@ namespace {
 constexpr uint64_t kDr = 0x000, kFr = 0x018;
 constexpr uint32_t kTxff = 1u << 5;
 
+}  // namespace
+
 uint32_t be32(const uint8_t* p) {
   return (uint32_t(p[0]) << 24) | (uint32_t(p[1]) << 16) | (uint32_t(p[2]) << 8) | p[3];
 }
@@ -19,7 +21,19 @@ bool equals(const char* a, const char* b) {
   return *a == *b;
 }
 
-}  // namespace
+size_t length(const char* s) {
+  size_t n = 0;
+  while (s[n]) ++n;
+  return n;
+}
+
+void expect_irq(const ExceptionFrame* f, uint64_t kind) {
+  if (kind == 5) return;
+  printf("unexpected exception kind %llu esr 0x%llx at 0x%llx\n",
+         static_cast<unsigned long long>(kind), static_cast<unsigned long long>(read_esr_el1()),
+         static_cast<unsigned long long>(f->elr));
+  psci_system_off(3);
+}
 
 void putc(char c) {
   while (*reinterpret_cast<volatile uint32_t*>(kUart + kFr) & kTxff) {

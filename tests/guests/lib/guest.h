@@ -44,6 +44,15 @@ inline uint64_t read_far_el1() {
   asm volatile("mrs %0, far_el1" : "=r"(v));
   return v;
 }
+// For a guest_exception that expects only IRQs (kind 5: from the current EL
+// with SP_ELx): any other kind is printed with its ESR and ELR and ends the
+// guest with exit code 3.
+void expect_irq(const ExceptionFrame* f, uint64_t kind);
+
+// What device-tree walks and option checks need (there is no libc here).
+uint32_t be32(const uint8_t* p);  // a big-endian 32-bit cell
+bool equals(const char* a, const char* b);
+size_t length(const char* s);
 
 }  // namespace guest
 

@@ -25,10 +25,6 @@ constexpr uint64_t kSgiFrame = 0x10000;
 
 uint32_t g_print_lock;
 
-uint32_t be32(const uint8_t* p) {
-  return (uint32_t(p[0]) << 24) | (uint32_t(p[1]) << 16) | (uint32_t(p[2]) << 8) | p[3];
-}
-
 }  // namespace
 
 unsigned cpu_index() {
