@@ -89,6 +89,7 @@ HostResult<ParsedArgs> parse_args(std::span<const std::string> args,
       inline_value = args[++i];
     }
     parsed.values[name] = *inline_value;
+    parsed.all_values[name].push_back(*inline_value);
   }
   return parsed;
 }

@@ -28,7 +28,9 @@ struct OptionSpec {
 
 struct ParsedArgs {
   std::map<std::string, std::string> values;  // Options that take a value (last wins).
-  std::set<std::string> flags;                // Options that do not.
+  // Every value of each option, in command-line order (repeatable options).
+  std::map<std::string, std::vector<std::string>> all_values;
+  std::set<std::string> flags;  // Options that do not.
   std::vector<std::string> operands;
 
   bool has(const std::string& name) const { return flags.count(name) || values.count(name); }

@@ -33,7 +33,7 @@ class RunSession {
   RunSession(const Invocation& inv, const RunOptions& o, bool json)
       : m_inv(inv), m_options(o), m_json(json) {}
 
-  int run(int image_fd, int initrd_fd);
+  int run(int image_fd, int initrd_fd, std::vector<int> disk_fds, client::json disks);
 
  private:
   int failed(const std::string& message, int status);
@@ -103,7 +103,13 @@ int RunSession::interrupted() {
   return kExitInterrupted;
 }
 
-int RunSession::run(int image_fd, int initrd_fd) {
+int RunSession::run(int image_fd, int initrd_fd, std::vector<int> disk_fds, client::json disks) {
+  struct Closer {
+    std::vector<int>& fds;
+    ~Closer() {
+      for (int f : fds) ::close(f);
+    }
+  } close_disks{disk_fds};
   auto signals = InterruptSignals::install();
   if (signals.is_error()) return failed(signals.error().message, kExitFailed);
   m_signals = signals.release_value();
@@ -125,6 +131,8 @@ int RunSession::run(int image_fd, int initrd_fd) {
   spec.image_name = std::filesystem::path(m_options.image).filename().string();
   spec.initrd_fd = initrd_fd;
   spec.initrd_name = std::filesystem::path(m_options.initrd).filename().string();
+  spec.disks = disks;
+  spec.disk_fds = disk_fds;
   auto launched = launch_guests(*m_client, std::span(&spec, 1), m_vhvs);
   ::close(image_fd);  // The kernel has its own reference once vm.run was sent.
   if (initrd_fd >= 0) ::close(initrd_fd);
@@ -236,8 +244,15 @@ int cmd_run(const Invocation& inv) {
       return fail(inv.name, "cannot use '" + o.initrd + "' as the initrd: " + why, kExitFailed);
     }
   }
+  std::vector<int> disk_fds;
+  auto disks = open_disks(o.disks, 0, disk_fds);
+  if (disks.is_error()) {
+    ::close(fd);
+    if (initrd_fd >= 0) ::close(initrd_fd);
+    return fail(inv.name, disks.error().message, kExitFailed);
+  }
   RunSession session(inv, o, wants_json(inv, o.args));
-  return session.run(fd, initrd_fd);
+  return session.run(fd, initrd_fd, std::move(disk_fds), disks.release_value());
 }
 
 }  // namespace nestlab::cli

@@ -37,6 +37,8 @@ constexpr OptionSpec kRunOptions[] = {
     {"vm", 0, TakesValue::Yes, "N", "run in VM slot N (default: the lowest free one)"},
     {"append", 0, TakesValue::Yes, "ARGS", "command line for the guest (/chosen/bootargs)"},
     {"initrd", 0, TakesValue::Yes, "FILE", "initial ramdisk for a Linux IMAGE, as QEMU -initrd"},
+    {"disk", 0, TakesValue::Yes, "FILE[,ro]",
+     "raw disk image as a virtio-blk device (repeatable; ,ro: read-only)"},
     {"wait", 'w', TakesValue::No, "", "wait for the guest to end; exit with its exit status"},
     {"timeout", 't', TakesValue::Yes, "SECONDS", "with --wait: give up after SECONDS (exit 124)"},
 };
@@ -247,6 +249,19 @@ int vm_run(const Invocation& inv) {
   auto close_fds = [&fds] {
     for (int f : fds) ::close(f);
   };
+  if (auto words = args->all_values.find("disk"); words != args->all_values.end()) {
+    auto disks = parse_disk_options(words->second);
+    if (disks.is_error()) {
+      close_fds();
+      return usage_error(inv.name, disks.error().message);
+    }
+    auto list = open_disks(disks.value(), fds.size(), fds);
+    if (list.is_error()) {
+      close_fds();
+      return fail(inv.name, list.error().message, kExitError);
+    }
+    params["disks"] = list.release_value();
+  }
   auto c = connect(inv, *args);
   if (c.is_error()) {
     close_fds();

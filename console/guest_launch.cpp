@@ -57,6 +57,12 @@ HostResult<void> launch_guests(client::Client& client, std::span<const GuestSpec
       params["initrd_name"] = g.initrd_name;
       fds.push_back(g.initrd_fd);
     }
+    if (!g.disk_fds.empty()) {
+      json disks = g.disks;
+      for (auto& d : disks) d["fd"] = d["fd"].get<size_t>() + fds.size();
+      params["disks"] = disks;
+      fds.insert(fds.end(), g.disk_fds.begin(), g.disk_fds.end());
+    }
     ids.push_back(TRY(client.send_request("vm.run", params, fds)));
   }
   for (int64_t id : ids) TRY(client.wait_response(id));

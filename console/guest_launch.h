@@ -27,6 +27,10 @@ struct GuestSpec {
   std::string image_name;
   int initrd_fd = -1;  // -1: no initrd. Not owned.
   std::string initrd_name;
+  // vm.run's "disks" (disk_option.h open_disks, fd indices from 0) and
+  // their fds, sent after the image's and the initrd's. Not owned.
+  client::json disks = client::json::array();
+  std::vector<int> disk_fds;
 };
 
 // Appends each VHV's id to `created` as soon as it exists, so the caller can

@@ -26,6 +26,9 @@ constexpr OptionSpec kRunOptions[] = {
      "command line for the guest (in its device tree /chosen/bootargs)"},
     {"initrd", 0, TakesValue::Yes, "FILE",
      "initial ramdisk for a Linux IMAGE, as QEMU -initrd (/chosen/linux,initrd-start/end)"},
+    {"disk", 0, TakesValue::Yes, "FILE[,ro]",
+     "raw disk image as a virtio-blk device, as QEMU -drive file=FILE,format=raw -device "
+     "virtio-blk-device (repeatable; ,ro: read-only)"},
     {"name", 0, TakesValue::Yes, "NAME", "name of the virtual hypervisor"},
     {"stats", 0, TakesValue::No, "",
      "print the guest's exits per exception class at the end (stderr)"},
@@ -87,6 +90,8 @@ HostResult<RunOptions> parse_run_args(std::span<const std::string> words) {
     if (initrd->empty()) return usage("--initrd: give the initrd's file name");
     o.initrd = *initrd;
   }
+  if (auto disks = o.args.all_values.find("disk"); disks != o.args.all_values.end())
+    o.disks = TRY(parse_disk_options(disks->second));
   o.stats = o.args.has("stats");
 
   if (o.args.operands.empty())

@@ -9,6 +9,7 @@
 
 #include "base/error.h"
 #include "console/args.h"
+#include "console/disk_option.h"
 
 namespace nestlab::cli {
 
@@ -23,8 +24,9 @@ struct RunOptions {
   std::string device_map;         // S9: the --device-map file's text
   bool device_map_given = false;  // an empty file is still a map
   bool stats = false;
-  std::string initrd;  // --initrd FILE; empty: none
-  std::string image;   // Empty only when --help was given.
+  std::string initrd;             // --initrd FILE; empty: none
+  std::vector<DiskOption> disks;  // --disk FILE[,ro], in order
+  std::string image;              // Empty only when --help was given.
 };
 
 std::span<const OptionSpec> run_option_specs();

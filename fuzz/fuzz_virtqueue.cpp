@@ -20,7 +20,7 @@ namespace {
 class Toucher final : public ChainHandler {
  public:
   explicit Toucher(uint16_t size) : m_size(size) {}
-  uint32_t serve(const std::vector<Buffer>& chain) override {
+  nestlab::Result<uint32_t, QueueFault> serve(const std::vector<Buffer>& chain) override {
     if (chain.size() > m_size) abort();
     uint32_t written = 0;
     for (const Buffer& b : chain) {

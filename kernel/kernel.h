@@ -13,6 +13,7 @@
 
 #include "kernel/client.h"
 #include "kernel/console_broker.h"
+#include "kernel/disk_registry.h"
 #include "kernel/listener.h"
 #include "kernel/names.h"
 #include "kernel/options.h"
@@ -63,6 +64,11 @@ class Kernel final : public VhvObserver {
   void vhv_stop(Client&, Request&, std::vector<UniqueFd>&, Reply);   // lifecycle_methods.cpp
   void vhv_start(Client&, Request&, std::vector<UniqueFd>&, Reply);  // lifecycle_methods.cpp
   void vm_run(Client&, Request&, std::vector<UniqueFd>&, Reply);
+  // vm.run's disks, checked, claimed and locked; what the highvisor gets.
+  static constexpr size_t kMaxDisksPerVm = 8;  // BootParams::kMaxDisks
+  HostResult<nlohmann::json> take_disks(const nlohmann::json& list, std::vector<UniqueFd>& fds,
+                                        uint64_t image_index, const std::string& vhv_name,
+                                        std::vector<RunDisk>& out);
   // vm_methods.cpp: the VMs of a VHV (issue 13).
   void vm_list(Client&, Request&, std::vector<UniqueFd>&, Reply);
   void vm_stop(Client&, Request&, std::vector<UniqueFd>&, Reply);
@@ -142,6 +148,8 @@ class Kernel final : public VhvObserver {
   UniqueFd m_spare_fd;
   std::map<uid_t, std::shared_ptr<UserUsage>> m_users;
   std::map<uint64_t, std::shared_ptr<Client>> m_clients;
+  // Before m_vhvs: the VHVs' disk claims point into it.
+  DiskRegistry m_disks;
   std::map<std::string, std::unique_ptr<Vhv>> m_vhvs;  // by id
   uint64_t m_next_client = 1;
   bool m_shutting_down = false;

@@ -154,15 +154,50 @@ void Kernel::vhv_destroy(Client& client, Request& request, std::vector<UniqueFd>
   destroy_vhv(found.value()->record().id, [reply = std::move(reply)] { reply(json::object()); });
 }
 
+// params.disks: [{"fd": N, "ro": bool, "name": "FILE"}], each fd another of
+// the message's (`--disk FILE[,ro]`): checked (disk_check.h) and claimed
+// for this kernel's VMs (disk_registry.h). What the highvisor gets:
+// [{"sectors": N, "ro": bool}], its fds after the image and initrd.
+HostResult<json> Kernel::take_disks(const json& list, std::vector<UniqueFd>& fds,
+                                    uint64_t image_index, const std::string& vhv_name,
+                                    std::vector<RunDisk>& out) {
+  if (!list.is_array() || list.size() > kMaxDisksPerVm)
+    return nestlab::make_error(ErrorCode::Protocol,
+                               "parameter \"disks\" must be a list of at most " +
+                                   std::to_string(kMaxDisksPerVm) + " disks");
+  json forward = json::array();
+  for (const json& d : list) {
+    Params p(d, {"fd", "ro", "name"});
+    TRY(p.check_unknown());
+    auto index = TRY(p.optional_uint("fd", 0, kMaxFdsPerMessage));
+    if (!index || *index == image_index || *index >= fds.size() || !fds[*index])
+      return nestlab::make_error(ErrorCode::Protocol,
+                                 "a disk's fd names no file descriptor of this request other than "
+                                 "the image's and another disk's");
+    std::string name = TRY(p.optional_string("name")).value_or("disk");
+    TRY(check_length("name", name, kMaxImageName));
+    const bool ro = TRY(p.optional_bool("ro")).value_or(false);
+    const DiskMode mode = ro ? DiskMode::ReadOnly : DiskMode::ReadWrite;
+    UniqueFd fd = std::move(fds[*index]);
+    const CheckedDisk disk = TRY(check_disk(fd, mode, name));
+    auto claim = TRY(m_disks.claim(disk.dev, disk.ino, mode, name, "a VM of VHV " + vhv_name));
+    TRY(lock_disk(fd, mode, name));
+    forward.push_back({{"sectors", disk.sectors}, {"ro", ro}});
+    out.push_back({std::move(fd), std::move(claim)});
+  }
+  return forward;
+}
+
 void Kernel::vm_run(Client& client, Request& request, std::vector<UniqueFd>& fds, Reply reply) {
   std::string image_name;
   json forward;
   UniqueFd image;
   UniqueFd initrd;
+  std::vector<RunDisk> disks;
   auto found = [&]() -> HostResult<Vhv*> {
-    Params p(request.params,
-             {"vhv", "image_fd", "image_name", "initrd_fd", "initrd_name", "mem", "append", "smp",
-              "smp_boot", "tick_policy", "guestinfo", "device_map", "pl011", "vm", "weight"});
+    Params p(request.params, {"vhv", "image_fd", "image_name", "initrd_fd", "initrd_name", "mem",
+                              "append", "smp", "smp_boot", "tick_policy", "guestinfo", "device_map",
+                              "pl011", "vm", "weight", "disks"});
     TRY(p.check_unknown());
     std::string which = TRY(p.string("vhv"));
     auto index = TRY(p.optional_uint("image_fd", 0, kMaxFdsPerMessage));
@@ -262,11 +297,16 @@ void Kernel::vm_run(Client& client, Request& request, std::vector<UniqueFd>& fds
       forward["initrd_name"] = initrd_name;
       initrd = std::move(fds[*initrd_index]);
     }
+    if (auto list = request.params.find("disks"); list != request.params.end()) {
+      forward["disks"] = TRY(take_disks(*list, fds, *index, vhv->record().name, disks));
+      // The disks' fds follow the image and initrd in the forwarded run.
+    }
     image = std::move(fds[*index]);
     return vhv;
   }();
   if (found.is_error()) return reply(Err<Error>{found.release_error()});
-  found.value()->run(forward, std::move(image), std::move(initrd), image_name, std::move(reply));
+  found.value()->run(forward, std::move(image), std::move(initrd), std::move(disks), image_name,
+                     std::move(reply));
 }
 
 void Kernel::events_subscribe(Client& client, Request& request, std::vector<UniqueFd>&,

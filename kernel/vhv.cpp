@@ -79,8 +79,8 @@ void Vhv::request(const std::string& method, json params, std::vector<UniqueFd> 
   m_control->send(msg.dump(-1, ' ', false, json::error_handler_t::replace), std::move(fds));
 }
 
-void Vhv::run(const json& params, UniqueFd image, UniqueFd initrd, const std::string& image_name,
-              Reply reply) {
+void Vhv::run(const json& params, UniqueFd image, UniqueFd initrd, std::vector<RunDisk> disks,
+              const std::string& image_name, Reply reply) {
   if (m_record.state == VhvState::Starting) {
     reply(
         nestlab::make_error(ErrorCode::Unavailable, "VHV " + m_record.name + " is still starting"));
@@ -89,8 +89,14 @@ void Vhv::run(const json& params, UniqueFd image, UniqueFd initrd, const std::st
   std::vector<UniqueFd> fds;
   fds.push_back(std::move(image));
   if (initrd) fds.push_back(std::move(initrd));  // the run line says "initrd": true
+  // Held until the reply: a run that fails gives its disks up again.
+  auto claims = std::make_shared<std::vector<std::unique_ptr<DiskClaim>>>();
+  for (RunDisk& d : disks) {
+    fds.push_back(std::move(d.fd));
+    claims->push_back(std::move(d.claim));
+  }
   request(control::kRun, params, std::move(fds),
-          [this, image_name, params, reply = std::move(reply)](HostResult<json> r) {
+          [this, image_name, params, claims, reply = std::move(reply)](HostResult<json> r) {
             if (r.is_ok() && alive()) {
               // Checked by on_response: an object whose vm is one we run.
               const json& result = r.value();
@@ -111,6 +117,7 @@ void Vhv::run(const json& params, UniqueFd image, UniqueFd initrd, const std::st
                                ? params["mem"].get<uint64_t>()
                                : 0;
               record.run_seq = m_record.next_run_seq++;
+              m_disk_claims[vm] = std::move(*claims);
               m_record.state = VhvState::Running;
               persist();
               m_observer.on_vhv_event(*this, {{"type", "vm-started"},
@@ -266,6 +273,7 @@ void Vhv::on_event(const json& msg) {
     if (msg.contains("counters") && msg["counters"].is_object()) counters = msg["counters"];
     std::string reason = string_field(msg, "reason");
     std::string message = string_field(msg, "message");
+    m_disk_claims.erase(vm);  // the highvisor has closed its files
     if (VmRecord* rec = m_record.find_vm(vm)) {
       rec->state = "exited";
       rec->reason = reason;

@@ -14,6 +14,7 @@
 
 #include "base/error.h"
 #include "kernel/console_ring.h"
+#include "kernel/disk_check.h"
 #include "kernel/line_channel.h"
 #include "kernel/vhv_identity.h"
 #include "kernel/vhv_record.h"
@@ -85,8 +86,9 @@ class Vhv {
 
   void when_ready(Reply reply);
   // `initrd` may be empty (no initrd); then params carry no "initrd".
+  // `disks` follow the initrd as fds; params carry "disks" for them.
   void run(const nlohmann::json& params, UniqueFd image, UniqueFd initrd,
-           const std::string& image_name, Reply reply);
+           std::vector<RunDisk> disks, const std::string& image_name, Reply reply);
   void stats(int vm, Reply reply);
   // Asks the highvisor to stop one VM; its vm-exit (reason stopped) follows.
   void stop_vm(int vm, Reply reply);
@@ -153,6 +155,9 @@ class Vhv {
 
   boost::asio::io_context& m_io;
   VhvObserver& m_observer;
+  // The kernel's claims on the disks of each running VM (by VM id), given
+  // up at its VmExit or when the VHV dies.
+  std::map<int, std::vector<std::unique_ptr<DiskClaim>>> m_disk_claims;
   VhvRecord m_record;
   uint64_t m_creator_connection = 0;
   userworld::Child m_child;  // pidfd invalid once reaped

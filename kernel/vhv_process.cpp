@@ -251,6 +251,7 @@ void Vhv::on_exit() {
   forget_state();
   if (m_control) m_control->close();
 
+  m_disk_claims.clear();  // the highvisor is gone, and its files with it
   for (VmRecord& vm : m_record.vms) {
     if (vm.state == "exited") continue;
     vm.state = "exited";

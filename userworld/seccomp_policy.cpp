@@ -88,8 +88,10 @@ constexpr const char* kCommon[] = {"read",
 // The highvisor once QEMU runs: it reaps and kills only its own children
 // (it is PID 1 of its namespace, so it sees nothing else), and accepts the
 // next kernel's control connection on the listening socket nestlabd gave
-// it (it can neither make nor bind nor connect a socket).
-constexpr const char* kHighvisor[] = {"wait4", "waitid", "kill", "tgkill", "accept4"};
+// it (it can neither make nor bind nor connect a socket). fdatasync: a
+// guest's virtio-blk FLUSH on a disk fd the user passed down (pread64 and
+// pwrite64, its reads and writes, are common already).
+constexpr const char* kHighvisor[] = {"wait4", "waitid", "kill", "tgkill", "accept4", "fdatasync"};
 
 // QEMU from exec on: loading itself and its libraries inside the jail (so
 // opening files, which the jail confines), its own -sandbox filter, NUMA

@@ -26,12 +26,16 @@ def init_lines(text):
             if line.strip().startswith("init: ")]
 
 
-def boot_plain_qemu(image, initrd, append=APPEND, timeout=BOOT_TIMEOUT):
+def boot_plain_qemu(image, initrd, append=APPEND, timeout=BOOT_TIMEOUT, disk=None):
+    # A VHV's guest always has one modern virtio-rng first
+    # (vhv/common/virtio_mmio_bank.h), then its --disk as virtio-blk.
+    devices = ["-device", "virtio-rng-device"]
+    if disk:
+        devices += ["-drive", f"file={disk},format=raw,if=none,id=d0",
+                    "-device", "virtio-blk-device,drive=d0"]
     p = subprocess.run([QEMU, "-M", "virt,gic-version=3", "-cpu", "cortex-a57", "-smp", "2",
-                        "-m", "512", "-nographic", "-nic", "none", "-no-reboot",
-                        # A VHV's guest always has one modern virtio-rng
-                        # (vhv/common/virtio_mmio_bank.h).
-                        "-device", "virtio-rng-device", "-global", "virtio-mmio.force-legacy=false",
+                        "-m", "512", "-nographic", "-nic", "none", "-no-reboot", *devices,
+                        "-global", "virtio-mmio.force-legacy=false",
                         "-kernel", image, "-initrd", initrd, "-append", append],
                        timeout=timeout, capture_output=True, stdin=subprocess.DEVNULL)
     return p.returncode, capped(p.stdout).decode(errors="replace")
@@ -49,7 +53,9 @@ class LinuxTest(KernelTestCase):
                             timeout=BOOT_TIMEOUT)
 
     def test_debian_kernel_and_initramfs_print_what_they_print_on_plain_qemu(self):
-        code, qemu_out = boot_plain_qemu(self.image, self.initrd)
+        plain_disk = os.path.join(self.tmp, "linux-plain.img")
+        linux_inputs.make_disk(plain_disk)
+        code, qemu_out = boot_plain_qemu(self.image, self.initrd, disk=plain_disk)
         expected = init_lines(qemu_out)
         self.assertEqual(code, 0, qemu_out[-3000:])
         self.assertEqual(expected[0], linux_inputs.FIRST_LINE, qemu_out[-3000:])
@@ -57,12 +63,27 @@ class LinuxTest(KernelTestCase):
         self.assertIn("init: cpus 2", expected)
         # The entropy device behind a virtio-mmio transport, and Linux's
         # virtio-rng driver reading it through /dev/hwrng.
-        self.assertIn("init: virtio0 device 0x0004", expected)
+        # Linux probes the transports lowest address first: the disk (30)
+        # before the entropy device (31).
+        self.assertIn("init: virtio0 device 0x0002", expected)
+        self.assertIn("init: virtio1 device 0x0004", expected)
         self.assertIn("init: hwrng virtio_rng.0", expected)
         self.assertIn("init: hwrng gives 64 bytes", expected)
+        # The disk: read, written, synced, read back after dropping caches.
+        self.assertIn("init: vda 2048 sectors, ro 0", expected)
+        self.assertIn("init: vda sector 0 says nestlab disk for Linux, sector 0", expected)
+        self.assertIn("init: vda write ok", expected)
+        self.assertIn(f"init: vda sector 1 says {linux_inputs.DISK_WRITTEN}", expected)
 
-        r = self.run_linux("--initrd", self.initrd, "--append", APPEND)
+        disk = os.path.join(self.tmp, "linux.img")
+        linux_inputs.make_disk(disk)
+        r = self.run_linux("--initrd", self.initrd, "--append", APPEND, "--disk", disk)
         self.assertEqual(init_lines(r.out), expected, r)
+        # What the guest wrote and synced is in the file.
+        with open(disk, "rb") as f:
+            f.seek(512)
+            self.assertEqual(f.read(512),
+                             (linux_inputs.DISK_WRITTEN + "\n").encode().ljust(512, b"\0"))
         self.assertEqual(r.code, 0, r)  # busybox poweroff -f: PSCI SYSTEM_OFF
         self.assertLess(len(r.out), OUTPUT_CAP)
         # The kernel found its initrd through /chosen and unpacked it.

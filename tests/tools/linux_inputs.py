@@ -21,6 +21,19 @@ INSTALL_HINT = "sudo scripts/install-deps"
 FIRST_LINE = "init: hello from busybox"
 LAST_LINE = "init: done"
 
+# The disk the Linux tests give the guest: a line of text in sector 0, the
+# rest zero; /init writes DISK_WRITTEN (and a newline, padded with zeros)
+# to sector 1.
+DISK_SECTOR0 = b"nestlab disk for Linux, sector 0\n"
+DISK_WRITTEN = "written by Linux /init"
+
+
+def make_disk(path, sectors=2048):
+    with open(path, "wb") as f:
+        f.write(DISK_SECTOR0.ljust(512, b"\0"))
+        f.truncate(512 * sectors)
+
+
 INIT_SCRIPT = f"""#!/bin/busybox sh
 /bin/busybox mkdir -p /proc /sys /dev
 /bin/busybox mount -t proc proc /proc
@@ -30,14 +43,31 @@ INIT_SCRIPT = f"""#!/bin/busybox sh
 /bin/busybox echo "init: cmdline $(/bin/busybox cat /proc/cmdline)"
 /bin/busybox echo "init: initramfs files $(/bin/busybox ls / | /bin/busybox wc -l)"
 /bin/busybox mount -t sysfs sysfs /sys
-for m in virtio_ring virtio virtio_mmio virtio-rng; do
+for m in virtio_ring virtio virtio_mmio virtio-rng virtio_blk; do
   /bin/busybox insmod /modules/$m.ko
 done
 /bin/busybox echo "init: virtio devices $(/bin/busybox ls /sys/bus/virtio/devices | /bin/busybox wc -l)"
-/bin/busybox echo "init: virtio0 device $(/bin/busybox cat /sys/bus/virtio/devices/virtio0/device)"
+for d in /sys/bus/virtio/devices/*; do
+  /bin/busybox echo "init: $(/bin/busybox basename $d) device $(/bin/busybox cat $d/device)"
+done
 /bin/busybox echo "init: hwrng $(/bin/busybox cat /sys/class/misc/hw_random/rng_current)"
 /bin/busybox mknod /dev/hwrng c 10 183  # misc device hw_random (no devtmpfs here)
 /bin/busybox echo "init: hwrng gives $(/bin/busybox head -c 64 /dev/hwrng | /bin/busybox wc -c) bytes"
+# A virtio-blk disk, when the run has one (DISK_LAYOUT): sector 0 holds a
+# line of text; /init writes one to sector 1, syncs, drops the caches and
+# reads it back from the device.
+if [ -e /sys/block/vda/dev ]; then
+  /bin/busybox mknod /dev/vda b $(/bin/busybox sed 's/:/ /' /sys/block/vda/dev)
+  /bin/busybox echo "init: vda $(/bin/busybox cat /sys/block/vda/size) sectors, ro $(/bin/busybox cat /sys/block/vda/ro)"
+  /bin/busybox echo "init: vda sector 0 says $(/bin/busybox dd if=/dev/vda bs=512 count=1 2>/dev/null | /bin/busybox head -n 1)"
+  /bin/busybox echo "{DISK_WRITTEN}" | /bin/busybox dd of=/dev/vda bs=512 seek=1 conv=sync 2>/dev/null \
+    && /bin/busybox echo "init: vda write ok" || /bin/busybox echo "init: vda write failed"
+  /bin/busybox sync
+  /bin/busybox echo 3 > /proc/sys/vm/drop_caches
+  /bin/busybox echo "init: vda sector 1 says $(/bin/busybox dd if=/dev/vda bs=512 skip=1 count=1 2>/dev/null | /bin/busybox head -n 1)"
+else
+  /bin/busybox echo "init: no disk"
+fi
 /bin/busybox echo "{LAST_LINE}"
 if /bin/busybox grep -q nestlab.shell /proc/cmdline; then
   # An interactive shell on the console (nestlab console VHV --vm N).
@@ -90,12 +120,14 @@ def _newc_entry(name, mode, data=b"", ino=1, rdev=(0, 0)):
 
 # The cloud kernel has virtio as modules: /init loads these (from the
 # kernel package, in dependency order) to probe the virtio-mmio transports
-# and the virtio-rng.
+# and the virtio-rng and virtio-blk devices.
 VIRTIO_MODULES = ("drivers/virtio/virtio_ring.ko", "drivers/virtio/virtio.ko",
-                  "drivers/virtio/virtio_mmio.ko", "drivers/char/hw_random/virtio-rng.ko")
+                  "drivers/virtio/virtio_mmio.ko", "drivers/char/hw_random/virtio-rng.ko",
+                  "drivers/block/virtio_blk.ko")
 
 
-def make_initramfs(busybox_path, out_path, modules=()):
+def make_initramfs(busybox_path, out_path, modules=(), init_script=None):
+    """init_script: the /init to run instead of INIT_SCRIPT (bench/disk.py)."""
     with open(busybox_path, "rb") as f:
         busybox = f.read()
     module_entries = [_newc_entry("modules", 0o040755, ino=6)]
@@ -110,7 +142,7 @@ def make_initramfs(busybox_path, out_path, modules=()):
         _newc_entry("dev", 0o040755, ino=4),
         _newc_entry("dev/console", 0o020600, ino=5, rdev=(5, 1)),
         _newc_entry("bin/busybox", 0o100755, busybox, ino=2),
-        _newc_entry("init", 0o100755, INIT_SCRIPT.encode(), ino=3),
+        _newc_entry("init", 0o100755, (init_script or INIT_SCRIPT).encode(), ino=3),
         *module_entries,
         _newc_entry("TRAILER!!!", 0, ino=0),
     ])
@@ -121,8 +153,9 @@ def make_initramfs(busybox_path, out_path, modules=()):
     os.replace(tmp, out_path)
 
 
-def prepare(build_dir):
-    """Returns (Image path, initrd path), made under build_dir/linux-guest.
+def prepare(build_dir, init_script=None, initrd_name="initrd"):
+    """Returns (Image path, initrd path), made under build_dir/linux-guest;
+    the initrd runs init_script as /init when given (named initrd_name).
     Raises MissingPackage naming the command that downloads what is missing."""
     root = os.path.join(build_dir, "linux-guest")
     kernel_deb = _deb("linux-image-*-cloud-arm64_*_arm64.deb",
@@ -143,12 +176,12 @@ def prepare(build_dir):
     with open(image + ".tmp", "wb") as f:
         f.write(data)
     os.replace(image + ".tmp", image)
-    initrd = os.path.join(root, "initrd")
+    initrd = os.path.join(root, initrd_name)
     module_dirs = sorted(glob.glob(os.path.join(root, "kernel", "lib", "modules", "*", "kernel")))
     if not module_dirs:
         raise MissingPackage(f"{kernel_deb} holds no lib/modules: run `{INSTALL_HINT}` again")
     make_initramfs(os.path.join(root, "busybox", "bin", "busybox"), initrd,
-                   [os.path.join(module_dirs[-1], m) for m in VIRTIO_MODULES])
+                   [os.path.join(module_dirs[-1], m) for m in VIRTIO_MODULES], init_script)
     return image, initrd
 
 

@@ -12,10 +12,20 @@ namespace nestlab {
 // Arm64Image: a Linux arm64 `Image`, placed by its header (linux_image.h).
 enum class ImageKind : uint32_t { Elf = 1, Raw = 2, Arm64Image = 3 };
 
+// One virtio-blk disk of the VM (the highvisor holds its file): what the
+// lowvisor's transport shows the guest. Disk n sits on virtio-mmio
+// transport 30 - n, where QEMU puts the n-th -device after the virtio-rng.
+struct BootDisk {
+  static constexpr uint32_t kFlagReadOnly = 1u << 0;
+  uint64_t sectors;  // capacity in 512-byte sectors
+  uint32_t flags;    // kFlag* above
+  uint32_t reserved;
+};
+
 struct BootParams {
   static constexpr uint64_t kMagic =
       0x3130'544f'4f42'4c4eull;  // "NLBOOT01" read as little-endian bytes
-  static constexpr uint32_t kVersion = 4;
+  static constexpr uint32_t kVersion = 5;
   // Secondary vCPUs boot through mailboxes, not PSCI (vhv/common/mailbox.h).
   static constexpr uint32_t kFlagMailboxBoot = 1u << 0;
   static constexpr uint32_t kMaxWeight = 10000;
@@ -49,6 +59,11 @@ struct BootParams {
   // (issue 13): a VM gets CPU time in proportion. 1..kMaxWeight; 0 = 1.
   uint32_t weight;
   uint32_t reserved0;
+  // The VM's virtio-blk disks, disk_count of them (at most kMaxDisks).
+  static constexpr uint32_t kMaxDisks = 8;
+  uint32_t disk_count;
+  uint32_t reserved2;
+  BootDisk disks[kMaxDisks];
   uint32_t checksum;  // fnv1a32 over all bytes before this field
   uint32_t reserved1;
 };

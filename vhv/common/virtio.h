@@ -7,7 +7,7 @@
 namespace nestlab::virtio {
 
 // 5 "Device Types".
-enum class DeviceType : uint32_t { None = 0, Entropy = 4 };
+enum class DeviceType : uint32_t { None = 0, Block = 2, Entropy = 4 };
 
 // 2.1 "Device Status Field".
 inline constexpr uint32_t kStatusAcknowledge = 1, kStatusDriver = 2, kStatusDriverOk = 4,
@@ -38,5 +38,15 @@ inline constexpr uint32_t kIntUsedBuffer = 1, kIntConfigChange = 2;
 // 2.7 "Split Virtqueues": descriptor flags, avail flags.
 inline constexpr uint16_t kDescNext = 1, kDescWrite = 2, kDescIndirect = 4;
 inline constexpr uint16_t kAvailNoInterrupt = 1;
+
+// 5.2 "Block Device": feature bits, configuration layout, requests.
+inline constexpr uint64_t kBlkFeatureSegMax = 1ull << 2, kBlkFeatureRo = 1ull << 5,
+                          kBlkFeatureBlkSize = 1ull << 6, kBlkFeatureFlush = 1ull << 9;
+inline constexpr uint64_t kBlkConfigCapacity = 0x00, kBlkConfigSegMax = 0x0c,
+                          kBlkConfigBlkSize = 0x14;
+inline constexpr uint32_t kBlkSectorSize = 512;
+inline constexpr uint32_t kBlkTypeIn = 0, kBlkTypeOut = 1, kBlkTypeFlush = 4, kBlkTypeGetId = 8;
+inline constexpr uint8_t kBlkStatusOk = 0, kBlkStatusIoErr = 1, kBlkStatusUnsupp = 2;
+inline constexpr uint32_t kBlkIdBytes = 20;
 
 }  // namespace nestlab::virtio

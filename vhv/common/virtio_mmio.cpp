@@ -8,6 +8,13 @@ using namespace virtio;
 // virtio-rng: one request queue; QueueNumMax as QEMU reads it for a modern
 // transport (VIRTQUEUE_MAX_SIZE, hw/virtio/virtio-mmio.c).
 constexpr uint16_t kEntropyQueueSize = 1024;
+// virtio-blk: one request queue of QEMU's default queue-size, and its
+// seg_max (queue size - 2: a request's header and status take two
+// descriptors; hw/block/virtio-blk.c virtio_blk_update_config).
+constexpr uint16_t kBlockQueueSize = 256;
+constexpr uint32_t kBlockSegMax = kBlockQueueSize - 2;
+// The configuration fields we fill end with blk_size (5.2.4).
+constexpr uint64_t kBlockConfigBytes = kBlkConfigBlkSize + 4;
 
 uint32_t low(uint64_t v) { return static_cast<uint32_t>(v); }
 uint32_t high(uint64_t v) { return static_cast<uint32_t>(v >> 32); }
@@ -16,21 +23,57 @@ uint64_t with_high(uint64_t v, uint32_t hi) { return (v & 0xffff'ffffull) | (uin
 
 }  // namespace
 
-VirtioMmioTransport::VirtioMmioTransport(unsigned index, DeviceType type, VirtioHost* host)
-    : m_index(index), m_type(type), m_host(host) {
+VirtioMmioTransport::VirtioMmioTransport(unsigned index, DeviceType type, VirtioHost* host,
+                                         BlockConfig block)
+    : m_index(index), m_type(type), m_host(host), m_block(block) {
   m_state = reset_state();
 }
 
-unsigned VirtioMmioTransport::queue_count() const { return m_type == DeviceType::Entropy ? 1 : 0; }
+unsigned VirtioMmioTransport::queue_count() const { return m_type == DeviceType::None ? 0 : 1; }
 
 uint16_t VirtioMmioTransport::queue_num_max() const {
-  return m_type == DeviceType::Entropy ? kEntropyQueueSize : 0;
+  switch (m_type) {
+    case DeviceType::Entropy: return kEntropyQueueSize;
+    case DeviceType::Block: return kBlockQueueSize;
+    case DeviceType::None: break;
+  }
+  return 0;
 }
 
 // Only the modern interface: no indirect descriptors, no event index, so
-// the highvisor's walker has one chain format to check.
+// the highvisor's walker has one chain format to check. A disk offers
+// what QEMU's virtio-blk does that the highvisor serves: flush (its
+// completion means the data is on stable storage), seg_max, blk_size,
+// and read-only for a ,ro disk (5.2.3).
 uint64_t VirtioMmioTransport::device_features() const {
-  return m_type == DeviceType::None ? 0 : kFeatureVersion1;
+  switch (m_type) {
+    case DeviceType::Entropy: return kFeatureVersion1;
+    case DeviceType::Block:
+      return kFeatureVersion1 | kBlkFeatureSegMax | kBlkFeatureBlkSize | kBlkFeatureFlush |
+             (m_block.read_only ? kBlkFeatureRo : 0);
+    case DeviceType::None: break;
+  }
+  return 0;
+}
+
+// 5.2.4: capacity (le64), size_max, seg_max, geometry, blk_size; the
+// driver reads each field with an access of its own width (4.2.2.2),
+// capacity as two 32-bit halves. Fields past blk_size read 0.
+uint64_t VirtioMmioTransport::read_config(uint64_t offset, unsigned size) const {
+  if (m_type != DeviceType::Block || offset >= kBlockConfigBytes || size > 8 ||
+      (size & (size - 1)) != 0 || offset % size != 0)
+    return 0;
+  uint8_t bytes[kBlockConfigBytes] = {};
+  for (unsigned i = 0; i < 8; ++i)
+    bytes[kBlkConfigCapacity + i] = static_cast<uint8_t>(m_block.sectors >> (8 * i));
+  for (unsigned i = 0; i < 4; ++i) {
+    bytes[kBlkConfigSegMax + i] = static_cast<uint8_t>(kBlockSegMax >> (8 * i));
+    bytes[kBlkConfigBlkSize + i] = static_cast<uint8_t>(kBlkSectorSize >> (8 * i));
+  }
+  uint64_t v = 0;
+  for (unsigned i = 0; i < size && offset + i < kBlockConfigBytes; ++i)
+    v |= uint64_t(bytes[offset + i]) << (8 * i);
+  return v;
 }
 
 VirtioMmioTransport::State VirtioMmioTransport::reset_state() const {
@@ -45,6 +88,12 @@ void VirtioMmioTransport::set_state(const State& s) {
   m_state = s;
   ++m_generation;  // answers to doorbells before the restore are not for this state
   update_irq();
+}
+
+void VirtioMmioTransport::reconfigure(DeviceType type, BlockConfig block) {
+  m_type = type;
+  m_block = block;
+  reset();
 }
 
 void VirtioMmioTransport::reset() {
@@ -62,8 +111,8 @@ const VirtioMmioTransport::Queue* VirtioMmioTransport::selected() const {
 }
 
 uint64_t VirtioMmioTransport::read(uint64_t offset, unsigned size) const {
-  // 4.2.2.2: the driver uses 32-bit aligned accesses for the registers;
-  // virtio-rng has no configuration space, which reads as 0.
+  if (offset >= kRegConfig) return read_config(offset - kRegConfig, size);
+  // 4.2.2.2: the driver uses 32-bit aligned accesses for the registers.
   if (size != 4 || (offset & 3) != 0) return 0;
   switch (offset) {
     case kRegMagic: return kMagic;
@@ -83,7 +132,7 @@ uint64_t VirtioMmioTransport::read(uint64_t offset, unsigned size) const {
     case kRegQueueReady: return q && q->ready ? 1 : 0;
     case kRegInterruptStatus: return m_state.isr;
     case kRegStatus: return m_state.status;
-    case kRegConfigGeneration: return 0;  // no configuration space to change
+    case kRegConfigGeneration: return 0;  // the configuration never changes
     default: return 0;                    // write-only registers read 0, as on QEMU
   }
 }

@@ -29,6 +29,14 @@ class VirtioHost {
   ~VirtioHost() = default;
 };
 
+// What a virtio-blk transport shows in its configuration space and
+// features (the highvisor holds the disk itself).
+struct VirtioBlockConfig {
+  uint64_t sectors = 0;  // capacity, 512-byte sectors
+  bool read_only = false;
+  bool operator==(const VirtioBlockConfig&) const = default;
+};
+
 class VirtioMmioTransport {
  public:
   static constexpr uint64_t kSize = 0x200;
@@ -44,8 +52,11 @@ class VirtioMmioTransport {
     bool operator==(const Queue&) const = default;
   };
 
+  using BlockConfig = VirtioBlockConfig;
+
   VirtioMmioTransport() = default;
-  VirtioMmioTransport(unsigned index, virtio::DeviceType type, VirtioHost* host);
+  VirtioMmioTransport(unsigned index, virtio::DeviceType type, VirtioHost* host,
+                      BlockConfig block = {});
 
   uint64_t read(uint64_t offset, unsigned size) const;
   void write(uint64_t offset, unsigned size, uint64_t value);
@@ -53,6 +64,11 @@ class VirtioMmioTransport {
   // The highvisor's answers; ignored unless `generation` is this reset's.
   void used_buffer(uint32_t generation);
   void needs_reset(uint32_t generation);
+
+  // Another device behind this transport (a new run's configuration),
+  // then reset(): the generation keeps counting, so that answers to an
+  // earlier run's doorbells are dropped.
+  void reconfigure(virtio::DeviceType type, BlockConfig block = {});
 
   // Status 0: the power-on state; the generation moves on so that answers
   // to doorbells of before are dropped.
@@ -63,6 +79,7 @@ class VirtioMmioTransport {
   uint16_t queue_num_max() const;
   uint64_t device_features() const;
   uint32_t generation() const { return m_generation; }
+  const BlockConfig& block() const { return m_block; }
   bool irq_level() const { return m_state.isr != 0; }
 
   // The guest-visible state, for the bank's snapshot (virtio_mmio_bank.cpp).
@@ -86,11 +103,13 @@ class VirtioMmioTransport {
   Queue* selected();
   const Queue* selected() const;
   void write_status(uint32_t value);
+  uint64_t read_config(uint64_t offset, unsigned size) const;
   void update_irq();
 
   unsigned m_index = 0;
   virtio::DeviceType m_type = virtio::DeviceType::None;
   VirtioHost* m_host = nullptr;  // Not owned; may be null.
+  BlockConfig m_block{};         // meaningful for DeviceType::Block only
   State m_state{};
   uint32_t m_generation = 0;  // resets so far; not guest state, never saved
   bool m_line = false;        // last level told to the host; == irq_level() between calls

@@ -46,6 +46,18 @@ VirtioMmioBank::VirtioMmioBank(const DeviceWiring& w) {
         w.virtio);
 }
 
+void VirtioMmioBank::configure_disks(const BootDisk* disks, unsigned count) {
+  if (count > BootParams::kMaxDisks) count = BootParams::kMaxDisks;
+  for (unsigned d = 0; d < BootParams::kMaxDisks; ++d) {
+    VirtioMmioTransport& t = m_transports[disk_transport(d)];
+    if (d < count)
+      t.reconfigure(virtio::DeviceType::Block,
+                    {disks[d].sectors, (disks[d].flags & BootDisk::kFlagReadOnly) != 0});
+    else
+      t.reconfigure(virtio::DeviceType::None);
+  }
+}
+
 uint64_t VirtioMmioBank::read(uint64_t offset, unsigned size) {
   return transport(static_cast<unsigned>(offset / VirtioMmioTransport::kSize))
       .read(offset % VirtioMmioTransport::kSize, size);

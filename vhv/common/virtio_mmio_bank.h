@@ -1,14 +1,16 @@
 // The 32 virtio-mmio transports of QEMU virt (0x0A00_0000, 0x200 apart,
-// SPI 16 + n) as one device of the contract (device.h). Which device sits
-// behind which transport is fixed: one virtio-rng, where QEMU puts the
-// first `-device virtio-rng-device` (the highest transport, see
-// kEntropyTransport); the others are empty and read DeviceID 0, so a
+// SPI 16 + n) as one device of the contract (device.h). The virtio-rng
+// always sits where QEMU puts the first `-device virtio-rng-device` (the
+// highest transport, see kEntropyTransport); the run's disks follow it
+// downwards, as QEMU places `-device virtio-blk-device` after it
+// (configure_disks); the others are empty and read DeviceID 0, so a
 // guest probes them as on QEMU.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 
+#include "vhv/common/boot_params.h"
 #include "vhv/common/device.h"
 #include "vhv/common/virtio_mmio.h"
 
@@ -23,6 +25,8 @@ class VirtioMmioBank final : public Device {
   // QEMU virt fills transports from the highest address down (hw/arm/virt.c
   // create_virtio_devices: buses are prepended, -device takes the first).
   static constexpr unsigned kEntropyTransport = kTransports - 1;
+  // Disk n's transport (n < BootParams::kMaxDisks).
+  static constexpr unsigned disk_transport(unsigned n) { return kEntropyTransport - 1 - n; }
 
   static constexpr uint32_t kSnapshotMagic = snapshot_magic("VIRT");
   static constexpr uint16_t kSnapshotVersion = 1;
@@ -37,6 +41,10 @@ class VirtioMmioBank final : public Device {
   const char* name() const override { return "virtio-mmio"; }
   uint64_t read(uint64_t offset, unsigned size) override;
   void write(uint64_t offset, unsigned size, uint64_t value) override;
+
+  // This run's disks: which transports are virtio-blk, and their capacity
+  // and read-only bit (checked BootParams). The transports are reset.
+  void configure_disks(const BootDisk* disks, unsigned count);
 
   VirtioMmioTransport& transport(unsigned n) { return m_transports[n % kTransports]; }
   // The guest's INTID for transport n.

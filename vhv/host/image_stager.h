@@ -7,8 +7,10 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "base/error.h"
+#include "vhv/common/boot_params.h"
 #include "vhv/host/vhv_ram.h"
 #include "vhv/host/vm_memory.h"
 
@@ -36,6 +38,9 @@ struct RunRequest {
   // Where the guest's PL011 is; 0 = QEMU virt's place (0x0900_0000). The
   // lab grader moves it per run (guest_fdt.h valid_pl011_ipa).
   uint64_t pl011_ipa = 0;
+  // The VM's virtio-blk disks as the lowvisor shows them (at most
+  // BootParams::kMaxDisks).
+  std::vector<BootDisk> disks;
 };
 
 // Checks everything about the request that needs no memory yet (the size of

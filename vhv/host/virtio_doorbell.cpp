@@ -23,7 +23,7 @@ void Highvisor::on_virtio_notify(const Frame& f) {
   uint8_t* host = m_ram->at(block.pa, block.size);
   if (!host) return;
   const GuestRamView ram(host, layout::kGuestRamIpa, block.size);
-  auto answer = serve_virtio_doorbell(ram, d);
+  auto answer = serve_virtio_doorbell(ram, d, m_vms[d.vm_id].virtio);
   if (!answer) return;
   if (!answer->fault.empty())
     log("virtio: VM " + std::to_string(d.vm_id) + " transport " + std::to_string(d.transport) +

@@ -41,6 +41,32 @@ HostResult<unsigned> vm_param(const json& params, unsigned fallback) {
 
 json error_reply(const Error& e) { return control_error(error_code_name(e.code), e.message); }
 
+// params.disks: [{"sectors": N, "ro": bool}], one fd each after the image
+// and initrd, in transport order. The kernel has checked each file's type,
+// size, access mode and lock (kernel/disk_check.h); the highvisor trusts
+// the sizes it gives.
+HostResult<std::vector<std::unique_ptr<BlockDevice>>> take_disks(ControlChannel& control,
+                                                                 const json& params) {
+  std::vector<std::unique_ptr<BlockDevice>> disks;
+  auto list = params.find("disks");
+  if (list == params.end()) return disks;
+  if (!list->is_array() || list->size() > BootParams::kMaxDisks)
+    return make_error(ErrorCode::InvalidArgument,
+                      "disks must be a list of at most " + std::to_string(BootParams::kMaxDisks));
+  // Take every fd first, so that none is left for the next request.
+  for (const json& d : *list) {
+    UniqueFd fd(control.take_fd());
+    const json sectors = d.is_object() ? d.value("sectors", json()) : json();
+    if (!fd || !sectors.is_number_unsigned() || !d.value("ro", json(false)).is_boolean())
+      return make_error(ErrorCode::InvalidArgument,
+                        "each disk needs a file descriptor, \"sectors\" and \"ro\"");
+    disks.push_back(std::make_unique<BlockDevice>(
+        std::move(fd), sectors.get<uint64_t>(),
+        d.value("ro", false) ? DiskAccess::ReadOnly : DiskAccess::ReadWrite));
+  }
+  return disks;
+}
+
 }  // namespace
 
 bool Highvisor::any_vm_busy() const {
@@ -74,6 +100,7 @@ void Highvisor::release_vm(unsigned vm) {
   if (s.staging) m_memory.free(*s.staging);
   s.ram.reset();
   s.staging.reset();
+  s.virtio.disks.clear();  // closes the files: their locks go with them
   s.state = VmSlot::State::Free;
 }
 
@@ -99,9 +126,12 @@ json Highvisor::run_vm(const json& params) {
       if (b >= 0) close(b);
     }
   } closer{fd, initrd_fd};
+  // The disks (checked and locked by the kernel): the fds after those.
+  auto disks = take_disks(m_control, params);
   if (fd < 0 || (has_initrd && initrd_fd < 0))
     return control_error("invalid-argument",
                          "run needs the image (and the initrd) as file descriptors");
+  if (disks.is_error()) return error_reply(disks.error());
   auto policy = parse_tick_policy(params.value("tick_policy", std::string("skip")));  // S10
   if (policy.is_error()) return error_reply(policy.error());
   if (m_state != State::Ready) return control_error("unavailable", "the VHV is not ready");
@@ -167,6 +197,9 @@ json Highvisor::run_vm(const json& params) {
   req.vm_id = vm;
   req.weight = static_cast<uint32_t>(weight);
   req.pl011_ipa = params.value("pl011", uint64_t{0});  // the lab grader's moved UART
+  for (const auto& disk : disks.value())
+    req.disks.push_back({disk->sectors(),
+                         disk->access() == DiskAccess::ReadOnly ? BootDisk::kFlagReadOnly : 0u, 0});
   auto staging_need = staging_bytes(req);
   if (staging_need.is_error()) return error_reply(staging_need.error());
 
@@ -213,6 +246,7 @@ json Highvisor::run_vm(const json& params) {
   slot.staging = req.staging;
   slot.run_started = std::chrono::steady_clock::now();
   slot.tick_policy = policy.value();
+  slot.virtio.disks = std::move(disks.value());
   return json{
       {"result", {{"vm", vm}, {"entry", staged.value()}, {"mem", req.mem}, {"weight", weight}}}};
 }

@@ -11,6 +11,7 @@
 
 #include "vhv/common/channel.h"
 #include "vhv/common/layout.h"
+#include "vhv/host/virtio/virtio_service.h"
 #include "vhv/host/vm_memory.h"
 
 namespace nestlab::vhv {
@@ -32,6 +33,9 @@ struct VmSlot {
   // When RunVm was sent (the epoch before the first): guest_time_ns().
   std::chrono::steady_clock::time_point run_started;
   channel::TickPolicy tick_policy = channel::TickPolicy::Skip;  // S10
+  // The highvisor's halves of the VM's virtio devices; the disks' files
+  // stay open (and locked) until the VM's slot is free again.
+  VmVirtioDevices virtio;
 
   bool busy() const { return state != State::Free; }
 };

@@ -109,6 +109,17 @@ bool check_boot_params(const BootParams& bp, uint8_t vm_id, uint64_t vhv_ram_end
            ull(bp.pl011_ipa), ull(layout::kGuestPl011Ipa), ull(layout::kGuestDeviceLimit));
     return false;
   }
+  if (bp.disk_count > BootParams::kMaxDisks) {
+    format(why, len, "the VM has %u disks; a VM has at most %u", bp.disk_count,
+           BootParams::kMaxDisks);
+    return false;
+  }
+  for (uint32_t i = 0; i < bp.disk_count; ++i) {
+    if (bp.disks[i].flags & ~BootDisk::kFlagReadOnly) {
+      format(why, len, "disk %u has unknown flags 0x%x", i, bp.disks[i].flags);
+      return false;
+    }
+  }
   if (!terminated(bp.bootargs, sizeof(bp.bootargs)) ||
       !terminated(bp.vm_name, sizeof(bp.vm_name))) {
     format(why, len, "BootParams bootargs or vm_name are not NUL-terminated");

@@ -7,7 +7,7 @@
 
 namespace nestlab::vhv {
 
-uint32_t EntropyDevice::serve(const std::vector<Buffer>& chain) {
+Result<uint32_t, QueueFault> EntropyDevice::serve(const std::vector<Buffer>& chain) {
   uint32_t written = 0;
   for (const Buffer& b : chain) {
     if (!b.device_writable) continue;  // a request carries nothing for us to read

@@ -12,7 +12,7 @@ namespace nestlab::vhv {
 class EntropyDevice final : public ChainHandler {
  public:
   static constexpr uint32_t kMaxPerChain = 64 * 1024;
-  uint32_t serve(const std::vector<Buffer>& chain) override;
+  Result<uint32_t, QueueFault> serve(const std::vector<Buffer>& chain) override;
 };
 
 }  // namespace nestlab::vhv

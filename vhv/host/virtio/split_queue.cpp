@@ -81,6 +81,7 @@ const char* describe(QueueFault f) {
     case QueueFault::EmptyBuffer: return "a buffer has length 0";
     case QueueFault::ReadableAfterWrite:
       return "a device-readable buffer follows a device-writable one";
+    case QueueFault::BadRequest: return "a request lacks its header or its status byte";
   }
   return "the queue is malformed";
 }
@@ -106,7 +107,12 @@ Result<QueueServed, QueueFault> serve_split_queue(const GuestRamView& ram,
       publish();  // what was served stays served
       return Err{walked.error()};
     }
-    const uint32_t written = handler.serve(chain);
+    auto handled = handler.serve(chain);
+    if (handled.is_error()) {
+      publish();
+      return Err{handled.error()};
+    }
+    const uint32_t written = handled.value();
     const uint32_t elem[2] = {head, written};
     std::memcpy(r.used + 4 + 8ull * (used_idx % q.size), elem, sizeof elem);
     ++used_idx;

@@ -26,17 +26,18 @@ struct SplitQueueConfig {
 };
 
 enum class QueueFault : uint8_t {
-  BadSize,            // 0 or above 32768 (2.7 "Queue Size")
-  RingOutsideRam,     // a ring is not wholly inside guest RAM
-  RingMisaligned,     // 2.7 table "Virtqueue Part Alignment"
-  AvailTooFarAhead,   // more available entries than the queue holds
-  HeadOutOfRange,     // an available ring entry names no descriptor
-  NextOutOfRange,     // a descriptor's next names no descriptor
-  ChainTooLong,       // more descriptors than the queue has: a loop
-  Indirect,           // VIRTIO_F_INDIRECT_DESC was not offered
-  BufferOutsideRam,   // a buffer is not wholly inside guest RAM
-  EmptyBuffer,        // length 0
-  ReadableAfterWrite  // 2.7.4.2: device-writable descriptors come last
+  BadSize,             // 0 or above 32768 (2.7 "Queue Size")
+  RingOutsideRam,      // a ring is not wholly inside guest RAM
+  RingMisaligned,      // 2.7 table "Virtqueue Part Alignment"
+  AvailTooFarAhead,    // more available entries than the queue holds
+  HeadOutOfRange,      // an available ring entry names no descriptor
+  NextOutOfRange,      // a descriptor's next names no descriptor
+  ChainTooLong,        // more descriptors than the queue has: a loop
+  Indirect,            // VIRTIO_F_INDIRECT_DESC was not offered
+  BufferOutsideRam,    // a buffer is not wholly inside guest RAM
+  EmptyBuffer,         // length 0
+  ReadableAfterWrite,  // 2.7.4.2: device-writable descriptors come last
+  BadRequest           // the device cannot parse a chain (a request without its header)
 };
 
 // A full sentence for the log.
@@ -49,10 +50,11 @@ struct Buffer {
 };
 
 // One device's handling of a chain: the bytes it wrote into the chain's
-// device-writable buffers (the used element's len).
+// device-writable buffers (the used element's len), or a chain it cannot
+// make sense of, which breaks the queue as a malformed ring does.
 class ChainHandler {
  public:
-  virtual uint32_t serve(const std::vector<Buffer>& chain) = 0;
+  virtual Result<uint32_t, QueueFault> serve(const std::vector<Buffer>& chain) = 0;
 
  protected:
   ChainHandler() = default;

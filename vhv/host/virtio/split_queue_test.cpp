@@ -51,9 +51,9 @@ struct Guest {
 
 class Recorder final : public ChainHandler {
  public:
-  uint32_t serve(const std::vector<Buffer>& chain) override {
+  Result<uint32_t, QueueFault> serve(const std::vector<Buffer>& chain) override {
     chains.push_back(chain);
-    return 7;
+    return 7u;
   }
   std::vector<std::vector<Buffer>> chains;
 };

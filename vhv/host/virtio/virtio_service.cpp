@@ -1,23 +1,32 @@
 #include "vhv/host/virtio/virtio_service.h"
 
 #include "vhv/common/virtio.h"
-#include "vhv/host/virtio/entropy_device.h"
+#include "vhv/common/virtio_mmio_bank.h"
 #include "vhv/host/virtio/split_queue.h"
 
 namespace nestlab::vhv {
 
+ChainHandler* VmVirtioDevices::device_for(const channel::VirtioNotifyPayload& d) {
+  if (d.queue != 0) return nullptr;  // each of our devices has one queue
+  if (d.device_type == static_cast<uint32_t>(virtio::DeviceType::Entropy))
+    return d.transport == VirtioMmioBank::kEntropyTransport ? &rng : nullptr;
+  if (d.device_type != static_cast<uint32_t>(virtio::DeviceType::Block)) return nullptr;
+  for (size_t n = 0; n < disks.size(); ++n)
+    if (d.transport == VirtioMmioBank::disk_transport(static_cast<unsigned>(n)))
+      return disks[n].get();
+  return nullptr;
+}
+
 std::optional<VirtioAnswer> serve_virtio_doorbell(const GuestRamView& ram,
-                                                  const channel::VirtioNotifyPayload& d) {
+                                                  const channel::VirtioNotifyPayload& d,
+                                                  VmVirtioDevices& devices) {
   VirtioAnswer a{};
   a.interrupt.vm_id = d.vm_id;
   a.interrupt.transport = d.transport;
   a.interrupt.generation = d.generation;
-  // The lowvisor only rings for a device it has; anything else is its bug
-  // and ignored here.
-  if (d.device_type != static_cast<uint32_t>(virtio::DeviceType::Entropy) || d.queue != 0)
-    return std::nullopt;
-  EntropyDevice rng;
-  auto served = serve_split_queue(ram, {d.queue_size, d.desc, d.driver, d.device}, rng);
+  ChainHandler* device = devices.device_for(d);
+  if (!device) return std::nullopt;
+  auto served = serve_split_queue(ram, {d.queue_size, d.desc, d.driver, d.device}, *device);
   if (served.is_error()) {
     a.interrupt.kind = channel::VirtioInterruptKind::NeedsReset;
     a.fault = describe(served.error());

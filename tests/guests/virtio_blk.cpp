@@ -1,0 +1,288 @@
+// A virtio-blk driver in miniature: finds the first block device among the
+// virtio-mmio transports of the device tree, does the virtio 1.x handshake
+// (virtio 1.2 section 3.1.1, accepting VIRTIO_BLK_F_FLUSH), then one
+// request at a time (5.2.6), each completed by the used-buffer interrupt:
+// reads sector 0 and prints its text, writes sector 1, flushes, reads
+// sector 1 back, reads past the end, asks for the ID and sends a type no
+// device knows, printing each status. Prints the same on plain QEMU
+// (`-device virtio-blk-device`, force-legacy=false) as in a VHV; the
+// test reads sector 1 back from the host's file.
+#include "tests/guests/lib/guest.h"
+#include "tests/guests/lib/platform.h"
+
+namespace {
+
+// virtio 1.2: 4.2.2 registers, 2.1 status, 2.7 split virtqueues.
+constexpr uint64_t kMagic = 0x000, kVersion = 0x004, kDeviceId = 0x008, kDeviceFeatures = 0x010,
+                   kDeviceFeaturesSel = 0x014, kDriverFeatures = 0x020, kDriverFeaturesSel = 0x024,
+                   kQueueSel = 0x030, kQueueNumMax = 0x034, kQueueNum = 0x038, kQueueReady = 0x044,
+                   kQueueNotify = 0x050, kInterruptStatus = 0x060, kInterruptAck = 0x064,
+                   kStatus = 0x070, kQueueDescLow = 0x080, kQueueDescHigh = 0x084,
+                   kQueueDriverLow = 0x090, kQueueDriverHigh = 0x094, kQueueDeviceLow = 0x0a0,
+                   kQueueDeviceHigh = 0x0a4, kConfig = 0x100;
+constexpr uint32_t kAck = 1, kDriver = 2, kDriverOk = 4, kFeaturesOk = 8;
+constexpr uint16_t kDescNext = 1, kDescWrite = 2;
+constexpr unsigned kQueue = 4;
+// 5.2.3, 5.2.6.
+constexpr uint32_t kFeatureRo = 1u << 5, kFeatureFlush = 1u << 9;
+constexpr uint32_t kTypeIn = 0, kTypeOut = 1, kTypeFlush = 4, kTypeGetId = 8, kTypeBogus = 0x10;
+
+struct Desc {
+  uint64_t addr;
+  uint32_t len;
+  uint16_t flags;
+  uint16_t next;
+};
+struct alignas(16) Rings {
+  Desc desc[kQueue];
+  struct {
+    uint16_t flags, idx, ring[kQueue];
+  } avail;
+  alignas(4) struct {
+    uint16_t flags, idx;
+    struct {
+      uint32_t id, len;
+    } ring[kQueue];
+  } used;
+};
+struct Header {
+  uint32_t type, reserved;
+  uint64_t sector;
+};
+Rings g_rings;
+Header g_header;
+alignas(512) uint8_t g_data[512];
+volatile uint8_t g_status;
+
+uint64_t g_base = 0;
+uint32_t g_intid = 0;
+bool g_edge = true;
+volatile uint32_t g_isr_seen = 0;
+
+uint32_t rd(uint64_t reg) { return *reinterpret_cast<volatile uint32_t*>(g_base + reg); }
+void wr(uint64_t reg, uint32_t v) { *reinterpret_cast<volatile uint32_t*>(g_base + reg) = v; }
+
+uint32_t be32(const uint8_t* p) {
+  return uint32_t(p[0]) << 24 | uint32_t(p[1]) << 16 | uint32_t(p[2]) << 8 | p[3];
+}
+bool equals(const char* a, const char* b) {
+  while (*a && *a == *b) ++a, ++b;
+  return *a == *b;
+}
+size_t length(const char* s) {
+  size_t n = 0;
+  while (s[n]) ++n;
+  return n;
+}
+
+// Every "virtio,mmio" node in tree order; the first whose transport has a
+// device of type 2 (block) is ours.
+bool find_blk(const uint8_t* b) {
+  const uint32_t off_struct = be32(b + 8), off_strings = be32(b + 12), size_struct = be32(b + 36);
+  uint32_t pos = off_struct;
+  bool virtio = false;
+  uint64_t reg = 0, found = 0;
+  uint32_t irq[3] = {};
+  while (pos < off_struct + size_struct) {
+    const uint32_t token = be32(b + pos);
+    pos += 4;
+    if (token == 1) {  // FDT_BEGIN_NODE
+      virtio = false;
+      pos = (pos + static_cast<uint32_t>(length(reinterpret_cast<const char*>(b + pos))) + 4) & ~3u;
+    } else if (token == 2) {  // FDT_END_NODE
+      if (virtio && found == 0) {
+        g_base = reg;
+        if (rd(kMagic) == 0x74726976 && rd(kDeviceId) == 2) {
+          found = reg;
+          g_intid = 32 + irq[1];
+          g_edge = (irq[2] & 0xf) == 1;
+          guest::printf("virtio-blk: transport at 0x%llx, SPI %u, %s\n",
+                        static_cast<unsigned long long>(reg), irq[1], g_edge ? "edge" : "level");
+        }
+      }
+      virtio = false;
+    } else if (token == 3) {  // FDT_PROP
+      const uint32_t len = be32(b + pos), nameoff = be32(b + pos + 4);
+      pos += 8;
+      const char* name = reinterpret_cast<const char*>(b + off_strings + nameoff);
+      const uint8_t* v = b + pos;
+      if (equals(name, "compatible") && equals(reinterpret_cast<const char*>(v), "virtio,mmio"))
+        virtio = true;
+      else if (equals(name, "reg") && len >= 8)
+        reg = uint64_t(be32(v)) << 32 | be32(v + 4);
+      else if (equals(name, "interrupts") && len >= 12)
+        for (int i = 0; i < 3; ++i) irq[i] = be32(v + 4 * i);
+      pos = (pos + len + 3) & ~3u;
+    } else if (token != 4) {
+      break;
+    }
+  }
+  g_base = found;
+  return found != 0;
+}
+
+void set_queue_addresses() {
+  const auto desc = reinterpret_cast<uint64_t>(&g_rings.desc);
+  const auto avail = reinterpret_cast<uint64_t>(&g_rings.avail);
+  const auto used = reinterpret_cast<uint64_t>(&g_rings.used);
+  wr(kQueueDescLow, static_cast<uint32_t>(desc));
+  wr(kQueueDescHigh, static_cast<uint32_t>(desc >> 32));
+  wr(kQueueDriverLow, static_cast<uint32_t>(avail));
+  wr(kQueueDriverHigh, static_cast<uint32_t>(avail >> 32));
+  wr(kQueueDeviceLow, static_cast<uint32_t>(used));
+  wr(kQueueDeviceHigh, static_cast<uint32_t>(used >> 32));
+}
+
+// 3.1.1 steps 1 to 8; the driver takes FLUSH and RO when offered.
+bool bring_up() {
+  wr(kStatus, 0);
+  wr(kStatus, kAck);
+  wr(kStatus, kAck | kDriver);
+  wr(kDeviceFeaturesSel, 1);
+  const uint32_t high = rd(kDeviceFeatures);
+  wr(kDeviceFeaturesSel, 0);
+  const uint32_t low = rd(kDeviceFeatures);
+  if (!(high & 1)) {
+    guest::printf("virtio-blk: the device does not offer VIRTIO_F_VERSION_1\n");
+    return false;
+  }
+  guest::printf("virtio-blk: flush %s, %s\n", (low & kFeatureFlush) ? "offered" : "NOT OFFERED",
+                (low & kFeatureRo) ? "read-only" : "read-write");
+  wr(kDriverFeaturesSel, 0);
+  wr(kDriverFeatures, low & (kFeatureFlush | kFeatureRo));
+  wr(kDriverFeaturesSel, 1);
+  wr(kDriverFeatures, 1);
+  wr(kStatus, kAck | kDriver | kFeaturesOk);
+  if (!(rd(kStatus) & kFeaturesOk)) {
+    guest::printf("virtio-blk: FEATURES_OK refused\n");
+    return false;
+  }
+  wr(kQueueSel, 0);
+  if (rd(kQueueNumMax) < kQueue) return false;
+  wr(kQueueNum, kQueue);
+  set_queue_addresses();
+  wr(kQueueReady, 1);
+  wr(kStatus, kAck | kDriver | kFeaturesOk | kDriverOk);
+  return true;
+}
+
+// One request: the header, `len` data bytes (device-writable unless OUT;
+// none for 0) and the status byte. Returns the status, or 0xff if the
+// device never wrote it.
+uint8_t request(uint32_t type, uint64_t sector, uint32_t len) {
+  g_header = {type, 0, sector};
+  g_status = 0xff;
+  unsigned n = 0;
+  g_rings.desc[n] = {reinterpret_cast<uint64_t>(&g_header), sizeof g_header, kDescNext, 1};
+  ++n;
+  if (len) {
+    g_rings.desc[n] = {reinterpret_cast<uint64_t>(g_data), len,
+                       static_cast<uint16_t>(kDescNext | (type == kTypeOut ? 0 : kDescWrite)),
+                       static_cast<uint16_t>(n + 1)};
+    ++n;
+  }
+  g_rings.desc[n] = {reinterpret_cast<uint64_t>(&g_status), 1, kDescWrite, 0};
+  const uint16_t before = g_rings.used.idx;
+  g_rings.avail.ring[g_rings.avail.idx % kQueue] = 0;
+  asm volatile("dmb ish" ::: "memory");  // 2.7.13: the ring entry before the index
+  g_rings.avail.idx = static_cast<uint16_t>(g_rings.avail.idx + 1);
+  asm volatile("dmb ish" ::: "memory");  // the index before the notification
+  g_isr_seen = 0;
+  wr(kQueueNotify, 0);
+  guest::wait_until([] { return (g_isr_seen & 1) != 0; });
+  asm volatile("dmb ish" ::: "memory");
+  if (g_rings.used.idx != static_cast<uint16_t>(before + 1)) return 0xfe;
+  return g_status;
+}
+
+const char* status_name(uint8_t s) {
+  switch (s) {
+    case 0: return "OK";
+    case 1: return "IOERR";
+    case 2: return "UNSUPP";
+    default: return "NO ANSWER";
+  }
+}
+
+// The text at the start of a sector: printable bytes up to a NUL or newline.
+void print_text(const char* what) {
+  char text[65];
+  unsigned n = 0;
+  while (n < 64 && g_data[n] >= 0x20 && g_data[n] < 0x7f) {
+    text[n] = static_cast<char>(g_data[n]);
+    ++n;
+  }
+  text[n] = 0;
+  guest::printf("virtio-blk: %s: \"%s\"\n", what, text);
+}
+
+constexpr char kWritten[] = "written by the virtio-blk guest";
+
+bool exercise() {
+  const uint64_t sectors = uint64_t(rd(kConfig + 4)) << 32 | rd(kConfig);
+  guest::printf("virtio-blk: capacity %llu sectors\n", static_cast<unsigned long long>(sectors));
+  if (sectors < 2) return false;
+
+  uint8_t s = request(kTypeIn, 0, 512);
+  guest::printf("virtio-blk: read sector 0: %s\n", status_name(s));
+  print_text("sector 0 says");
+  if (s != 0) return false;
+
+  for (unsigned i = 0; i < 512; ++i) g_data[i] = static_cast<uint8_t>(i * 7 + 1);
+  for (unsigned i = 0; i < sizeof kWritten; ++i) g_data[i] = static_cast<uint8_t>(kWritten[i]);
+  guest::printf("virtio-blk: write sector 1: %s\n", status_name(request(kTypeOut, 1, 512)));
+  guest::printf("virtio-blk: flush: %s\n", status_name(request(kTypeFlush, 0, 0)));
+
+  for (auto& b : g_data) b = 0;
+  s = request(kTypeIn, 1, 512);
+  guest::printf("virtio-blk: read sector 1: %s\n", status_name(s));
+  print_text("sector 1 says");
+
+  s = request(kTypeIn, sectors - 1, 512);
+  guest::printf("virtio-blk: read the last sector: %s\n", status_name(s));
+  s = request(kTypeIn, sectors, 512);
+  guest::printf("virtio-blk: read past the end: %s\n", status_name(s));
+  s = request(kTypeIn, sectors - 1, 1024);
+  guest::printf("virtio-blk: read across the end: %s\n", status_name(s));
+
+  for (auto& b : g_data) b = 0xee;
+  s = request(kTypeGetId, 0, 20);
+  guest::printf("virtio-blk: get id: %s, first byte 0x%02x\n", status_name(s), g_data[0]);
+  s = request(kTypeBogus, 0, 0);
+  guest::printf("virtio-blk: request type 0x%x: %s\n", kTypeBogus, status_name(s));
+  return true;
+}
+
+}  // namespace
+
+extern "C" void guest_exception(guest::ExceptionFrame*, uint64_t kind) {
+  if (kind != 5) {
+    guest::printf("virtio-blk: unexpected exception kind %llu esr 0x%llx\n",
+                  static_cast<unsigned long long>(kind),
+                  static_cast<unsigned long long>(guest::read_esr_el1()));
+    psci_system_off(3);
+  }
+  const uint32_t intid = guest::gic_ack();
+  if (intid == g_intid) {
+    const uint32_t isr = rd(kInterruptStatus);
+    wr(kInterruptAck, isr);
+    g_isr_seen = g_isr_seen | isr;
+  }
+  if (intid < 1020) guest::gic_eoi(intid);
+}
+
+extern "C" int guest_main(uint64_t dtb) {
+  const auto* b = reinterpret_cast<const uint8_t*>(dtb ? dtb : guest::kRamBase);
+  if (be32(b) != 0xd00dfeed || !find_blk(b)) {
+    guest::printf("virtio-blk: no block device\n");
+    return 2;
+  }
+  if (rd(kVersion) != 2) return 2;
+  guest::install_vectors();
+  guest::gic_init_distributor();
+  guest::gic_init_cpu();
+  guest::gic_enable_spi(g_intid, 0xa0, g_edge);
+  guest::irq_enable();
+  if (!bring_up()) return 1;
+  return exercise() ? 0 : 1;
+}
