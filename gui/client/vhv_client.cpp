@@ -11,6 +11,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <vector>
 
 namespace nestlab::gui {
 
@@ -195,38 +196,67 @@ void VhvClient::pause_or_resume(const QString& vhv, bool pause) {
 void VhvClient::run_guest(const RunGuestRequest& request) {
   const QString action =
       tr("Run %1 on %2").arg(QFileInfo(request.image_path).fileName(), request.vhv);
-  const int fd = ::open(QFile::encodeName(request.image_path).constData(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    emit actionFailed(action,
-                      tr("cannot open %1: %2")
-                          .arg(request.image_path, QString::fromLocal8Bit(std::strerror(errno))));
-    return;
-  }
+  // The files are opened here, with this user's rights, as the CLI does;
+  // the kernel gets the descriptors (image, then initrd, then the disks).
+  std::vector<int> fds;
+  const auto close_all = [&fds] {
+    for (int fd : fds) ::close(fd);
+  };
+  const auto open_or_fail = [&](const QString& path, int flags, const QString& what) {
+    const int fd = ::open(QFile::encodeName(path).constData(), flags | O_CLOEXEC);
+    if (fd < 0) {
+      emit actionFailed(action, tr("cannot open %1 %2: %3")
+                                    .arg(what, path, QString::fromLocal8Bit(std::strerror(errno))));
+      return false;
+    }
+    fds.push_back(fd);
+    return true;
+  };
+  if (!open_or_fail(request.image_path, O_RDONLY, tr("the image"))) return;
   QJsonObject params{{"vhv", request.vhv},
                      {"image_fd", 0},
                      {"image_name", QFileInfo(request.image_path).fileName()}};
+  if (!request.initrd_path.isEmpty()) {
+    if (!open_or_fail(request.initrd_path, O_RDONLY, tr("the initrd"))) return close_all();
+    params.insert("initrd_fd", int(fds.size()) - 1);
+    params.insert("initrd_name", QFileInfo(request.initrd_path).fileName());
+  }
+  if (request.disks.size() > RunGuestRequest::kMaxDisks) {
+    close_all();
+    emit actionFailed(action, tr("at most %1 disks per VM").arg(RunGuestRequest::kMaxDisks));
+    return;
+  }
+  QJsonArray disks;
+  for (const GuestDisk& d : request.disks) {
+    if (!open_or_fail(d.path, d.read_only ? O_RDONLY : O_RDWR, tr("as a disk"))) return close_all();
+    QJsonObject disk{{"fd", int(fds.size()) - 1}, {"name", QFileInfo(d.path).fileName()}};
+    if (d.read_only) disk.insert("ro", true);
+    disks.append(disk);
+  }
+  if (!disks.isEmpty()) params.insert("disks", disks);
   if (request.mem > 0) params.insert("mem", request.mem);
   if (request.smp > 1) params.insert("smp", request.smp);
   params.insert("weight", request.weight);
   if (!request.append.isEmpty()) params.insert("append", request.append);
   const QString vhv = request.vhv;
-  m_connection->call(QStringLiteral("vm.run"), params, this,
-                     [this, action, vhv](const RpcReply& reply) {
-                       if (!reply.ok()) {
-                         emit actionFailed(action, describe(*reply.error));
-                         return;
-                       }
-                       const QJsonObject result = reply.result.toObject();
-                       const int vm = result.value("vm").toInt();
-                       emit actionSucceeded(tr("%1: VM %2 running (weight %3)")
-                                                .arg(action)
-                                                .arg(vm)
-                                                .arg(result.value("weight").toInt(1)));
-                       refresh();
-                       emit vmStarted(vhv, vm);
-                     },
-                     {fd});
-  ::close(fd);  // call() sent or queued its own duplicate.
+  m_connection->call(
+      QStringLiteral("vm.run"), params, this,
+      [this, action, vhv](const RpcReply& reply) {
+        if (!reply.ok()) {
+          emit actionFailed(action, describe(*reply.error));
+          return;
+        }
+        const QJsonObject result = reply.result.toObject();
+        const int vm = result.value("vm").toInt();
+        emit actionSucceeded(tr("%1: VM %2 running (weight %3)")
+                                 .arg(action)
+                                 .arg(vm)
+                                 .arg(result.value("weight").toInt(1)));
+        refresh();
+        emit vmStarted(vhv, vm);
+      },
+      fds);
+  close_all();  // call() sent or queued its own duplicates.
 }
 
 void VhvClient::stop_vm(const QString& vhv, int vm) {

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <QElapsedTimer>
+#include <QList>
 #include <QObject>
 #include <QSet>
 #include <QString>
@@ -24,9 +25,19 @@ struct CreateVhvRequest {
   QString tenant;  // Empty: the caller's own (and not sent).
 };
 
+// A virtio-blk disk of a guest (vm.run `disks`), as `--disk FILE[,ro]`.
+struct GuestDisk {
+  QString path;
+  bool read_only = false;
+};
+
 struct RunGuestRequest {
-  QString vhv;  // Id or name.
-  QString image_path;
+  static constexpr int kMaxDisks = 8;  // vm.run takes at most 8.
+
+  QString vhv;          // Id or name.
+  QString image_path;   // A bare-metal ELF, a raw image or an arm64 Linux Image.
+  QString initrd_path;  // Optional: an initial ramdisk, as QEMU's -initrd.
+  QList<GuestDisk> disks;
   qint64 mem = 0;  // Bytes; 0: the VHV's default.
   int smp = 1;
   int weight = 1;  // CPU share against the VHV's other VMs, 1..10000.

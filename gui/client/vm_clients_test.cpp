@@ -3,6 +3,7 @@
 // and selects the new VM's row; Stop VM sends vm.stop. Against a FakeKernel
 // (canned replies, recorded requests): no QEMU, no nestlabd.
 #include <QApplication>
+#include <QCheckBox>
 #include <QDialogButtonBox>
 #include <QJsonArray>
 #include <QLabel>
@@ -17,6 +18,7 @@
 #include "gui/client/session.h"
 #include "gui/tests/fake_kernel.h"
 #include "gui/tests/wait.h"
+#include "gui/views/disk_list_editor.h"
 #include "gui/views/inventory_view.h"
 #include "gui/views/main_window.h"
 #include "gui/views/run_guest_dialog.h"
@@ -220,6 +222,92 @@ class VmClientsTest : public QObject {
     vhvs.stop_vm("vhv-1", 1);
     QVERIFY(wait_until([&] { return !m_kernel->params_of("vm.stop").isEmpty(); }, 2000));
     QCOMPARE(last(*m_kernel, "vm.stop"), (QJsonObject{{"vhv", "vhv-1"}, {"vm", 1}}));
+  }
+
+  // A Linux guest: the kernel, its initrd and two disks (one read-only)
+  // reach vm.run as the CLI sends them: fd indexes after the image's.
+  void run_guest_sends_initrd_and_disks() {
+    m_kernel->answer("vm.run", QJsonObject{{"vm", 0}, {"weight", 1}, {"smp", 2}, {"mem", 1}});
+    VhvClient vhvs(m_connection.get());
+    connect_now();
+    QTemporaryFile kernel, initrd, disk, rodisk;
+    for (QTemporaryFile* f : {&kernel, &initrd, &disk, &rodisk}) {
+      QVERIFY(f->open());
+      f->write(QByteArray(512, '\0'));
+      f->flush();
+    }
+    QSignalSpy started(&vhvs, &VhvClient::vmStarted);
+    RunGuestRequest request;
+    request.vhv = "vhv-1";
+    request.image_path = kernel.fileName();
+    request.initrd_path = initrd.fileName();
+    request.disks = {{disk.fileName(), false}, {rodisk.fileName(), true}};
+    request.append = "console=ttyAMA0";
+    vhvs.run_guest(request);
+    QVERIFY(wait_until([&] { return started.size() == 1; }, 2000));
+    const QJsonObject run = last(*m_kernel, "vm.run");
+    QCOMPARE(run.value("image_fd").toInt(-1), 0);
+    QCOMPARE(run.value("initrd_fd").toInt(-1), 1);
+    QCOMPARE(run.value("initrd_name").toString(), QFileInfo(initrd.fileName()).fileName());
+    const QJsonArray disks = run.value("disks").toArray();
+    QCOMPARE(disks.size(), 2);
+    QCOMPARE(disks[0].toObject().value("fd").toInt(-1), 2);
+    QVERIFY(!disks[0].toObject().value("ro").toBool());
+    QCOMPARE(disks[1].toObject().value("fd").toInt(-1), 3);
+    QVERIFY(disks[1].toObject().value("ro").toBool());
+
+    // A disk that cannot be opened: nothing is sent, the reason is given.
+    QSignalSpy failed(&vhvs, &VhvClient::actionFailed);
+    request.disks = {{"/nonexistent/disk.img", false}};
+    vhvs.run_guest(request);
+    QCOMPARE(failed.size(), 1);
+    QVERIFY(failed.first().at(1).toString().contains("/nonexistent/disk.img"));
+    QCOMPARE(m_kernel->params_of("vm.run").size(), 1);
+  }
+
+  // The dialog's kernel, initrd and disk fields: Run only when each can be
+  // opened as asked, with a line saying which cannot.
+  void run_dialog_takes_a_linux_guest() {
+    RunGuestDialog dialog("vhv-1", QDir::tempPath());
+    QPushButton* run = dialog.findChild<QDialogButtonBox*>()->button(QDialogButtonBox::Ok);
+    QVERIFY(!run->isEnabled());  // No image yet.
+    QTemporaryFile kernel, initrd, disk;
+    for (QTemporaryFile* f : {&kernel, &initrd, &disk}) {
+      QVERIFY(f->open());
+      f->write(QByteArray(512, '\0'));
+      f->flush();
+    }
+    dialog.image_edit()->setText(kernel.fileName());
+    QVERIFY(run->isEnabled());
+    dialog.initrd_edit()->setText("/nonexistent/initrd");
+    QVERIFY(!run->isEnabled());
+    QVERIFY(dialog.problem_label()->text().contains("/nonexistent/initrd"));
+    dialog.initrd_edit()->setText(initrd.fileName());
+    QVERIFY(run->isEnabled());
+    QVERIFY(dialog.problem_label()->text().isEmpty());
+
+    DiskListEditor* disks = dialog.disk_editor();
+    QVERIFY(disks->add_disk("/nonexistent/disk.img"));
+    QVERIFY(!run->isEnabled());
+    QVERIFY(dialog.problem_label()->text().contains("no such file"));
+    disks->path_edit(0)->setText(disk.fileName());
+    QVERIFY(run->isEnabled());
+    disks->read_only_box(0)->setChecked(true);
+    QVERIFY(run->isEnabled());
+    for (int i = 1; i < RunGuestRequest::kMaxDisks; ++i) QVERIFY(disks->add_disk());
+    QVERIFY(!disks->add_disk());  // at most 8
+    QVERIFY(!disks->add_button()->isEnabled());
+    for (int i = RunGuestRequest::kMaxDisks - 1; i >= 1; --i) disks->remove_disk(i);
+    QCOMPARE(disks->row_count(), 1);
+
+    dialog.append_edit()->setText("console=ttyAMA0 nestlab.shell");
+    const RunGuestRequest request = dialog.request();
+    QCOMPARE(request.image_path, kernel.fileName());
+    QCOMPARE(request.initrd_path, initrd.fileName());
+    QCOMPARE(request.disks.size(), 1);
+    QCOMPARE(request.disks[0].path, disk.fileName());
+    QVERIFY(request.disks[0].read_only);
+    QCOMPARE(request.append, QString("console=ttyAMA0 nestlab.shell"));
   }
 
   void run_dialog_has_a_weight() {
