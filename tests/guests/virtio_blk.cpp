@@ -9,42 +9,16 @@
 // test reads sector 1 back from the host's file.
 #include "tests/guests/lib/guest.h"
 #include "tests/guests/lib/platform.h"
+#include "tests/guests/lib/virtio_mmio.h"
 
 namespace {
 
-// virtio 1.2: 4.2.2 registers, 2.1 status, 2.7 split virtqueues.
-constexpr uint64_t kMagic = 0x000, kVersion = 0x004, kDeviceId = 0x008, kDeviceFeatures = 0x010,
-                   kDeviceFeaturesSel = 0x014, kDriverFeatures = 0x020, kDriverFeaturesSel = 0x024,
-                   kQueueSel = 0x030, kQueueNumMax = 0x034, kQueueNum = 0x038, kQueueReady = 0x044,
-                   kQueueNotify = 0x050, kInterruptStatus = 0x060, kInterruptAck = 0x064,
-                   kStatus = 0x070, kQueueDescLow = 0x080, kQueueDescHigh = 0x084,
-                   kQueueDriverLow = 0x090, kQueueDriverHigh = 0x094, kQueueDeviceLow = 0x0a0,
-                   kQueueDeviceHigh = 0x0a4, kConfig = 0x100;
-constexpr uint32_t kAck = 1, kDriver = 2, kDriverOk = 4, kFeaturesOk = 8;
-constexpr uint16_t kDescNext = 1, kDescWrite = 2;
-constexpr unsigned kQueue = 4;
+using namespace guest::virtio;
+
 // 5.2.3, 5.2.6.
 constexpr uint32_t kFeatureRo = 1u << 5, kFeatureFlush = 1u << 9;
 constexpr uint32_t kTypeIn = 0, kTypeOut = 1, kTypeFlush = 4, kTypeGetId = 8, kTypeBogus = 0x10;
 
-struct Desc {
-  uint64_t addr;
-  uint32_t len;
-  uint16_t flags;
-  uint16_t next;
-};
-struct alignas(16) Rings {
-  Desc desc[kQueue];
-  struct {
-    uint16_t flags, idx, ring[kQueue];
-  } avail;
-  alignas(4) struct {
-    uint16_t flags, idx;
-    struct {
-      uint32_t id, len;
-    } ring[kQueue];
-  } used;
-};
 struct Header {
   uint32_t type, reserved;
   uint64_t sector;
@@ -62,63 +36,20 @@ volatile uint32_t g_isr_seen = 0;
 uint32_t rd(uint64_t reg) { return *reinterpret_cast<volatile uint32_t*>(g_base + reg); }
 void wr(uint64_t reg, uint32_t v) { *reinterpret_cast<volatile uint32_t*>(g_base + reg) = v; }
 
-uint32_t be32(const uint8_t* p) {
-  return uint32_t(p[0]) << 24 | uint32_t(p[1]) << 16 | uint32_t(p[2]) << 8 | p[3];
-}
-bool equals(const char* a, const char* b) {
-  while (*a && *a == *b) ++a, ++b;
-  return *a == *b;
-}
-size_t length(const char* s) {
-  size_t n = 0;
-  while (s[n]) ++n;
-  return n;
-}
+using guest::be32;
 
-// Every "virtio,mmio" node in tree order; the first whose transport has a
-// device of type 2 (block) is ours.
+// The first virtio-mmio transport in tree order with a device of type 2
+// (block) is ours.
 bool find_blk(const uint8_t* b) {
-  const uint32_t off_struct = be32(b + 8), off_strings = be32(b + 12), size_struct = be32(b + 36);
-  uint32_t pos = off_struct;
-  bool virtio = false;
-  uint64_t reg = 0, found = 0;
-  uint32_t irq[3] = {};
-  while (pos < off_struct + size_struct) {
-    const uint32_t token = be32(b + pos);
-    pos += 4;
-    if (token == 1) {  // FDT_BEGIN_NODE
-      virtio = false;
-      pos = (pos + static_cast<uint32_t>(length(reinterpret_cast<const char*>(b + pos))) + 4) & ~3u;
-    } else if (token == 2) {  // FDT_END_NODE
-      if (virtio && found == 0) {
-        g_base = reg;
-        if (rd(kMagic) == 0x74726976 && rd(kDeviceId) == 2) {
-          found = reg;
-          g_intid = 32 + irq[1];
-          g_edge = (irq[2] & 0xf) == 1;
-          guest::printf("virtio-blk: transport at 0x%llx, SPI %u, %s\n",
-                        static_cast<unsigned long long>(reg), irq[1], g_edge ? "edge" : "level");
-        }
-      }
-      virtio = false;
-    } else if (token == 3) {  // FDT_PROP
-      const uint32_t len = be32(b + pos), nameoff = be32(b + pos + 4);
-      pos += 8;
-      const char* name = reinterpret_cast<const char*>(b + off_strings + nameoff);
-      const uint8_t* v = b + pos;
-      if (equals(name, "compatible") && equals(reinterpret_cast<const char*>(v), "virtio,mmio"))
-        virtio = true;
-      else if (equals(name, "reg") && len >= 8)
-        reg = uint64_t(be32(v)) << 32 | be32(v + 4);
-      else if (equals(name, "interrupts") && len >= 12)
-        for (int i = 0; i < 3; ++i) irq[i] = be32(v + 4 * i);
-      pos = (pos + len + 3) & ~3u;
-    } else if (token != 4) {
-      break;
-    }
-  }
-  g_base = found;
-  return found != 0;
+  Transport t;
+  find_device(b, 2, &t);
+  if (t.base)
+    guest::printf("virtio-blk: transport at 0x%llx, SPI %u, %s\n",
+                  static_cast<unsigned long long>(t.base), t.intid - 32, t.edge ? "edge" : "level");
+  g_base = t.base;
+  g_intid = t.intid;
+  g_edge = t.edge;
+  return t.base != 0;
 }
 
 void set_queue_addresses() {
