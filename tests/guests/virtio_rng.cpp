@@ -44,18 +44,6 @@ bool find_rng(const uint8_t* b) {
   return t.base != 0;
 }
 
-void set_queue_addresses() {
-  const auto desc = reinterpret_cast<uint64_t>(&g_rings.desc);
-  const auto avail = reinterpret_cast<uint64_t>(&g_rings.avail);
-  const auto used = reinterpret_cast<uint64_t>(&g_rings.used);
-  wr(kQueueDescLow, static_cast<uint32_t>(desc));
-  wr(kQueueDescHigh, static_cast<uint32_t>(desc >> 32));
-  wr(kQueueDriverLow, static_cast<uint32_t>(avail));
-  wr(kQueueDriverHigh, static_cast<uint32_t>(avail >> 32));
-  wr(kQueueDeviceLow, static_cast<uint32_t>(used));
-  wr(kQueueDeviceHigh, static_cast<uint32_t>(used >> 32));
-}
-
 // 3.1.1 steps 1 to 8. Returns false (having printed why) on a refusal.
 bool bring_up(bool quiet) {
   wr(kStatus, 0);
@@ -84,17 +72,14 @@ bool bring_up(bool quiet) {
   g_rings.avail.flags = g_rings.avail.idx = 0;
   g_rings.used.flags = g_rings.used.idx = 0;
   wr(kQueueNum, kQueue);
-  set_queue_addresses();
+  set_queue_addresses(g_base, g_rings);
   wr(kQueueReady, 1);
   wr(kStatus, kAck | kDriver | kFeaturesOk | kDriverOk);
   return true;
 }
 
 void post(uint16_t head) {
-  g_rings.avail.ring[g_rings.avail.idx % kQueue] = head;
-  asm volatile("dmb ish" ::: "memory");  // 2.7.13: the ring entry before the index
-  g_rings.avail.idx = static_cast<uint16_t>(g_rings.avail.idx + 1);
-  asm volatile("dmb ish" ::: "memory");  // the index before the notification
+  make_available(g_rings, head);
   g_isr_seen = 0;
   wr(kQueueNotify, 0);
 }
@@ -133,19 +118,10 @@ bool refused(unsigned attack) {
 
 }  // namespace
 
-extern "C" void guest_exception(guest::ExceptionFrame*, uint64_t kind) {
-  if (kind != 5) {
-    guest::printf("virtio-rng: unexpected exception kind %llu esr 0x%llx\n",
-                  static_cast<unsigned long long>(kind),
-                  static_cast<unsigned long long>(guest::read_esr_el1()));
-    psci_system_off(3);
-  }
+extern "C" void guest_exception(guest::ExceptionFrame* f, uint64_t kind) {
+  guest::expect_irq(f, kind);
   const uint32_t intid = guest::gic_ack();
-  if (intid == g_intid) {
-    const uint32_t isr = rd(kInterruptStatus);
-    wr(kInterruptAck, isr);
-    g_isr_seen = g_isr_seen | isr;
-  }
+  if (intid == g_intid) g_isr_seen = g_isr_seen | take_interrupt_status(g_base);
   if (intid < 1020) guest::gic_eoi(intid);
 }
 

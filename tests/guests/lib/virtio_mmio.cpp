@@ -3,6 +3,16 @@
 #include "tests/guests/lib/guest.h"
 
 namespace guest::virtio {
+namespace {
+
+uint32_t rd(uint64_t base, uint64_t reg) {
+  return *reinterpret_cast<volatile uint32_t*>(base + reg);
+}
+void wr(uint64_t base, uint64_t reg, uint32_t v) {
+  *reinterpret_cast<volatile uint32_t*>(base + reg) = v;
+}
+
+}  // namespace
 
 unsigned find_device(const uint8_t* b, uint32_t device_id, Transport* found) {
   const uint32_t off_struct = be32(b + 8), off_strings = be32(b + 12), size_struct = be32(b + 36);
@@ -43,6 +53,31 @@ unsigned find_device(const uint8_t* b, uint32_t device_id, Transport* found) {
     }
   }
   return transports;
+}
+
+void set_queue_addresses(uint64_t base, const Rings& rings) {
+  const auto desc = reinterpret_cast<uint64_t>(&rings.desc);
+  const auto avail = reinterpret_cast<uint64_t>(&rings.avail);
+  const auto used = reinterpret_cast<uint64_t>(&rings.used);
+  wr(base, kQueueDescLow, static_cast<uint32_t>(desc));
+  wr(base, kQueueDescHigh, static_cast<uint32_t>(desc >> 32));
+  wr(base, kQueueDriverLow, static_cast<uint32_t>(avail));
+  wr(base, kQueueDriverHigh, static_cast<uint32_t>(avail >> 32));
+  wr(base, kQueueDeviceLow, static_cast<uint32_t>(used));
+  wr(base, kQueueDeviceHigh, static_cast<uint32_t>(used >> 32));
+}
+
+void make_available(Rings& rings, uint16_t head) {
+  rings.avail.ring[rings.avail.idx % kQueue] = head;
+  asm volatile("dmb ish" ::: "memory");  // the ring entry before the index
+  rings.avail.idx = static_cast<uint16_t>(rings.avail.idx + 1);
+  asm volatile("dmb ish" ::: "memory");  // the index before the notification
+}
+
+uint32_t take_interrupt_status(uint64_t base) {
+  const uint32_t isr = rd(base, kInterruptStatus);
+  wr(base, kInterruptAck, isr);
+  return isr;
 }
 
 }  // namespace guest::virtio

@@ -49,4 +49,13 @@ struct Transport {
 // `*found` (its base is 0 when none does). Returns how many there are.
 unsigned find_device(const uint8_t* dtb, uint32_t device_id, Transport* found);
 
+// The queue registers of the selected queue of the transport at `base`
+// point at `rings` (4.2.3.2 step 5).
+void set_queue_addresses(uint64_t base, const Rings& rings);
+// Makes descriptor chain `head` available (2.7.13: the ring entry before
+// the index); the caller notifies the device after.
+void make_available(Rings& rings, uint16_t head);
+// Reads InterruptStatus and acknowledges what it read (4.2.3.3).
+uint32_t take_interrupt_status(uint64_t base);
+
 }  // namespace guest::virtio
