@@ -129,6 +129,10 @@ class TrapsTest(KernelTestCase):
         self.assertEqual(r.code, 0, r)
         self.assertIn("ping: answered=1 status=0 x0=42", text)
         self.assertIn("code at wfe_site reads 0xd503205f", text)
+        # Its variable shares the site's page and is stored from there: the
+        # store is carried out for it and the site stays one.
+        self.assertIn("site on a written page: 3 of 3 pings answered, word 0xa5a50003, "
+                      "code 0xd503205f", text)
         # The report itself: the lowvisor's log event, once, naming the action
         # it took; "0 ns left" alone would hold whether or not it fired.
         reports = [line["log"] for line in run_lines(r) if "watchdog" in line.get("log", "")]

@@ -88,6 +88,14 @@ class Stage2 final : private Stage2Hooks {
   // A permission fault on a page that already allows the access: this
   // CPU's TLB held an entry from before a relaxation; drop it (local).
   void drop_stale_here(Ipa ipa);
+  // A translation fault (FSC 0x04..0x07) at ipa, taken while another CPU
+  // replaced the entry for ipa (break-before-make, Arm ARM D8.15.1: the
+  // entry is invalid between the two stores), on RAM of this VM: handled
+  // under the scheduler lock, which the change held, so the access can
+  // simply run again. True then.
+  bool raced_with_update(Ipa ipa, uint32_t fsc) const {
+    return fsc >= 0x04 && fsc <= 0x07 && state(ipa) != PageState::NotRam;
+  }
   // This CPU is about to run a vCPU of the VM: TLB maintenance for stage-2
   // changes must reach it (broadcast) from now on.
   void note_cpu_in_vmid(unsigned cpu);

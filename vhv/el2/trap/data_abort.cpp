@@ -62,6 +62,16 @@ ExitAction emulate_exec_only_read(Vm& vm, const ExitInfo& exit, const DataAbortI
   return ExitAction::Advance;
 }
 
+// The lines a store of `bytes` at pa wrote, coherent for instruction fetch
+// (DC CVAU, IC IVAU; Arm ARM D7.5.9).
+void sync_icache_for_store(uint64_t pa, unsigned bytes) {
+  for (uint64_t a : {pa, pa + bytes - 1}) asm volatile("dc cvau, %0" ::"r"(a) : "memory");
+  arch::dsb_ish();
+  for (uint64_t a : {pa, pa + bytes - 1}) asm volatile("ic ivau, %0" ::"r"(a) : "memory");
+  arch::dsb_ish();
+  arch::isb();
+}
+
 // A store the lowvisor carries out for the guest into an executable page
 // that holds the storing instruction itself (S15): taking execute permission
 // away would fault on the next fetch of that same instruction, forever. The
@@ -72,11 +82,17 @@ void emulate_store_to_own_page(Vm& vm, const ExitInfo& exit, const DataAbortIss&
   const uint64_t v = vm.ctx().reg(iss.srt);
   for (unsigned i = 0; i < bytes; ++i)
     *reinterpret_cast<volatile uint8_t*>(pa + i) = static_cast<uint8_t>(v >> (8 * i));
-  asm volatile("dc cvau, %0" ::"r"(pa) : "memory");
-  arch::dsb_ish();
-  asm volatile("ic ivau, %0" ::"r"(pa) : "memory");
-  arch::dsb_ish();
-  arch::isb();
+  sync_icache_for_store(pa, bytes);
+}
+
+// The same into an execute-only page with patched WFE sites (S14): the store
+// goes to the guest's view of the words and the page stays patched, so a WFE
+// loop whose variables share its page keeps reaching the WFE channel.
+void emulate_store_to_patched_page(Vm& vm, const ExitInfo& exit, const DataAbortIss& iss) {
+  const unsigned bytes = iss.access_bytes();
+  const uint64_t pa = vm.stage2().pa_of(Ipa(exit.ipa)).value();
+  vm.wfe_patcher().store(pa, bytes, vm.ctx().reg(iss.srt));
+  sync_icache_for_store(pa, bytes);
 }
 
 // A stage-2 permission fault on guest RAM: a write to a page that is
@@ -84,14 +100,18 @@ void emulate_store_to_own_page(Vm& vm, const ExitInfo& exit, const DataAbortIss&
 // before it next runs), or any data access to an execute-only page whose WFE
 // sites are patched (S14: put the guest's own bytes back first). When the
 // access comes from the page itself, flipping would fault again on the next
-// fetch: syndrome stores are emulated, anything else leaves the page
-// read/write/execute from then on (counted as exec_revoked too). A write to
+// fetch: syndrome stores are emulated (a patched page stays patched, so its
+// WFE sites stay sites), anything else leaves the page read/write/execute
+// from then on (counted as exec_revoked too). A write to
 // a clean page (write-protected for the dirty log) marks it dirty.
 enum class RamFault : uint8_t { NotMine, Retry, Done, Stopped };
 
 RamFault handle_ram_permission_fault(Vm& vm, const ExitInfo& exit, const DataAbortIss& iss) {
   const bool permission = iss.dfsc >= 0x0d && iss.dfsc <= 0x0f;
   const Ipa page_ipa = Ipa(exit.ipa).align_down(Stage2::kPage);
+  // SMP: another CPU was splitting or remapping the block (its entry was
+  // briefly invalid); it is whole again.
+  if (vm.stage2().raced_with_update(page_ipa, iss.dfsc)) return RamFault::Retry;
   if (!permission) return RamFault::NotMine;
   const PageState state = vm.stage2().state(page_ipa);
   if (state == PageState::Data && iss.wnr && vm.stage2().log_write(page_ipa))
@@ -113,6 +133,10 @@ RamFault handle_ram_permission_fault(Vm& vm, const ExitInfo& exit, const DataAbo
   count(TraceWriter::stats().exec_revoked);
   if (own_page && iss.isv && iss.wnr && state == PageState::Executable) {
     emulate_store_to_own_page(vm, exit, iss);
+    return RamFault::Done;
+  }
+  if (own_page && iss.isv && iss.wnr && state == PageState::ExecOnly) {
+    emulate_store_to_patched_page(vm, exit, iss);
     return RamFault::Done;
   }
   if (state == PageState::ExecOnly)

@@ -84,6 +84,9 @@ ExitAction handle_instruction_abort_low(Vm& vm, const ExitInfo& exit) {
     vm.stage2().drop_stale_here(page_ipa);
     return ExitAction::Resume;
   }
+  // SMP: another CPU was splitting or remapping the block (its entry was
+  // briefly invalid); it is whole again.
+  if (vm.stage2().raced_with_update(page_ipa, exit.iss & 0x3f)) return ExitAction::Resume;
   // A fetch from an address nothing backs is a synchronous external abort
   // for the guest, as on QEMU -M virt (kvm-unit-tests selftest checks it).
   const ExceptionClass ec =

@@ -23,12 +23,22 @@ bool WfePatcher::contains(uint64_t pa) const {
 }
 
 bool WfePatcher::insert(uint64_t pa) {
+  if (contains(pa)) return true;
   if (m_count >= kMaxSites) return false;
   unsigned i = slot_of(pa, kSlots);
-  while (m_sites[i] != 0 && m_sites[i] != pa) i = (i + 1) % kSlots;
-  if (m_sites[i] == 0) ++m_count;
+  while (m_sites[i] != 0) i = (i + 1) % kSlots;
+  ++m_count;
   m_sites[i] = pa;
   return true;
+}
+
+void WfePatcher::erase(uint64_t pa) {
+  for (unsigned i = slot_of(pa, kSlots), n = 0; n < kSlots && m_sites[i] != 0;
+       i = (i + 1) % kSlots, ++n)
+    if (m_sites[i] == pa) {
+      m_sites[i] = kRemoved;  // later sites of the same probe chain stay reachable
+      return;
+    }
 }
 
 void WfePatcher::reset() {
@@ -57,11 +67,32 @@ void WfePatcher::unpatch_page(uint64_t pa) const {
   // and an LDR WZR, . the guest writes itself elsewhere is still told apart.
 }
 
-uint8_t WfePatcher::original_byte(uint64_t pa) const {
-  const uint64_t word_pa = pa & ~3ull;
+uint32_t WfePatcher::original_word(uint64_t word_pa) const {
   const uint32_t word = *reinterpret_cast<volatile uint32_t*>(word_pa);
-  const uint32_t original = word == kPatch && contains(word_pa) ? kWfe : word;
-  return static_cast<uint8_t>(original >> (8 * (pa & 3)));
+  return word == kPatch && contains(word_pa) ? kWfe : word;
+}
+
+uint8_t WfePatcher::original_byte(uint64_t pa) const {
+  return static_cast<uint8_t>(original_word(pa & ~3ull) >> (8 * (pa & 3)));
+}
+
+void WfePatcher::store(uint64_t pa, unsigned bytes, uint64_t value) {
+  for (unsigned i = 0; i < bytes;) {
+    const uint64_t word_pa = (pa + i) & ~3ull;
+    uint32_t word = original_word(word_pa);
+    for (; i < bytes && ((pa + i) & ~3ull) == word_pa; ++i) {
+      const unsigned shift = 8 * ((pa + i) & 3);
+      word = (word & ~(0xffu << shift)) | (uint32_t(uint8_t(value >> (8 * i))) << shift);
+    }
+    auto* target = reinterpret_cast<volatile uint32_t*>(word_pa);
+    if (word == kWfe && insert(word_pa)) {
+      *target = kPatch;
+      count(TraceWriter::stats().wfe_patched);
+    } else {
+      erase(word_pa);
+      *target = word;
+    }
+  }
 }
 
 bool WfePatcher::is_site_load(Vm& vm, const ExitInfo& exit) const {

@@ -39,18 +39,27 @@ class WfePatcher {
   void unpatch_page(uint64_t pa) const;
   // The byte the guest wrote at pa (a patched site reads as its WFE).
   uint8_t original_byte(uint64_t pa) const;
+  // A store of `bytes` little-endian bytes at pa into a patched page,
+  // carried out for the guest: the bytes land in the guest's own view, and
+  // the patch follows what the word holds afterwards (a WFE written becomes
+  // a site, a site overwritten with anything else is a site no longer).
+  void store(uint64_t pa, unsigned bytes, uint64_t value);
   // True when this data abort is the load of a patched WFE site (the guest
   // executed the patch at exit.pc, which reads exit.pc itself).
   bool is_site_load(Vm& vm, const ExitInfo& exit) const;
 
  private:
   static constexpr unsigned kSlots = 2 * kMaxSites;
+  static constexpr uint64_t kRemoved = 1;  // never a word address
   bool contains(uint64_t pa) const;
   bool insert(uint64_t pa);
+  void erase(uint64_t pa);
+  uint32_t original_word(uint64_t word_pa) const;
 
-  // Open-addressing set of patched word addresses (VHV PA); 0 is free.
+  // Open-addressing set of patched word addresses (VHV PA); 0 is free,
+  // kRemoved a site that was overwritten (its slot stays used).
   uint64_t m_sites[kSlots] = {};
-  unsigned m_count = 0;  // invariant: <= kMaxSites
+  unsigned m_count = 0;  // used slots; invariant: <= kMaxSites
 };
 
 // The WFE channel and watchdog (wfe_channel.cpp), reached from a patched site.
