@@ -142,16 +142,23 @@ bool waiting_unserved() {
 }
 
 // A CPU with nothing loaded first; else one whose vCPU waits in WFI (it
-// gives its CPU away, sched_block_on_wfi).
+// gives its CPU away, sched_block_on_wfi). The kicked CPU is no longer
+// counted as free or idle from here on (its own flags say so once it runs
+// again), so that a second wake-up before it runs kicks another CPU: two
+// vCPUs made runnable in a row (CPU_ON of two secondaries) otherwise kicked
+// the same CPU twice, it took one, and the other waited on a runnable
+// queue that no CPU had been told about, while a third CPU slept.
 void kick_an_idle_cpu() {
   const unsigned self = this_cpu();
   for (unsigned c = 0; c < cpu_count(); ++c)
     if (c != self && record_of(c).free) {
+      record_of(c).free = false;
       sched_kick(c);
       return;
     }
   for (unsigned c = 0; c < cpu_count(); ++c)
     if (c != self && record_of(c).idle) {
+      record_of(c).idle = false;
       sched_kick(c);
       return;
     }
