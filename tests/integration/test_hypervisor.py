@@ -14,7 +14,7 @@ import time
 import unittest
 
 from elf_craft import EM_X86_64, make_elf
-from harness import QEMU, SHARE, KernelTestCase, Result, capped, guest
+from harness import QEMU, SHARE, KernelTestCase, Result, capped, guest, read_until
 
 HYP = os.path.join(SHARE, "hyp")
 
@@ -114,6 +114,22 @@ class HypervisorTest(KernelTestCase):
         again = self.nestlab("vm", "run", "hyp-p", hyp("hvc5.elf"), "--wait")
         self.assertNotEqual(again.code, 0, again)
         self.assertIn("already run", again.err, again)
+
+    def test_nestlab_console_shows_its_pl011(self):
+        r = self.nestlab("vhv", "create", "--name", "hyp-c", "--hypervisor", hyp("hvc3.elf"))
+        self.assertEqual(r.code, 0, r)
+        self.addCleanup(self.nestlab, "vhv", "rm", "hyp-c")
+        p = self.start_nestlab("console", "hyp-c", "--log", "--run", hyp("hvc3.elf"))
+        try:
+            out = read_until(p.stdout, b"powering off", 60)
+            err = read_until(p.stderr, b"exited: poweroff, code 0", 30)
+        finally:
+            p.kill()
+            p.wait(timeout=10)
+        text = out.decode(errors="replace")
+        self.assertIn("nestlab EL2 test program", text)
+        self.assertIn("EL1 made 4 HVC calls", text)
+        self.assertIn(b"exited: poweroff, code 0", err)
 
     def test_exit_code_is_x1_of_system_off(self):
         plain = run_plain_qemu_el2(hyp("exit7.elf"))
