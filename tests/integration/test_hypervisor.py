@@ -7,6 +7,7 @@ device tree; bad images are refused before anything runs; the VHV is jailed
 like every other."""
 import json
 import os
+import signal
 import struct
 import subprocess
 import tempfile
@@ -126,10 +127,42 @@ class HypervisorTest(KernelTestCase):
         finally:
             p.kill()
             p.wait(timeout=10)
+            p.stdout.close()
+            p.stderr.close()
         text = out.decode(errors="replace")
         self.assertIn("nestlab EL2 test program", text)
         self.assertIn("EL1 made 4 HVC calls", text)
         self.assertIn(b"exited: poweroff, code 0", err)
+
+    def test_a_hypervisor_that_never_ends_is_stopped_from_outside(self):
+        tmp = tempfile.mkdtemp(prefix="nestlab-hyp-")
+        spin = os.path.join(tmp, "spin.elf")
+        with open(spin, "wb") as f:
+            f.write(make_elf([(0x4020_0000, bytes.fromhex("00000014"), 4)]))  # b .
+        r = self.nestlab("vhv", "create", "--name", "hyp-s", "--hypervisor", spin)
+        self.assertEqual(r.code, 0, r)
+        self.addCleanup(self.nestlab, "vhv", "rm", "hyp-s")
+        self.assertEqual(self.nestlab("vm", "run", "hyp-s", spin).code, 0)
+        time.sleep(0.5)
+        vms = json.loads(self.nestlab("--json", "vm", "list", "hyp-s").out)["vms"]
+        self.assertEqual(vms[0]["state"], "running", vms)
+        stop = self.nestlab("vm", "stop", "hyp-s", "--vm", "0")
+        self.assertEqual(stop.code, 0, stop)
+        deadline = time.time() + 20
+        while time.time() < deadline:
+            vms = json.loads(self.nestlab("--json", "vm", "list", "hyp-s").out)["vms"]
+            if vms[0]["state"] == "exited":
+                break
+            time.sleep(0.1)
+        self.assertEqual(vms[0]["state"], "exited", vms)
+        self.assertEqual(vms[0]["reason"], "stopped", vms)
+        # Ctrl-C ends `nestlab run` and its VHV.
+        p = self.start_nestlab("run", "--hypervisor", spin)
+        time.sleep(2)
+        p.send_signal(signal.SIGINT)
+        self.assertEqual(p.wait(timeout=20), 130)
+        p.stdout.close()
+        p.stderr.close()
 
     def test_exit_code_is_x1_of_system_off(self):
         plain = run_plain_qemu_el2(hyp("exit7.elf"))
