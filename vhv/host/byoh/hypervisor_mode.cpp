@@ -126,7 +126,12 @@ HostResult<void> Highvisor::place_guests() {
 
 json Highvisor::run_hypervisor(const json& params) {
   // The image came with vhv.create; the fds of this request are not used.
-  for (int fd; (fd = m_control.take_fd()) >= 0;) ::close(fd);
+  // Exactly the fds this line brought (image, initrd, disks), so that none
+  // of a request behind it is taken.
+  size_t brought = 1 + (params.value("initrd", false) ? 1 : 0);
+  if (auto d = params.find("disks"); d != params.end() && d->is_array()) brought += d->size();
+  for (size_t i = 0; i < brought; ++i)
+    if (int fd = m_control.take_fd(); fd >= 0) ::close(fd);
   if (params.value("initrd", false) || params.contains("disks"))
     return control_error("invalid-argument",
                          "a --hypervisor VHV takes no initrd or disks: its hypervisor runs the "
