@@ -97,6 +97,8 @@ class HypervisorTest(KernelTestCase):
         self.addCleanup(self.nestlab, "vhv", "rm", "hyp-p")
         info = json.loads(self.nestlab("--json", "vhv", "inspect", "hyp-p").out)
         self.assertEqual(info["hypervisor"], "hvc5.elf", info)
+        shown = self.nestlab("vhv", "inspect", "hyp-p")
+        self.assertRegex(shown.out, r"hypervisor:\s+hvc5.elf", shown)
         run = self.nestlab("vm", "run", "hyp-p", hyp("hvc5.elf"), "--wait")
         self.assertEqual(run.code, 0, run)
         stats = self.nestlab("--json", "vm", "stats", "hyp-p")
