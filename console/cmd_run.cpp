@@ -30,8 +30,11 @@ constexpr int kJsonFlushMs = 50;
 
 class RunSession {
  public:
-  RunSession(const Invocation& inv, const RunOptions& o, bool json)
-      : m_inv(inv), m_options(o), m_json(json) {}
+  RunSession(const Invocation& inv, const RunOptions& o, bool json, std::vector<int> guest_fds)
+      : m_inv(inv), m_options(o), m_json(json), m_guest_fds(std::move(guest_fds)) {}
+  ~RunSession() {
+    for (int f : m_guest_fds) ::close(f);
+  }
 
   int run(int image_fd, int initrd_fd, std::vector<int> disk_fds, client::json disks);
 
@@ -47,6 +50,7 @@ class RunSession {
   const Invocation& m_inv;
   const RunOptions& m_options;
   bool m_json;
+  std::vector<int> m_guest_fds;  // --hypervisor's guests; owned until sent
   std::unique_ptr<InterruptSignals> m_signals;
   std::unique_ptr<client::Client> m_client;
   std::vector<std::string> m_vhvs;  // The VHV we created (at most one).
@@ -128,13 +132,25 @@ int RunSession::run(int image_fd, int initrd_fd, std::vector<int> disk_fds, clie
   spec.append = m_options.append;
   if (m_options.device_map_given) spec.device_map = m_options.device_map;
   spec.image_fd = image_fd;
-  spec.image_name = std::filesystem::path(m_options.image).filename().string();
+  spec.image_name =
+      std::filesystem::path(m_options.hypervisor.empty() ? m_options.image : m_options.hypervisor)
+          .filename()
+          .string();
   spec.initrd_fd = initrd_fd;
   spec.initrd_name = std::filesystem::path(m_options.initrd).filename().string();
   spec.disks = disks;
   spec.disk_fds = disk_fds;
+  if (!m_options.hypervisor.empty()) {
+    spec.hypervisor_fd = image_fd;
+    spec.hypervisor_name = spec.image_name;
+    spec.guest_fds = m_guest_fds;
+    for (const auto& g : m_options.guests)
+      spec.guest_names.push_back(std::filesystem::path(g).filename().string());
+  }
   auto launched = launch_guests(*m_client, std::span(&spec, 1), m_vhvs);
   ::close(image_fd);  // The kernel has its own reference once vm.run was sent.
+  for (int f : m_guest_fds) ::close(f);
+  m_guest_fds.clear();
   if (initrd_fd >= 0) ::close(initrd_fd);
   if (launched.is_error()) {
     if (m_client->interrupted() == client::Interrupted::Yes) return interrupted();
@@ -226,13 +242,28 @@ int cmd_run(const Invocation& inv) {
     return 0;
   }
 
-  int fd = ::open(o.image.c_str(), O_RDONLY | O_CLOEXEC);
+  // --hypervisor: HYP.elf takes IMAGE's place; the operands are its guests.
+  const std::string& image = o.hypervisor.empty() ? o.image : o.hypervisor;
+  int fd = ::open(image.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0)
-    return fail(inv.name, "cannot open '" + o.image + "': " + std::strerror(errno), kExitFailed);
+    return fail(inv.name, "cannot open '" + image + "': " + std::strerror(errno), kExitFailed);
   struct stat st;
   if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
     ::close(fd);
-    return fail(inv.name, "cannot run '" + o.image + "': not a regular file", kExitFailed);
+    return fail(inv.name, "cannot run '" + image + "': not a regular file", kExitFailed);
+  }
+  std::vector<int> guest_fds;
+  for (const auto& g : o.guests) {
+    int gfd = ::open(g.c_str(), O_RDONLY | O_CLOEXEC);
+    std::string why = gfd < 0 ? std::strerror(errno) : std::string();
+    if (gfd >= 0 && (::fstat(gfd, &st) != 0 || !S_ISREG(st.st_mode))) why = "not a regular file";
+    if (!why.empty()) {
+      if (gfd >= 0) ::close(gfd);
+      ::close(fd);
+      for (int f : guest_fds) ::close(f);
+      return fail(inv.name, "cannot use '" + g + "' as a guest: " + why, kExitFailed);
+    }
+    guest_fds.push_back(gfd);
   }
   int initrd_fd = -1;
   if (!o.initrd.empty()) {
@@ -251,7 +282,7 @@ int cmd_run(const Invocation& inv) {
     if (initrd_fd >= 0) ::close(initrd_fd);
     return fail(inv.name, disks.error().message, kExitFailed);
   }
-  RunSession session(inv, o, wants_json(inv, o.args));
+  RunSession session(inv, o, wants_json(inv, o.args), std::move(guest_fds));
   return session.run(fd, initrd_fd, std::move(disk_fds), disks.release_value());
 }
 

@@ -1,8 +1,15 @@
 // `nestlab vhv list|inspect|rm|create`: managing virtual hypervisors.
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <cerrno>
 #include <cstdlib>
+#include <cstring>
+#include <filesystem>
 #include <optional>
 #include <string_view>
+#include <vector>
 
 #include "console/client/json_get.h"
 #include "console/commands.h"
@@ -30,7 +37,25 @@ constexpr OptionSpec kCreateOptions[] = {
     {"cpu-quota", 0, TakesValue::Yes, "PERCENT", "CPU time cap, in percent of one CPU"},
     {"tenant", 0, TakesValue::Yes, "NAME",
      "the tenant whose resource group holds it (default: your user name; others: root/admin)"},
+    {"hypervisor", 0, TakesValue::Yes, "HYP.elf",
+     "boot this EL2 image instead of the lowvisor, GUEST operands as its guests; it starts "
+     "paused until `nestlab vm run VHV HYP.elf` (docs/hypervisor.md)"},
 };
+
+// Opens a file to send as an image; -1 and `why` when it cannot be one.
+int open_image(const std::string& path, std::string& why) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  struct stat st;
+  if (fd < 0)
+    why = std::strerror(errno);
+  else if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
+    why = "not a regular file";
+  if (!why.empty() && fd >= 0) {
+    ::close(fd);
+    fd = -1;
+  }
+  return fd;
+}
 
 // A whole number within [min, max] from an option's text.
 std::optional<uint64_t> parse_bounded(const std::string& text, uint64_t min, uint64_t max) {
@@ -188,14 +213,44 @@ int vhv_create(const Invocation& inv) {
   auto args = parse_or_report(inv, kCreateOptions, status);
   if (!args) return status;
   if (handle_help(*args,
-                  "Usage: nestlab vhv create [OPTIONS]\n\nCreates a persistent virtual hypervisor "
+                  "Usage: nestlab vhv create [OPTIONS] [--hypervisor HYP.elf "
+                  "[GUEST...]]\n\nCreates a persistent virtual hypervisor "
                   "and prints its id. Its VMs (`nestlab vm run`, up to 4 at once) take their RAM "
                   "from its --mem and share its --smp CPUs.\n",
                   kCreateOptions))
     return 0;
-  if (!args->operands.empty())
+  const auto hypervisor = args->value("hypervisor");
+  if (!hypervisor && !args->operands.empty())
     return usage_error(inv.name, "unexpected argument '" + args->operands[0] + "'");
+  if (hypervisor && args->operands.size() > 8)
+    return usage_error(inv.name, "too many guests: --hypervisor takes at most 8");
   json params = {{"ephemeral", false}};
+  std::vector<int> fds;
+  struct Closer {
+    std::vector<int>& fds;
+    ~Closer() {
+      for (int f : fds) ::close(f);
+    }
+  } closer{fds};
+  if (hypervisor) {
+    std::vector<std::string> paths{*hypervisor};
+    paths.insert(paths.end(), args->operands.begin(), args->operands.end());
+    json guests = json::array();
+    for (size_t i = 0; i < paths.size(); ++i) {
+      std::string why;
+      int fd = open_image(paths[i], why);
+      if (fd < 0) return fail(inv.name, "cannot use '" + paths[i] + "': " + why, kExitError);
+      fds.push_back(fd);
+      const std::string name = std::filesystem::path(paths[i]).filename().string();
+      if (i == 0) {
+        params["hypervisor_fd"] = 0;
+        params["hypervisor_name"] = name;
+      } else {
+        guests.push_back({{"fd", i}, {"name", name}});
+      }
+    }
+    if (!guests.empty()) params["guests"] = guests;
+  }
   if (auto mem = args->value("mem")) {
     auto size = parse_size(*mem);
     if (size.is_error()) return usage_error(inv.name, "--mem: " + size.error().message);
@@ -226,7 +281,7 @@ int vhv_create(const Invocation& inv) {
   if (auto t = args->value("tenant")) params["tenant"] = *t;
   auto client = connect(inv, *args);
   if (client.is_error()) return fail(inv.name, client.error().message, kExitError);
-  auto info = client.value()->call("vhv.create", params);
+  auto info = client.value()->call("vhv.create", params, fds);
   if (info.is_error()) return fail(inv.name, info.error().message, kExitError);
   if (wants_json(inv, *args))
     write_all(1, json_dump(info.value(), 2) + "\n");

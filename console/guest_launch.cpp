@@ -13,7 +13,19 @@ HostResult<void> launch_guests(client::Client& client, std::span<const GuestSpec
     json params = {{"ephemeral", true}, {"smp", g.smp}};
     if (g.name) params["name"] = *g.name;
     if (g.mem) params["mem"] = *g.mem;
-    ids.push_back(TRY(client.send_request("vhv.create", params)));
+    std::vector<int> fds;
+    if (g.hypervisor_fd >= 0) {
+      params["hypervisor_fd"] = 0;
+      params["hypervisor_name"] = g.hypervisor_name;
+      fds.push_back(g.hypervisor_fd);
+      json list = json::array();
+      for (size_t i = 0; i < g.guest_fds.size(); ++i) {
+        list.push_back({{"fd", fds.size()}, {"name", g.guest_names[i]}});
+        fds.push_back(g.guest_fds[i]);
+      }
+      if (!list.empty()) params["guests"] = list;
+    }
+    ids.push_back(TRY(client.send_request("vhv.create", params, fds)));
   }
   // Wait for every reply before failing, so no VHV id goes unrecorded.
   std::optional<Error> first_error;

@@ -31,6 +31,13 @@ struct GuestSpec {
   // their fds, sent after the image's and the initrd's. Not owned.
   client::json disks = client::json::array();
   std::vector<int> disk_fds;
+  // --hypervisor (docs/hypervisor.md): the EL2 image that replaces the
+  // lowvisor, sent with vhv.create with its guests; vm.run then starts it
+  // (image_fd is then the hypervisor's again). -1: the lowvisor. Not owned.
+  int hypervisor_fd = -1;
+  std::string hypervisor_name;
+  std::vector<int> guest_fds;
+  std::vector<std::string> guest_names;
 };
 
 // Appends each VHV's id to `created` as soon as it exists, so the caller can

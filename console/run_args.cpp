@@ -32,7 +32,12 @@ constexpr OptionSpec kRunOptions[] = {
     {"name", 0, TakesValue::Yes, "NAME", "name of the virtual hypervisor"},
     {"stats", 0, TakesValue::No, "",
      "print the guest's exits per exception class at the end (stderr)"},
+    {"hypervisor", 0, TakesValue::Yes, "HYP.elf",
+     "boot this AArch64 EL2 ELF instead of nestlab's lowvisor, as plain QEMU -M "
+     "virt,virtualization=on would; the IMAGEs become its guests (docs/hypervisor.md)"},
 };
+
+constexpr size_t kMaxHypervisorGuests = 8;
 
 Err<Error> usage(std::string message) {
   return make_error(ErrorCode::InvalidArgument, std::move(message));
@@ -94,6 +99,21 @@ HostResult<RunOptions> parse_run_args(std::span<const std::string> words) {
     o.disks = TRY(parse_disk_options(disks->second));
   o.stats = o.args.has("stats");
 
+  if (auto hyp = o.args.value("hypervisor")) {
+    if (hyp->empty()) return usage("--hypervisor: give the EL2 image's file name");
+    for (const char* lowvisor_only :
+         {"smp-boot", "tick-policy", "device-map", "append", "initrd", "disk"})
+      if (o.args.has(lowvisor_only))
+        return usage(std::string("--") + lowvisor_only +
+                     " is for guests of nestlab's lowvisor; with --hypervisor your hypervisor "
+                     "decides how its guests run");
+    if (o.args.operands.size() > kMaxHypervisorGuests)
+      return usage("too many guests: --hypervisor takes at most " +
+                   std::to_string(kMaxHypervisorGuests));
+    o.hypervisor = *hyp;
+    o.guests = o.args.operands;
+    return o;
+  }
   if (o.args.operands.empty())
     return usage("missing IMAGE (the guest program to run, e.g. hello.elf)");
   if (o.args.operands.size() > 1)
@@ -105,12 +125,19 @@ HostResult<RunOptions> parse_run_args(std::span<const std::string> words) {
 
 std::string run_help() {
   return "Usage: nestlab run [OPTIONS] IMAGE\n"
+         "       nestlab run [OPTIONS] --hypervisor HYP.elf [GUEST ...]\n"
          "\n"
          "Runs the AArch64 guest program IMAGE (ELF, arm64 Linux Image or raw) in a new\n"
          "virtual hypervisor, shows its serial console, and exits with the guest's exit\n"
          "code. The virtual hypervisor is ephemeral: it is destroyed when the guest ends, on\n"
          "Ctrl-C, or if this command dies. A Linux Image is placed as QEMU -kernel places\n"
          "it (by its header), its --initrd and device tree after it.\n"
+         "\n"
+         "With --hypervisor, the virtual hypervisor boots HYP.elf at EL2 instead of\n"
+         "nestlab's lowvisor; the GUESTs are placed in RAM as docs/hypervisor.md says and\n"
+         "described in the device tree at 0x40000000 (/nestlab/guest@ADDR). Its PL011 is\n"
+         "the console, its PSCI SYSTEM_OFF (SMC) the end, x1 & 0xff the exit code; --stats\n"
+         "shows the exceptions QEMU saw it take at EL2.\n"
          "\n" +
          format_options_help(kRunOptions) +
          "\n"

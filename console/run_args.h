@@ -26,7 +26,11 @@ struct RunOptions {
   bool stats = false;
   std::string initrd;             // --initrd FILE; empty: none
   std::vector<DiskOption> disks;  // --disk FILE[,ro], in order
-  std::string image;              // Empty only when --help was given.
+  std::string image;              // Empty only when --help was given or with --hypervisor.
+  // --hypervisor HYP.elf (docs/hypervisor.md): the student's EL2 image runs
+  // instead of the lowvisor; the operands are its guests (0 to 8).
+  std::string hypervisor;
+  std::vector<std::string> guests;
 };
 
 std::span<const OptionSpec> run_option_specs();

@@ -69,3 +69,32 @@ TEST(RunArgsTest, HelpNeedsNoImage) {
 
 }  // namespace
 }  // namespace nestlab::cli
+
+namespace nestlab::cli {
+namespace {
+
+TEST(RunArgsTest, HypervisorTakesItsGuestsAsOperands) {
+  std::vector<std::string> words = {"--hypervisor", "hyp.elf", "--smp", "2", "a.elf", "b.elf"};
+  auto r = parse_run_args(words);
+  ASSERT_TRUE(r.is_ok()) << r.error().message;
+  EXPECT_EQ(r.value().hypervisor, "hyp.elf");
+  EXPECT_EQ(r.value().guests, (std::vector<std::string>{"a.elf", "b.elf"}));
+  EXPECT_EQ(r.value().smp, 2u);
+  std::vector<std::string> alone = {"--hypervisor", "hyp.elf"};
+  ASSERT_TRUE(parse_run_args(alone).is_ok());
+  EXPECT_TRUE(parse_run_args(alone).value().guests.empty());
+}
+
+TEST(RunArgsTest, HypervisorRefusesLowvisorOnlyOptions) {
+  EXPECT_NE(run_error_of({"--hypervisor", "h.elf", "--append", "x"}).find("--append is for guests"),
+            std::string::npos);
+  EXPECT_NE(run_error_of({"--hypervisor", "h.elf", "--disk", "d.img"}).find("--disk"),
+            std::string::npos);
+  EXPECT_NE(run_error_of({"--hypervisor", "h.elf", "1", "2", "3", "4", "5", "6", "7", "8", "9"})
+                .find("at most 8"),
+            std::string::npos);
+  EXPECT_NE(run_error_of({"--hypervisor", ""}).find("file name"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace nestlab::cli

@@ -94,6 +94,8 @@ std::string format_vhv_details(const json& info) {
     top.emplace_back("created", time_text(json_int(info, "created")));
   if (auto cg = json_string(info, "cgroup"); !cg.empty()) top.emplace_back("cgroup", cg);
   if (auto t = json_string(info, "tenant"); !t.empty()) top.emplace_back("tenant", t);
+  // docs/hypervisor.md: the student's EL2 image runs instead of the lowvisor.
+  if (auto h = json_string(info, "hypervisor"); !h.empty()) top.emplace_back("hypervisor", h);
   if (json_has_int(info, "cpu_weight"))
     top.emplace_back("cpu weight", int_or_dash(info, "cpu_weight"));
   if (json_has_int(info, "cpu_quota"))

@@ -70,10 +70,66 @@ void Kernel::hello(Client& client, Request& request, std::vector<UniqueFd>&, Rep
              {"peer_uid", client.uid}});
 }
 
-void Kernel::vhv_create(Client& client, Request& request, std::vector<UniqueFd>&, Reply reply) {
+// params.hypervisor_fd / hypervisor_name / guests [{fd, name}]: a VHV that
+// boots the student's EL2 image instead of the lowvisor (docs/hypervisor.md);
+// the highvisor checks the images before QEMU starts.
+static HostResult<void> take_hypervisor(const nlohmann::json& params, std::vector<UniqueFd>& fds,
+                                        VhvConfig& config) {
+  auto fd_at = [&](const nlohmann::json& v, const std::string& what) -> HostResult<int> {
+    if (!v.is_number_unsigned() || v.get<uint64_t>() >= fds.size() || !fds[v.get<size_t>()])
+      return nestlab::make_error(ErrorCode::Protocol,
+                                 what + " names no file descriptor of this request (it carried " +
+                                     std::to_string(fds.size()) + ")");
+    const int fd = fds[v.get<size_t>()].get();
+    struct stat st;
+    if (::fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
+      return nestlab::make_error(ErrorCode::InvalidArgument, what + " is not a regular file");
+    return fd;
+  };
+  auto name_of = [&](const nlohmann::json& o, const char* key,
+                     const std::string& fallback) -> HostResult<std::string> {
+    if (!o.contains(key)) return fallback;
+    if (!o[key].is_string())
+      return nestlab::make_error(ErrorCode::Protocol, std::string(key) + " must be a string");
+    std::string name = o[key].get<std::string>();
+    TRY(check_length(key, name, kMaxImageName));
+    if (name.empty() || name.find('\0') != std::string::npos)
+      return nestlab::make_error(ErrorCode::InvalidArgument,
+                                 std::string(key) + " must be a file name");
+    return name;
+  };
+  if (!params.contains("hypervisor_fd")) {
+    if (params.contains("guests"))
+      return nestlab::make_error(ErrorCode::InvalidArgument,
+                                 "guests need a hypervisor (hypervisor_fd) to run them");
+    return {};
+  }
+  std::vector<int> seen;
+  config.hypervisor_fd = TRY(fd_at(params["hypervisor_fd"], "hypervisor_fd"));
+  seen.push_back(config.hypervisor_fd);
+  config.hypervisor_name = TRY(name_of(params, "hypervisor_name", "hypervisor"));
+  if (params.contains("guests")) {
+    const nlohmann::json& list = params["guests"];
+    if (!list.is_array() || list.size() > 8)
+      return nestlab::make_error(ErrorCode::Protocol,
+                                 "parameter \"guests\" must be a list of at most 8 {fd, name}");
+    for (const auto& g : list) {
+      if (!g.is_object() || !g.contains("fd"))
+        return nestlab::make_error(ErrorCode::Protocol, "each guest needs \"fd\"");
+      int fd = TRY(fd_at(g["fd"], "a guest's fd"));
+      for (int s : seen)
+        if (s == fd) return nestlab::make_error(ErrorCode::Protocol, "each image needs its own fd");
+      seen.push_back(fd);
+      config.guest_fds.emplace_back(fd, TRY(name_of(g, "name", "guest")));
+    }
+  }
+  return {};
+}
+
+void Kernel::vhv_create(Client& client, Request& request, std::vector<UniqueFd>& fds, Reply reply) {
   auto result = [&]() -> HostResult<Vhv*> {
-    Params p(request.params,
-             {"name", "mem", "smp", "ephemeral", "tenant", "cpu_weight", "cpu_quota"});
+    Params p(request.params, {"name", "mem", "smp", "ephemeral", "tenant", "cpu_weight",
+                              "cpu_quota", "hypervisor_fd", "hypervisor_name", "guests"});
     TRY(p.check_unknown());
     auto name = TRY(p.optional_string("name"));
     uint64_t mem = TRY(p.optional_uint("mem", kMinMem, layout::kGuestMaxRam)).value_or(kDefaultMem);
@@ -99,6 +155,7 @@ void Kernel::vhv_create(Client& client, Request& request, std::vector<UniqueFd>&
     config.jail_root = m_options.jail ? m_options.state_dir + "/jail" : "";
     config.uid_range = m_options.vhv_uids;
     config.state_dir = m_options.state_dir + "/vhvs/" + config.id;
+    TRY(take_hypervisor(request.params, fds, config));
     TRY(prepare_tenant_group(tenant));
     // A new VHV's consoles start empty, whatever a VHV before it left.
     m_console_broker.start_fresh(config.id);

@@ -43,6 +43,12 @@ void Kernel::vhv_start(Client& client, Request& request, std::vector<UniqueFd>&,
       return nestlab::make_error(ErrorCode::InvalidArgument,
                                  "VHV " + r.name + " is " + vhv_state_name(r.state) +
                                      "; only a stopped or failed VHV can be started");
+    // Its images were read once when it was created; nothing keeps them.
+    if (!r.hypervisor.empty())
+      return nestlab::make_error(ErrorCode::InvalidArgument,
+                                 "VHV " + r.name + " ran the hypervisor " + r.hypervisor +
+                                     ", which cannot be started again; create a new VHV with "
+                                     "`nestlab vhv create --hypervisor`");
     VhvConfig config;
     config.id = r.id;
     config.name = r.name;

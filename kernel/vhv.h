@@ -57,6 +57,12 @@ struct VhvConfig {
   // <state>/vhvs/<id>: the record a restarted kernel re-adopts the VHV
   // from, and the socket it reconnects on. Empty: nothing kept (tests).
   std::string state_dir;
+  // --hypervisor (docs/hypervisor.md): the student's EL2 image and its
+  // guests, checked to be regular files; -1: the lowvisor. Not owned: the
+  // highvisor gets copies when it is spawned.
+  int hypervisor_fd = -1;
+  std::string hypervisor_name;
+  std::vector<std::pair<int, std::string>> guest_fds;
 };
 
 // Makes <state_dir> (0700) and a listening Unix socket at

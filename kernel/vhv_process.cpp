@@ -112,6 +112,18 @@ HostResult<std::unique_ptr<Vhv>> Vhv::create(boost::asio::io_context& io, const 
     spec.fds.push_back({listener.get(), 4});
     spec.argv.insert(spec.argv.end(), {"--listen-fd", "4"});
   }
+  // --hypervisor: the images at fds 5, 6, ... of the highvisor.
+  if (config.hypervisor_fd >= 0) {
+    int next = 5;
+    spec.fds.push_back({config.hypervisor_fd, next});
+    spec.argv.insert(spec.argv.end(), {"--hypervisor-fd", std::to_string(next++),
+                                       "--hypervisor-name", config.hypervisor_name});
+    for (const auto& [fd, name] : config.guest_fds) {
+      spec.fds.push_back({fd, next});
+      spec.argv.insert(spec.argv.end(),
+                       {"--guest-fd", std::to_string(next++), "--guest-name", name});
+    }
+  }
   spec.hostname = config.name;
   VhvIdentity identity;  // its lock is held until spawn returns
   if (config.uid_range) {
@@ -161,6 +173,7 @@ HostResult<std::unique_ptr<Vhv>> Vhv::create(boost::asio::io_context& io, const 
   r.created = static_cast<int64_t>(std::time(nullptr));
   r.ephemeral = config.ephemeral;
   r.tenant = config.tenant;
+  r.hypervisor = config.hypervisor_fd >= 0 ? config.hypervisor_name : std::string();
   r.cpu_weight = config.limits.cpu_weight;
   r.cpu_quota = config.limits.cpu_quota_percent;
   r.start_time = userworld::process_start_time(r.pid).value_or(0);

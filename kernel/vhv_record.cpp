@@ -97,6 +97,7 @@ nlohmann::json to_json(const VhvRecord& r) {
   j["cgroup"] = r.cgroup ? nlohmann::json(*r.cgroup) : nlohmann::json(nullptr);
   if (r.qemu_pid) j["qemu_pid"] = *r.qemu_pid;
   if (!r.message.empty()) j["message"] = r.message;
+  if (!r.hypervisor.empty()) j["hypervisor"] = r.hypervisor;
   j["tenant"] = r.tenant;
   j["cpu_weight"] = r.cpu_weight ? nlohmann::json(r.cpu_weight) : nlohmann::json(nullptr);
   j["cpu_quota"] = r.cpu_quota ? nlohmann::json(r.cpu_quota) : nlohmann::json(nullptr);
@@ -134,6 +135,7 @@ nlohmann::json record_to_state(const VhvRecord& r) {
                    {"cpu_quota", r.cpu_quota},
                    {"memory_limit_hits", r.memory_limit_hits},
                    {"oom_kills", r.oom_kills}};
+  if (!r.hypervisor.empty()) j["hypervisor"] = r.hypervisor;
   j["cgroup"] = r.cgroup ? nlohmann::json(*r.cgroup) : nlohmann::json(nullptr);
   j["memory_limit"] = r.memory_limit ? nlohmann::json(*r.memory_limit) : nlohmann::json(nullptr);
   auto vm_state = [](const VmRecord& v) {
@@ -187,6 +189,7 @@ HostResult<VhvRecord> record_from_state(const nlohmann::json& j) {
   r.ephemeral = j["ephemeral"].get<bool>();
   if (!str("limits", r.limits)) return bad("limits");
   if (!str("tenant", r.tenant)) return bad("tenant");
+  if (j.contains("hypervisor") && !str("hypervisor", r.hypervisor)) return bad("hypervisor");
   if (!uint("cpu_weight", r.cpu_weight)) return bad("cpu_weight");
   if (!uint("cpu_quota", r.cpu_quota)) return bad("cpu_quota");
   uint("memory_limit_hits", r.memory_limit_hits);

@@ -48,6 +48,9 @@ struct VhvRecord {
   std::string limits;                 // "cgroup" or "rlimits-only"
   VhvState state = VhvState::Starting;
   std::string message;  // why it failed, e.g. "killed: seccomp violation: openat"
+  // The student's EL2 image it runs instead of the lowvisor (--hypervisor);
+  // empty: the lowvisor.
+  std::string hypervisor;
   // Sorted by id, at most one per id: the VMs that run or ran in the VHV.
   std::vector<VmRecord> vms;
   uint64_t next_run_seq = 1;

@@ -59,6 +59,7 @@ HostResult<std::unique_ptr<Highvisor>> Highvisor::create(const HighvisorConfig& 
   if (sfd < 0) return errno_error("signalfd");
   signal(SIGPIPE, SIG_IGN);
   auto hv = std::unique_ptr<Highvisor>(new Highvisor(config, std::move(ram), sfd));
+  if (config.hypervisor_fd >= 0) TRY(hv->prepare_hypervisor());  // byoh/hypervisor_mode.cpp
   TRY(hv->start_qemu());
   // From here on the highvisor only serves fds it holds: its allowlist
   // (userworld/seccomp_policy.h) goes on now, with the reporter that names
@@ -76,7 +77,17 @@ HostResult<void> Highvisor::start_qemu() {
   qc.ram_fd = m_ram->fd();
   qc.smp = m_config.smp;
   qc.name = m_config.name;
+  if (m_hyp) {
+    // The machine plain QEMU would be: RAM as asked, the rest of the memfd
+    // unused.
+    qc.hypervisor = true;
+    qc.ram_size = m_config.mem;
+    qc.hypervisor_fd = m_hyp->image.get();
+    qc.log_fd = m_hyp->log_write.get();
+  }
   m_qemu = TRY(QemuProcess::spawn(qc));
+  // Only QEMU may hold the log pipe's write end: its exit is then the end of the log.
+  if (m_hyp) m_hyp->log_write.reset();
   m_qmp = std::make_unique<QmpClient>(m_qemu->qmp_fd());
   auto hs = m_qmp->handshake(kQmpTimeout);
   if (hs.is_error()) {
@@ -101,6 +112,10 @@ HostResult<void> Highvisor::start_qemu() {
     return make_error(ErrorCode::Unavailable, "QEMU failed to start: " + why);
   }
   m_boot_deadline = std::chrono::steady_clock::now() + kBootTimeout;
+  if (m_hyp) {
+    TRY(place_guests());
+    m_state = State::Ready;  // no lowvisor to wait for
+  }
   return {};
 }
 
@@ -202,6 +217,7 @@ void Highvisor::on_frame(const Frame& f) {
 }
 
 void Highvisor::on_serial() {
+  if (m_hyp) return on_hypervisor_serial();
   uint8_t buf[8192];
   ssize_t n = read(m_qemu->serial_fd(), buf, sizeof buf);
   if (n <= 0) return;  // QEMU exit is noticed through SIGCHLD
@@ -244,7 +260,15 @@ void Highvisor::handle_request(const json& request) {
   } else if (method == control::kStats) {
     reply.update(vm_stats(params));
   } else if (method == control::kConsoleInput) {
-    reply.update(send_console_input(m_qemu->serial_fd(), params));
+    reply.update(m_hyp ? hypervisor_console_input(params)
+                       : send_console_input(m_qemu->serial_fd(), params));
+  } else if (m_hyp && method == control::kTrace) {
+    reply.update(hypervisor_trace(params));
+  } else if (m_hyp && (method == control::kGuestinfo || method == control::kPause ||
+                       method == control::kResume)) {
+    reply.update(
+        control_error("invalid-argument",
+                      method + " needs the lowvisor; this VHV runs the hypervisor " + m_hyp->name));
   } else if (method == control::kTrace || method == control::kGuestinfo) {
     const uint64_t vm = params.value("vm", json(0)).is_number_unsigned()
                             ? params["vm"].get<uint64_t>()
@@ -301,6 +325,8 @@ void Highvisor::on_signal() {
       m_qemu->set_exited(status);
       if (m_state == State::Stopping) {
         finish_shutdown();
+      } else if (m_hyp && !m_done) {
+        on_hypervisor_exited(status);
       } else if (!m_done) {
         std::string why = WIFSIGNALED(status)
                               ? "killed by signal " + std::to_string(WTERMSIG(status))
@@ -355,16 +381,29 @@ void Highvisor::on_qemu_seccomp_violation() {
 
 int Highvisor::run() {
   while (!m_done) {
-    pollfd fds[6] = {
+    if (m_hyp && !m_hyp->ready_sent) {
+      m_hyp->ready_sent = true;
+      emit({{"event", control::kReady},
+            {"qemu_pid", m_qemu->pid()},
+            {"protocol_version", 0},
+            {"max_vms", 1},
+            {"hypervisor", m_hyp->name}});
+    }
+    // A --hypervisor VHV outlives its QEMU (its counters stay readable):
+    // then only the kernel and signals are polled.
+    const bool qemu_gone = m_hyp && m_hyp->ended;
+    pollfd fds[7] = {
         // The control connection, or while there is none the socket the
         // next kernel connects to.
         {m_control.connected() ? m_control.fd() : m_config.listen_fd, POLLIN, 0},
-        {m_qemu->serial_fd(), POLLIN, 0},
-        {m_qemu->qmp_fd(), POLLIN, 0},
-        {m_qemu->stderr_fd(), POLLIN, 0},
+        {qemu_gone ? -1 : m_qemu->serial_fd(), POLLIN, 0},
+        {qemu_gone ? -1 : m_qemu->qmp_fd(), POLLIN, 0},
+        {qemu_gone ? -1 : m_qemu->stderr_fd(), POLLIN, 0},
         {m_signal_fd, POLLIN, 0},
         // Hangs up (always readable) once QEMU is gone: then not polled.
         {m_qemu->exited() ? -1 : m_qemu->seccomp_fd(), POLLIN, 0},
+        // QEMU's exception log (byoh/el2_log.h).
+        {m_hyp && !qemu_gone ? m_hyp->log.get() : -1, POLLIN, 0},
     };
     int timeout_ms = -1;
     if (m_state == State::Stopping) {
@@ -385,7 +424,7 @@ int Highvisor::run() {
       }
       timeout_ms = static_cast<int>(left.count());
     }
-    int n = poll(fds, 6, timeout_ms);
+    int n = poll(fds, 7, timeout_ms);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) {
       fail(std::string("poll: ") + std::strerror(errno));
@@ -396,7 +435,11 @@ int Highvisor::run() {
     if (m_done) break;
     if (fds[1].revents & (POLLIN | POLLHUP)) on_serial();
     if (fds[3].revents & POLLIN) on_qemu_stderr();
-    if (fds[2].revents & POLLIN) m_qmp->drain();
+    if (fds[6].revents & (POLLIN | POLLHUP)) on_el2_log();
+    if (fds[2].revents & POLLIN) {
+      m_qmp->drain();
+      if (m_hyp) on_hypervisor_qmp_events();
+    }
     if (fds[0].revents & (POLLIN | POLLHUP | POLLERR)) {
       if (!m_control.connected())
         accept_control();

@@ -7,11 +7,15 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "base/error.h"
+#include "base/unique_fd.h"
 #include "vhv/common/status_page.h"
+#include "vhv/host/byoh/el2_log.h"
+#include "vhv/host/byoh/lab_contract.h"
 #include "vhv/host/control_channel.h"
 #include "vhv/host/event_backlog.h"
 #include "vhv/host/frame_codec.h"
@@ -24,6 +28,12 @@
 
 namespace nestlab::vhv {
 
+// A guest image for a --hypervisor VHV, as nestlabd passed it.
+struct GuestFd {
+  int fd = -1;  // owned by the process; read and closed by Highvisor::create
+  std::string name;
+};
+
 struct HighvisorConfig {
   std::string name;
   uint64_t mem = 128ull << 20;
@@ -35,6 +45,12 @@ struct HighvisorConfig {
   int listen_fd = -1;
   std::string qemu_binary;
   std::string lowvisor_image;
+  // --hypervisor (docs/hypervisor.md): the student's EL2 image runs instead
+  // of the lowvisor, with these guests placed by the lab contract. -1: the
+  // lowvisor. Read and closed by Highvisor::create.
+  int hypervisor_fd = -1;
+  std::string hypervisor_name;
+  std::vector<GuestFd> guests;
 };
 
 class Highvisor {
@@ -55,6 +71,35 @@ class Highvisor {
         m_signal_fd(signal_fd) {}
 
   HostResult<void> start_qemu();
+  // byoh/hypervisor_mode.cpp: a VHV that runs the student's own EL2 image.
+  struct HypervisorRun {
+    std::string name;
+    HypPlan plan;          // the guests' flat bytes are dropped once written
+    UniqueFd image;        // a memfd with the image, QEMU's -kernel
+    UniqueFd log;          // read end of QEMU's -d int pipe (nonblocking)
+    UniqueFd log_write;    // its write end, until QEMU has it
+    El2LogParser el2;      // what QEMU saw the hypervisor take at EL2
+    bool started = false;  // `cont` sent: the image runs (once per VHV)
+    bool ended = false;    // QEMU is gone
+    bool ready_sent = false;
+    bool registers_wanted = false;  // SYSTEM_OFF seen: read x1 at the next STOP
+    std::string reason;             // "poweroff", "reset", "fault", "stopped"; empty: not known yet
+    int exit_code = 0;
+    std::chrono::steady_clock::time_point started_at;
+  };
+  HostResult<void> prepare_hypervisor();
+  HostResult<void> place_guests();
+  nlohmann::json run_hypervisor(const nlohmann::json& params);
+  nlohmann::json stop_hypervisor();
+  nlohmann::json hypervisor_stats() const;
+  nlohmann::json hypervisor_trace(const nlohmann::json& params) const;
+  nlohmann::json hypervisor_console_input(const nlohmann::json& params);
+  nlohmann::json hypervisor_counters() const;
+  void on_hypervisor_serial();
+  void on_el2_log();
+  void on_hypervisor_qmp_events();
+  void on_hypervisor_exited(int status);
+  uint64_t hypervisor_time_ns() const;
   void on_serial();
   void on_frame(const Frame& frame);
   void on_qemu_stderr();
@@ -94,6 +139,7 @@ class Highvisor {
   // later several (channel.h ReadyPayload).
   uint32_t m_lowvisor_protocol = 0;
   uint32_t m_lowvisor_cpus = 0;
+  std::unique_ptr<HypervisorRun> m_hyp;  // null: the lowvisor runs
   std::unique_ptr<QemuProcess> m_qemu;
   std::unique_ptr<QmpClient> m_qmp;
   ControlChannel m_control;

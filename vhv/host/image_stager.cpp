@@ -33,21 +33,6 @@ HostResult<void> read_all(int fd, uint8_t* dst, uint64_t size, const std::string
   return {};
 }
 
-// A raw image is machine code; a file whose first bytes are all printable text
-// is far more likely a script, a README or a source file given by mistake.
-// Sixteen AArch64 instructions that are all printable ASCII do not occur in
-// practice (the first is usually a branch or an ADR, whose top byte is not).
-bool looks_like_text(const uint8_t* data, uint64_t size) {
-  uint64_t n = size < 256 ? size : 256;
-  if (n < 64 && n != size) return false;
-  for (uint64_t i = 0; i < n; ++i) {
-    uint8_t c = data[i];
-    bool printable = (c >= 0x20 && c < 0x7f) || c == '\n' || c == '\r' || c == '\t';
-    if (!printable) return false;
-  }
-  return true;
-}
-
 std::string describe(const ImageError& e) {
   char text[512];
   describe_image_error(e, text, sizeof text);
@@ -101,6 +86,21 @@ HostResult<StagedInitrd> stage_initrd(VhvRam& ram, const RunRequest& req, const 
 }
 
 }  // namespace
+
+// A raw image is machine code; a file whose first bytes are all printable text
+// is far more likely a script, a README or a source file given by mistake.
+// Sixteen AArch64 instructions that are all printable ASCII do not occur in
+// practice (the first is usually a branch or an ADR, whose top byte is not).
+bool looks_like_text(const uint8_t* data, uint64_t size) {
+  uint64_t n = size < 256 ? size : 256;
+  if (n < 64 && n != size) return false;
+  for (uint64_t i = 0; i < n; ++i) {
+    uint8_t c = data[i];
+    bool printable = (c >= 0x20 && c < 0x7f) || c == '\n' || c == '\r' || c == '\t';
+    if (!printable) return false;
+  }
+  return true;
+}
 
 HostResult<uint64_t> staging_bytes(const RunRequest& req) {
   const std::string& name = req.image_name.empty() ? std::string("image") : req.image_name;

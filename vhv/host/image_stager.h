@@ -43,6 +43,10 @@ struct RunRequest {
   std::vector<BootDisk> disks;
 };
 
+// True when the first bytes are printable text: a file given by mistake
+// (notes, a script), which as a raw image would only crash the guest.
+bool looks_like_text(const uint8_t* data, uint64_t size);
+
 // Checks everything about the request that needs no memory yet (the size of
 // guest RAM, vCPUs, boot arguments, the files) and returns how many bytes
 // the staging block must hold: the image, page aligned, then the initrd.

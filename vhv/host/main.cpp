@@ -21,10 +21,14 @@ namespace {
 void usage() {
   std::fputs(
       "usage: nestlab-vhv --name NAME [--mem BYTES] [--smp N] [--control-fd FD] [--listen-fd FD]\n"
+      "                   [--hypervisor-fd FD --hypervisor-name NAME [--guest-fd FD --guest-name "
+      "NAME]...]\n"
       "The highvisor of one VHV; nestlabd starts it. It starts QEMU with the\n"
       "lowvisor and serves it; FD (default 3) is its socket to nestlabd. With\n"
       "--listen-fd, a listening socket, the VHV outlives that connection and\n"
-      "accepts the next one (a restarted nestlabd).\n",
+      "accepts the next one (a restarted nestlabd). With --hypervisor-fd, QEMU\n"
+      "boots that EL2 image instead of the lowvisor, with the guests placed as\n"
+      "docs/hypervisor.md says.\n",
       stderr);
 }
 
@@ -78,6 +82,14 @@ int main(int argc, char** argv) {
       config.control_fd = static_cast<int>(v);
     } else if (a == "--listen-fd" && parse_u64(next(), v) && v < 1024) {
       config.listen_fd = static_cast<int>(v);
+    } else if (a == "--hypervisor-fd" && parse_u64(next(), v) && v < 1024) {
+      config.hypervisor_fd = static_cast<int>(v);
+    } else if (a == "--hypervisor-name") {
+      config.hypervisor_name = next();
+    } else if (a == "--guest-fd" && parse_u64(next(), v) && v < 1024) {
+      config.guests.push_back({static_cast<int>(v), "guest"});
+    } else if (a == "--guest-name" && !config.guests.empty()) {
+      config.guests.back().name = next();
     } else if (a == "--help" || a == "-h") {
       usage();
       return 0;
@@ -104,7 +116,10 @@ int main(int argc, char** argv) {
   fcntl(config.control_fd, F_SETFD, FD_CLOEXEC);
   if (config.listen_fd >= 0) fcntl(config.listen_fd, F_SETFD, FD_CLOEXEC);
   nestlab::vhv::ControlChannel control(config.control_fd);
-  if (access(config.lowvisor_image.c_str(), R_OK) != 0) {
+  // Neither the images nor QEMU may keep the descriptors past exec.
+  if (config.hypervisor_fd >= 0) fcntl(config.hypervisor_fd, F_SETFD, FD_CLOEXEC);
+  for (const auto& g : config.guests) fcntl(g.fd, F_SETFD, FD_CLOEXEC);
+  if (config.hypervisor_fd < 0 && access(config.lowvisor_image.c_str(), R_OK) != 0) {
     std::string msg =
         "lowvisor image " + config.lowvisor_image + " is missing; build nestlab first";
     (void)control.send({{"event", nestlab::control::kFailed}, {"message", msg}});

@@ -39,9 +39,59 @@ std::string resolve_in_path(const std::string& name) {
 }
 }  // namespace
 
+// The machine of plain `qemu-system-aarch64 -M virt,virtualization=on,
+// gic-version=3 -cpu cortex-a72 -m M -kernel HYP.elf`, started paused so the
+// highvisor can describe the guests in its device tree first; a SYSTEM_OFF
+// or reset stops it (-no-shutdown, -no-reboot) so the highvisor can read the
+// exit code before it quits.
+static std::vector<std::string> build_hypervisor_argv(const QemuConfig& c, int serial_fd,
+                                                      int qmp_fd, int ram_fd) {
+  std::string mib = std::to_string(c.ram_size >> 20) + "M";
+  return {
+      c.qemu_binary,
+      "-name",
+      c.name,
+      "-machine",
+      "virt,virtualization=on,gic-version=3,memory-backend=vhvram",
+      "-cpu",
+      "cortex-a72",
+      "-smp",
+      std::to_string(c.smp),
+      "-m",
+      mib,
+      "-object",
+      "memory-backend-file,id=vhvram,size=" + mib + ",mem-path=/proc/self/fd/" +
+          std::to_string(ram_fd) + ",share=on",
+      "-kernel",
+      "/proc/self/fd/" + std::to_string(QemuProcess::kChildHypervisorFd),
+      "-d",
+      "int",
+      "-D",
+      "/proc/self/fd/" + std::to_string(QemuProcess::kChildLogFd),
+      "-S",
+      "-no-shutdown",
+      "-no-reboot",
+      "-nodefaults",
+      "-no-user-config",
+      "-display",
+      "none",
+      "-chardev",
+      "socket,id=channel,fd=" + std::to_string(serial_fd),
+      "-serial",
+      "chardev:channel",
+      "-chardev",
+      "socket,id=qmp,fd=" + std::to_string(qmp_fd),
+      "-mon",
+      "chardev=qmp,mode=control",
+      "-sandbox",
+      "on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny",
+  };
+}
+
 std::vector<std::string> QemuProcess::build_argv(const QemuConfig& c, int serial_fd, int qmp_fd,
                                                  int ram_fd) {
   std::string mib = std::to_string(c.ram_size >> 20) + "M";
+  if (c.hypervisor) return build_hypervisor_argv(c, serial_fd, qmp_fd, ram_fd);
   return {
       c.qemu_binary,
       "-name",
@@ -109,9 +159,13 @@ HostResult<std::unique_ptr<QemuProcess>> QemuProcess::spawn(const QemuConfig& co
     int s = fcntl(serial[1], F_DUPFD_CLOEXEC, 10);
     int q = fcntl(qmp[1], F_DUPFD_CLOEXEC, 10);
     int r = fcntl(config.ram_fd, F_DUPFD_CLOEXEC, 10);
+    int h = config.hypervisor_fd >= 0 ? fcntl(config.hypervisor_fd, F_DUPFD_CLOEXEC, 10) : -1;
+    int l = config.log_fd >= 0 ? fcntl(config.log_fd, F_DUPFD_CLOEXEC, 10) : -1;
     dup2(s, kChildSerialFd);
     dup2(q, kChildQmpFd);
     dup2(r, kChildRamFd);
+    if (h >= 0) dup2(h, kChildHypervisorFd);
+    if (l >= 0) dup2(l, kChildLogFd);
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, nullptr);

@@ -21,6 +21,13 @@ struct QemuConfig {
   int ram_fd = -1;
   unsigned smp = 1;
   std::string name;
+  // --hypervisor (docs/hypervisor.md): QEMU boots the student's EL2 image
+  // (hypervisor_fd, a memfd) paused (-S) instead of the lowvisor, with
+  // ram_size of RAM, and writes its `-d int` log to log_fd (a pipe). The
+  // fds are not owned.
+  bool hypervisor = false;
+  int hypervisor_fd = -1;
+  int log_fd = -1;
 };
 
 class QemuProcess {
@@ -50,6 +57,9 @@ class QemuProcess {
 
   static std::vector<std::string> build_argv(const QemuConfig& config, int serial_fd, int qmp_fd,
                                              int ram_fd);
+  // The fd numbers QEMU has the hypervisor image and the log pipe at.
+  static constexpr int kChildHypervisorFd = 6;
+  static constexpr int kChildLogFd = 7;
 
  private:
   QemuProcess(pid_t pid, int serial_fd, int qmp_fd, int stderr_fd)

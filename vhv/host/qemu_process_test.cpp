@@ -26,6 +26,21 @@ TEST(QemuProcess, CommandLineGivesAnEl2MachineBackedByTheSharedFd) {
   EXPECT_EQ(after(argv, "-chardev", 1), "socket,id=qmp,fd=4");
 }
 
+TEST(QemuProcess, AHypervisorRunsAsOnPlainQemuPausedWithItsExceptionLog) {
+  QemuConfig c{"qemu-system-aarch64", "", 128ull << 20, 9, 2, "vhv-2"};
+  c.hypervisor = true;
+  auto argv = QemuProcess::build_argv(c, 3, 4, 5);
+  EXPECT_EQ(after(argv, "-machine"), "virt,virtualization=on,gic-version=3,memory-backend=vhvram");
+  EXPECT_EQ(after(argv, "-cpu"), "cortex-a72");
+  EXPECT_EQ(after(argv, "-m"), "128M");
+  EXPECT_EQ(after(argv, "-smp"), "2");
+  EXPECT_EQ(after(argv, "-kernel"), "/proc/self/fd/6");
+  EXPECT_EQ(after(argv, "-d"), "int");
+  EXPECT_EQ(after(argv, "-D"), "/proc/self/fd/7");
+  for (const char* flag : {"-S", "-no-shutdown", "-no-reboot"})
+    EXPECT_NE(std::find(argv.begin(), argv.end(), flag), argv.end()) << flag;
+}
+
 TEST(QemuProcess, MissingBinaryFailsAtQmpNotWithACrash) {
   QemuConfig c{"/nonexistent/qemu", "/x/lowvisor.elf", 66ull << 20, -1, 1, "t"};
   auto p = QemuProcess::spawn(c);

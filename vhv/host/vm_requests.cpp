@@ -115,6 +115,7 @@ void Highvisor::on_vm_started(unsigned vm) {
 }
 
 json Highvisor::run_vm(const json& params) {
+  if (m_hyp) return run_hypervisor(params);  // byoh/hypervisor_mode.cpp
   int fd = m_control.take_fd();
   // The initrd, when the kernel says one came: the second fd of the line.
   const bool has_initrd = params.value("initrd", false);
@@ -255,6 +256,7 @@ json Highvisor::stop_vm(const json& params) {
   if (!params.contains("vm")) return control_error("invalid-argument", "stop needs \"vm\"");
   auto vm = vm_param(params, 0);
   if (vm.is_error()) return error_reply(vm.error());
+  if (m_hyp && vm.value() == 0) return stop_hypervisor();
   if (!m_vms[vm.value()].busy())
     return control_error("invalid-argument",
                          "VM " + std::to_string(vm.value()) + " is not running in this VHV");
@@ -314,6 +316,7 @@ uint64_t Highvisor::guest_time_ns(unsigned vm) const {
 json Highvisor::vm_stats(const json& params) const {
   auto vm = vm_param(params, 0);
   if (vm.is_error()) return error_reply(vm.error());
+  if (m_hyp && vm.value() == 0) return hypervisor_stats();
   const unsigned id = vm.value();
   StatusPage s = read_status(id);
   const VmSlot& slot = m_vms[id];
