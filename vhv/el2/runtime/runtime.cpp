@@ -7,15 +7,32 @@
 
 extern "C" {
 
+// Words whenever source and destination agree modulo 8 (bytes up to the
+// first aligned word and after the last), four words per turn: under
+// QEMU's TCG each loop turn costs a trip through a translated block, and
+// loading a Linux Image (30 MB, an odd size) byte by byte took 0.38 s.
 void* memcpy(void* dst, const void* src, size_t n) {
   auto* d = static_cast<uint8_t*>(dst);
   const auto* s = static_cast<const uint8_t*>(src);
-  if (((reinterpret_cast<uintptr_t>(d) | reinterpret_cast<uintptr_t>(s) | n) & 7) == 0) {
-    for (size_t i = 0; i < n; i += 8)
-      *reinterpret_cast<uint64_t*>(d + i) = *reinterpret_cast<const uint64_t*>(s + i);
-    return dst;
+  if (((reinterpret_cast<uintptr_t>(d) ^ reinterpret_cast<uintptr_t>(s)) & 7) == 0) {
+    while (n && (reinterpret_cast<uintptr_t>(d) & 7)) {
+      *d++ = *s++;
+      --n;
+    }
+    auto* dw = reinterpret_cast<uint64_t*>(d);
+    const auto* sw = reinterpret_cast<const uint64_t*>(s);
+    for (; n >= 32; n -= 32, dw += 4, sw += 4) {
+      const uint64_t a = sw[0], b = sw[1], c = sw[2], e = sw[3];
+      dw[0] = a;
+      dw[1] = b;
+      dw[2] = c;
+      dw[3] = e;
+    }
+    for (; n >= 8; n -= 8) *dw++ = *sw++;
+    d = reinterpret_cast<uint8_t*>(dw);
+    s = reinterpret_cast<const uint8_t*>(sw);
   }
-  for (size_t i = 0; i < n; ++i) d[i] = s[i];
+  while (n--) *d++ = *s++;
   return dst;
 }
 
@@ -32,11 +49,22 @@ void* memmove(void* dst, const void* src, size_t n) {
 
 void* memset(void* dst, int c, size_t n) {
   auto* d = static_cast<uint8_t*>(dst);
-  if (c == 0 && ((reinterpret_cast<uintptr_t>(d) | n) & 7) == 0) {
-    for (size_t i = 0; i < n; i += 8) *reinterpret_cast<uint64_t*>(d + i) = 0;
-    return dst;
+  const auto byte = static_cast<uint8_t>(c);
+  while (n && (reinterpret_cast<uintptr_t>(d) & 7)) {
+    *d++ = byte;
+    --n;
   }
-  for (size_t i = 0; i < n; ++i) d[i] = static_cast<uint8_t>(c);
+  const uint64_t word = 0x0101'0101'0101'0101ull * byte;
+  auto* dw = reinterpret_cast<uint64_t*>(d);
+  for (; n >= 32; n -= 32, dw += 4) {
+    dw[0] = word;
+    dw[1] = word;
+    dw[2] = word;
+    dw[3] = word;
+  }
+  for (; n >= 8; n -= 8) *dw++ = word;
+  d = reinterpret_cast<uint8_t*>(dw);
+  while (n--) *d++ = byte;
   return dst;
 }
 

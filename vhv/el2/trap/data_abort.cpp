@@ -124,12 +124,18 @@ RamFault handle_ram_permission_fault(Vm& vm, const ExitInfo& exit, const DataAbo
   }
   if (state == PageState::NotRam) return RamFault::NotMine;
   if (state == PageState::Executable && !iss.wnr) return RamFault::NotMine;
-  // Loads with a syndrome from an execute-only page are answered from the
-  // original bytes (emulate_exec_only_read) and the page stays patched.
-  if (state == PageState::ExecOnly && iss.isv && !iss.wnr && !iss.s1ptw) return RamFault::NotMine;
   uint64_t pc_pa = 0;
   const bool own_page = guest_va_to_pa(vm, exit.pc, GuestAccess::Read, &pc_pa) &&
                         vm.stage2().ipa_of(Pa(pc_pa).align_down(Stage2::kPage)) == page_ipa;
+  // Loads with a syndrome from an execute-only page by its own code (a
+  // literal pool) are answered from the original bytes
+  // (emulate_exec_only_read) and the page stays patched. Loads from other
+  // code treat the page as data from now on, like stores: put back, read
+  // natively, patched again at its next execution. Emulating every one kept
+  // a page that is read as data (a page-cache page of a binary, text the
+  // kernel inspects) trapping on each load: half the exits of a Linux boot.
+  if (state == PageState::ExecOnly && iss.isv && !iss.wnr && !iss.s1ptw && own_page)
+    return RamFault::NotMine;
   count(TraceWriter::stats().exec_revoked);
   if (own_page && iss.isv && iss.wnr && state == PageState::Executable) {
     emulate_store_to_own_page(vm, exit, iss);
