@@ -39,60 +39,10 @@ std::string resolve_in_path(const std::string& name) {
 }
 }  // namespace
 
-// The machine of plain `qemu-system-aarch64 -M virt,virtualization=on,
-// gic-version=3 -cpu cortex-a72 -m M -kernel HYP.elf`, started paused so the
-// highvisor can describe the guests in its device tree first; a SYSTEM_OFF
-// or reset stops it (-no-shutdown, -no-reboot) so the highvisor can read the
-// exit code before it quits.
-static std::vector<std::string> build_hypervisor_argv(const QemuConfig& c, int serial_fd,
-                                                      int qmp_fd, int ram_fd) {
-  std::string mib = std::to_string(c.ram_size >> 20) + "M";
-  return {
-      c.qemu_binary,
-      "-name",
-      c.name,
-      "-machine",
-      "virt,virtualization=on,gic-version=3,memory-backend=vhvram",
-      "-cpu",
-      "cortex-a72",
-      "-smp",
-      std::to_string(c.smp),
-      "-m",
-      mib,
-      "-object",
-      "memory-backend-file,id=vhvram,size=" + mib + ",mem-path=/proc/self/fd/" +
-          std::to_string(ram_fd) + ",share=on",
-      "-kernel",
-      "/proc/self/fd/" + std::to_string(QemuProcess::kChildHypervisorFd),
-      "-d",
-      "int",
-      "-D",
-      "/proc/self/fd/" + std::to_string(QemuProcess::kChildLogFd),
-      "-S",
-      "-no-shutdown",
-      "-no-reboot",
-      "-nodefaults",
-      "-no-user-config",
-      "-display",
-      "none",
-      "-chardev",
-      "socket,id=channel,fd=" + std::to_string(serial_fd),
-      "-serial",
-      "chardev:channel",
-      "-chardev",
-      "socket,id=qmp,fd=" + std::to_string(qmp_fd),
-      "-mon",
-      "chardev=qmp,mode=control",
-      "-sandbox",
-      "on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny",
-  };
-}
-
 std::vector<std::string> QemuProcess::build_argv(const QemuConfig& c, int serial_fd, int qmp_fd,
                                                  int ram_fd) {
-  std::string mib = std::to_string(c.ram_size >> 20) + "M";
-  if (c.hypervisor) return build_hypervisor_argv(c, serial_fd, qmp_fd, ram_fd);
-  return {
+  const std::string mib = std::to_string(c.ram_size >> 20) + "M";
+  std::vector<std::string> argv = {
       c.qemu_binary,
       "-name",
       c.name,
@@ -108,23 +58,39 @@ std::vector<std::string> QemuProcess::build_argv(const QemuConfig& c, int serial
       "memory-backend-file,id=vhvram,size=" + mib + ",mem-path=/proc/self/fd/" +
           std::to_string(ram_fd) + ",share=on",
       "-kernel",
-      c.lowvisor_image,
-      "-nodefaults",
-      "-no-user-config",
-      "-display",
-      "none",
-      "-chardev",
-      "socket,id=channel,fd=" + std::to_string(serial_fd),
-      "-serial",
-      "chardev:channel",
-      "-chardev",
-      "socket,id=qmp,fd=" + std::to_string(qmp_fd),
-      "-mon",
-      "chardev=qmp,mode=control",
-      // QEMU's own filter on top of ours (userworld/seccomp_policy.h).
-      "-sandbox",
-      "on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny",
   };
+  if (c.hypervisor) {
+    // The machine of plain `qemu-system-aarch64 -M virt,virtualization=on,
+    // gic-version=3 -cpu cortex-a72 -m M -kernel HYP.elf`, started paused so
+    // the highvisor can describe the guests in its device tree first; a
+    // SYSTEM_OFF or reset stops it (-no-shutdown, -no-reboot) so the
+    // highvisor can read the exit code before it quits. QEMU's record of
+    // the exceptions taken (-d int) goes to the highvisor's pipe.
+    argv.insert(argv.end(), {"/proc/self/fd/" + std::to_string(kChildHypervisorFd), "-d", "int",
+                             "-D", "/proc/self/fd/" + std::to_string(kChildLogFd), "-S",
+                             "-no-shutdown", "-no-reboot"});
+  } else {
+    argv.push_back(c.lowvisor_image);
+  }
+  argv.insert(argv.end(),
+              {
+                  "-nodefaults",
+                  "-no-user-config",
+                  "-display",
+                  "none",
+                  "-chardev",
+                  "socket,id=channel,fd=" + std::to_string(serial_fd),
+                  "-serial",
+                  "chardev:channel",
+                  "-chardev",
+                  "socket,id=qmp,fd=" + std::to_string(qmp_fd),
+                  "-mon",
+                  "chardev=qmp,mode=control",
+                  // QEMU's own filter on top of ours (userworld/seccomp_policy.h).
+                  "-sandbox",
+                  "on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny",
+              });
+  return argv;
 }
 
 HostResult<std::unique_ptr<QemuProcess>> QemuProcess::spawn(const QemuConfig& config) {
