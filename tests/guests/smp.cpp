@@ -4,6 +4,9 @@
 // AFFINITY_INFO reports each state on the way. Exit code 0 when all of it
 // happened as PSCI (DEN0022) and GICv3 say.
 //
+// With `burst=1` the secondaries are started back to back, without the
+// AFFINITY_INFO checks between the CPU_ONs.
+//
 // With `reboot=1` in the bootargs, the first boot starts CPU 1 only, which
 // asks for a SYSTEM_RESET; the second boot (found by a mark in RAM outside
 // the image) runs the test above: every vCPU starts over from the new boot.
@@ -78,7 +81,17 @@ extern "C" int guest_main(uint64_t dtb) {
     guest::printf("smp: second boot after a reset from cpu 1\n");
   }
   int failures = 0;
-  for (unsigned c = 1; c < cpus; ++c) {
+  // With `burst=1`, every secondary is started back to back first: each
+  // CPU_ON makes a vCPU runnable before the CPU woken for the previous
+  // one has taken it, so a scheduler that wakes the same CPU twice leaves
+  // one behind.
+  const bool burst = guest::bootarg_number(guest::bootargs(dtb), "burst", 0) == 1;
+  if (burst) {
+    for (unsigned c = 1; c < cpus; ++c)
+      if (guest::start_cpu(c) != 0) ++failures;
+    say("cpu 0: started %u secondaries back to back\n", cpus - 1);
+  }
+  for (unsigned c = 1; c < cpus && !burst; ++c) {
     const int64_t before = guest::affinity_info(c);
     const int64_t on = guest::start_cpu(c);
     const int64_t again = guest::start_cpu(c);

@@ -78,6 +78,16 @@ class PlatformTest(KernelTestCase):
         self.assertIn("smp: second boot after a reset from cpu 1", r.out)
         self.assertIn("cpu 0: all 2 secondaries are off again; 0 failures", r.out)
 
+    def test_secondaries_started_back_to_back_all_come_up(self):
+        # Each CPU_ON wakes a CPU for its vCPU; the next one comes before that
+        # CPU has run, and must wake another (4 vCPUs on the VHV's 4 CPUs).
+        for _ in range(3):
+            r = self.nestlab("run", "--smp", "4", "--append", "burst=1", guest("smp.elf"),
+                             timeout=60)
+            self.assertEqual(r.code, 0, r)
+            self.assertIn("cpu 0: started 3 secondaries back to back", r.out)
+            self.assertIn("cpu 0: 3 secondaries said hello, SGIs received: yes", r.out)
+
     def test_one_vcpu_guest_sees_one_cpu(self):
         r = self.nestlab("run", guest("smp.elf"))
         self.assertIn("smp: 1 cpus in the device tree", r.out)
