@@ -165,8 +165,8 @@ int lab_list(const Invocation& inv) {
         {"LAB", Align::Left}, {"STEPS", Align::Right}, {"POINTS", Align::Right}, {"TITLE"}};
     std::string out;
     if (!rows.empty())
-      out += "Guest labs: your EL1 program on nestlab's hypervisor\n" +
-             format_table(kColumns, rows);
+      out +=
+          "Guest labs: your EL1 program on nestlab's hypervisor\n" + format_table(kColumns, rows);
     if (!hyp_rows.empty())
       out += std::string(out.empty() ? "" : "\n") +
              "Hypervisor labs: your EL2 hypervisor (nestlab run --hypervisor) on the lab's "

@@ -47,8 +47,8 @@ HostResult<int> open_hyp_guest(const LabDefinition& lab, std::string_view nonce)
     if (n <= 0) {
       int e = errno;
       ::close(fd);
-      return make_error(ErrorCode::Io, std::string("cannot write the grading guest: ") +
-                                           std::strerror(e));
+      return make_error(ErrorCode::Io,
+                        std::string("cannot write the grading guest: ") + std::strerror(e));
     }
     done += static_cast<size_t>(n);
   }

@@ -6,8 +6,11 @@ namespace nestlab::lab {
 namespace {
 
 TEST(HypGuest, FillsTheFirstNonceSlotOnly) {
-  std::string image = std::string("\x7f" "ELF..", 6) + std::string(kNonceSlot) + "|" +
-                      std::string(kNonceSlot);
+  std::string image = std::string(
+                          "\x7f"
+                          "ELF..",
+                          6) +
+                      std::string(kNonceSlot) + "|" + std::string(kNonceSlot);
   auto r = fill_nonce_slot(image, "0123456789abcdef");
   ASSERT_TRUE(r.is_ok());
   EXPECT_EQ(r.value().size(), image.size());

@@ -337,9 +337,9 @@ HostResult<void> parse_platform(const toml::table& vm, const Context& ctx, LabDe
 HostResult<LabDefinition> parse_root(const toml::table& root, std::string_view file) {
   Context top(file, "");
   LabDefinition d;
-  TRY(check_keys(root, top,
-                 {"id", "title", "summary", "kind", "guest", "files", "vm", "competitor", "limits",
-                  "steps"}));
+  TRY(check_keys(
+      root, top,
+      {"id", "title", "summary", "kind", "guest", "files", "vm", "competitor", "limits", "steps"}));
   d.id = TRY(req_string(root, top, "id", nullptr));
   d.title = TRY(req_string(root, top, "title", nullptr));
   d.summary = TRY(opt_string(root, top, "summary")).value_or("");

@@ -365,8 +365,8 @@ TEST(LabDefinition, HypervisorLabNamesItsGradingGuest) {
   EXPECT_EQ(d.value().kind, LabKind::Hypervisor);
   EXPECT_EQ(d.value().guest, "g.elf");
 
-  auto plain = parse_lab_definition(std::string("id = \"09-x\"\ntitle = \"t\"\n") + kHypSteps,
-                                    kFile);
+  auto plain =
+      parse_lab_definition(std::string("id = \"09-x\"\ntitle = \"t\"\n") + kHypSteps, kFile);
   ASSERT_TRUE(plain.is_ok());
   EXPECT_EQ(plain.value().kind, LabKind::Guest);
 }

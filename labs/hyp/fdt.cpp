@@ -38,7 +38,7 @@ uint32_t length(const char* s) {
 bool find_guest(uint64_t dtb, GuestImage& out) {
   auto* base = reinterpret_cast<const uint8_t*>(dtb);
   if (be32(base) != kFdtMagic) return false;
-  const uint8_t* p = base + be32(base + 8);               // off_dt_struct
+  const uint8_t* p = base + be32(base + 8);  // off_dt_struct
   const char* strings = reinterpret_cast<const char*>(base + be32(base + 12));
   int depth = 0;
   int nestlab_depth = -1;  // depth of /nestlab while we are inside it

@@ -14,13 +14,13 @@ namespace hyp {
 // what the last exit left in the EL2 syndrome registers. The world switch
 // (world_switch.S) relies on the offsets checked below.
 struct Vcpu {
-  uint64_t x[31];     // x0..x30 of the guest
-  uint64_t elr;       // ELR_EL2: where the guest resumes
-  uint64_t spsr;      // SPSR_EL2: the guest's PSTATE
-  uint64_t esr;       // ESR_EL2 of the last exit
-  uint64_t far;       // FAR_EL2 of the last exit
-  uint64_t exit_kind; // which vector entry the exit came through (8..15)
-  uint64_t host_sp;   // the hypervisor's SP while the guest runs
+  uint64_t x[31];      // x0..x30 of the guest
+  uint64_t elr;        // ELR_EL2: where the guest resumes
+  uint64_t spsr;       // SPSR_EL2: the guest's PSTATE
+  uint64_t esr;        // ESR_EL2 of the last exit
+  uint64_t far;        // FAR_EL2 of the last exit
+  uint64_t exit_kind;  // which vector entry the exit came through (8..15)
+  uint64_t host_sp;    // the hypervisor's SP while the guest runs
 };
 static_assert(offsetof(Vcpu, x) == 0);
 static_assert(offsetof(Vcpu, elr) == 248);
@@ -64,7 +64,7 @@ void* alloc(size_t bytes, size_t align = 16);
 
 // fdt.cpp: the first /nestlab/guest@ node of the tree at 0x4000_0000.
 struct GuestImage {
-  uint64_t base = 0;   // reg: where nestlab put its bytes (PA)
+  uint64_t base = 0;  // reg: where nestlab put its bytes (PA)
   uint64_t size = 0;
   uint64_t load = 0;   // load-address: the IPA of base
   uint64_t entry = 0;  // entry (IPA)

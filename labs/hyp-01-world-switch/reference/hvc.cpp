@@ -15,9 +15,7 @@ ExitAction handle_hvc(Vcpu& vcpu) {
   // ELR_EL2 already points after the HVC (Arm ARM D1.10.1, "preferred
   // return address"), so every outcome is Resume, never Advance.
   switch (hvc_immediate(vcpu.esr)) {
-    case 1:
-      vcpu.x[0] += 1;
-      return ExitAction::Resume;
+    case 1: vcpu.x[0] += 1; return ExitAction::Resume;
     case 0:
       if (vcpu.x[0] == kPsciSystemOff) return ExitAction::PowerOff;
       break;

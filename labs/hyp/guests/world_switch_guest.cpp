@@ -37,14 +37,13 @@ struct HvcResult {
 HvcResult hvc_plus_one(uint64_t arg) {
   register uint64_t x0 asm("x0") = arg;
   register uint64_t x2 asm("x2") = arg ^ 2, x3 asm("x3") = arg ^ 3, x4 asm("x4") = arg ^ 4,
-                    x5 asm("x5") = arg ^ 5, x6 asm("x6") = arg ^ 6, x7 asm("x7") = arg ^ 7,
-                    x8 asm("x8") = arg ^ 8, x9 asm("x9") = arg ^ 9;
-  register uint64_t x10 asm("x10") = arg ^ 10, x11 asm("x11") = arg ^ 11,
-                    x12 asm("x12") = arg ^ 12, x13 asm("x13") = arg ^ 13,
-                    x14 asm("x14") = arg ^ 14;
+                       x5 asm("x5") = arg ^ 5, x6 asm("x6") = arg ^ 6, x7 asm("x7") = arg ^ 7,
+                       x8 asm("x8") = arg ^ 8, x9 asm("x9") = arg ^ 9;
+  register uint64_t x10 asm("x10") = arg ^ 10, x11 asm("x11") = arg ^ 11, x12 asm("x12") = arg ^ 12,
+                        x13 asm("x13") = arg ^ 13, x14 asm("x14") = arg ^ 14;
   asm volatile("hvc #1"
-               : "+r"(x0), "+r"(x2), "+r"(x3), "+r"(x4), "+r"(x5), "+r"(x6), "+r"(x7),
-                 "+r"(x8), "+r"(x9), "+r"(x10), "+r"(x11), "+r"(x12), "+r"(x13), "+r"(x14)
+               : "+r"(x0), "+r"(x2), "+r"(x3), "+r"(x4), "+r"(x5), "+r"(x6), "+r"(x7), "+r"(x8),
+                 "+r"(x9), "+r"(x10), "+r"(x11), "+r"(x12), "+r"(x13), "+r"(x14)
                :
                : "x1", "x15", "x16", "x17", "memory");
   uint64_t diff = (x2 ^ arg ^ 2) | (x3 ^ arg ^ 3) | (x4 ^ arg ^ 4) | (x5 ^ arg ^ 5) |
