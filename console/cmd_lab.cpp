@@ -205,6 +205,9 @@ int lab_show(const Invocation& inv) {
          (lab.append.empty() ? "" : ", bootargs \"" + lab.append + "\"") +
          "\nlimits: " + std::to_string(lab.guest_ms) + " ms of guest time per step, " +
          std::to_string(lab.wall_cap_s) + " s wall clock in all\n";
+  if (lab.kind == lab::LabKind::Hypervisor)
+    out += "kind: hypervisor lab: your EL2 hypervisor runs the grading guest " + lab.guest +
+           " (nestlab run --hypervisor)\n";
   if (!lab.files.empty()) {
     out += "your files:";
     for (const auto& f : lab.files) out += " " + f;
