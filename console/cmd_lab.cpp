@@ -110,6 +110,7 @@ std::string step_check(const lab::Step& s) {
 
 json lab_json(const lab::LabDefinition& d, bool with_steps) {
   json j = {{"id", d.id},
+            {"kind", lab::lab_kind_name(d.kind)},
             {"title", d.title},
             {"summary", d.summary},
             {"steps", d.steps.size()},
@@ -117,6 +118,7 @@ json lab_json(const lab::LabDefinition& d, bool with_steps) {
             {"path", d.dir}};
   if (!with_steps) return j;
   j["files"] = d.files;
+  if (!d.guest.empty()) j["guest"] = d.guest;
   j["vm"] = {{"mem", d.mem},
              {"smp", d.smp},
              {"append", d.append},
@@ -140,7 +142,7 @@ int lab_list(const Invocation& inv) {
     return usage_error(inv.name, "unexpected argument '" + args->operands[0] + "'");
   const std::string dir = lab::labs_dir();
   json labs = json::array();
-  std::vector<Row> rows;
+  std::vector<Row> rows, hyp_rows;  // guest labs, hypervisor labs
   std::string problems;
   for (const auto& id : lab::list_lab_ids(dir)) {
     auto d = lab::load_lab_definition(dir + "/" + id);
@@ -149,18 +151,28 @@ int lab_list(const Invocation& inv) {
       continue;
     }
     labs.push_back(lab_json(d.value(), false));
-    rows.push_back({d.value().id, std::to_string(d.value().steps.size()),
+    (d.value().kind == lab::LabKind::Hypervisor ? hyp_rows : rows)
+        .push_back({d.value().id, std::to_string(d.value().steps.size()),
                     std::to_string(d.value().max_points()), d.value().title});
   }
   if (!problems.empty()) write_all(2, problems);
   if (json_out) {
     write_all(1, json_dump({{"labs_dir", dir}, {"labs", labs}}, 2) + "\n");
-  } else if (rows.empty()) {
+  } else if (rows.empty() && hyp_rows.empty()) {
     write_all(1, "no labs in " + dir + "\n");
   } else {
     static const Column kColumns[] = {
         {"LAB", Align::Left}, {"STEPS", Align::Right}, {"POINTS", Align::Right}, {"TITLE"}};
-    write_all(1, format_table(kColumns, rows));
+    std::string out;
+    if (!rows.empty())
+      out +=
+          "Guest labs: your EL1 program on nestlab's hypervisor\n" + format_table(kColumns, rows);
+    if (!hyp_rows.empty())
+      out += std::string(out.empty() ? "" : "\n") +
+             "Hypervisor labs: your EL2 hypervisor (nestlab run --hypervisor) on the lab's "
+             "guest\n" +
+             format_table(kColumns, hyp_rows);
+    write_all(1, out);
   }
   return problems.empty() ? kLabPassed : kLabBad;
 }
@@ -193,6 +205,9 @@ int lab_show(const Invocation& inv) {
          (lab.append.empty() ? "" : ", bootargs \"" + lab.append + "\"") +
          "\nlimits: " + std::to_string(lab.guest_ms) + " ms of guest time per step, " +
          std::to_string(lab.wall_cap_s) + " s wall clock in all\n";
+  if (lab.kind == lab::LabKind::Hypervisor)
+    out += "kind: hypervisor lab: your EL2 hypervisor runs the grading guest " + lab.guest +
+           " (nestlab run --hypervisor)\n";
   if (!lab.files.empty()) {
     out += "your files:";
     for (const auto& f : lab.files) out += " " + f;
@@ -302,8 +317,18 @@ HostResult<LabTarget> open_lab_target(const std::string& dir, const std::string&
 
 lab::LabVmConfig lab_vm_config(const lab::LabDefinition& lab, const lab::RunPlatform& platform,
                                const lab::Placeholders& values, const std::string& secret,
-                               int image_fd) {
+                               int image_fd, int guest_fd) {
   lab::LabVmConfig c;
+  if (lab.kind == lab::LabKind::Hypervisor) {
+    c.hypervisor = true;
+    c.mem = platform.mem;
+    c.smp = lab.smp;
+    c.image_fd = image_fd;
+    c.image_name = "lab.elf";
+    c.guest_fd = guest_fd;
+    c.guest_name = lab.guest;
+    return c;
+  }
   c.mem = platform.mem;
   c.pl011 = platform.pl011;
   c.smp = lab.smp;

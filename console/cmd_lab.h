@@ -43,10 +43,11 @@ struct LabTarget {
 HostResult<LabTarget> open_lab_target(const std::string& dir, const std::string& pinned = "");
 
 // The VM a lab describes, on this run's platform, with its placeholders and
-// marker secret.
+// marker secret; for a hypervisor lab, `guest_fd` is its grading guest
+// (lab::open_hyp_guest) and the image is the student's hypervisor.
 lab::LabVmConfig lab_vm_config(const lab::LabDefinition& lab, const lab::RunPlatform& platform,
                                const lab::Placeholders& values, const std::string& secret,
-                               int image_fd);
+                               int image_fd, int guest_fd = -1);
 
 int lab_grade(const Invocation& inv);  // cmd_lab_grade.cpp
 int lab_run(const Invocation& inv);    // cmd_lab_run.cpp

@@ -10,6 +10,7 @@
 
 #include "console/client/json_get.h"
 #include "console/cmd_lab.h"
+#include "console/lab/hyp_guest.h"
 #include "console/lab/make_build.h"
 #include "console/lab/report_writers.h"
 #include "console/lab/step_runner.h"
@@ -117,9 +118,21 @@ int Grader::run() {
   lab::LabVm vm(*client.value());
   // The cap is for the VM: make has its own limit.
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(lab.wall_cap_s);
-  auto booted = vm.boot(lab_vm_config(lab, platform, values, secret, fd));
+  // A hypervisor lab's grading guest carries this run's nonce.
+  int guest_fd = -1;
+  if (lab.kind == lab::LabKind::Hypervisor) {
+    auto guest = lab::open_hyp_guest(lab, values.nonce);
+    if (guest.is_error()) {
+      ::close(fd);
+      return broken(guest.error().message, &vm);
+    }
+    guest_fd = guest.value();
+  }
+  auto booted = vm.boot(lab_vm_config(lab, platform, values, secret, fd, guest_fd));
   ::close(fd);
-  if (booted.is_ok()) {
+  if (guest_fd >= 0) ::close(guest_fd);
+  // No lowvisor under a student's hypervisor, so no VM UUID to read.
+  if (booted.is_ok() && lab.kind == lab::LabKind::Guest) {
     auto uuid = vm.uuid();  // for {uuid}: known once the VM runs
     if (uuid.is_error())
       return broken("cannot read the lab VM's UUID: " + uuid.error().message, &vm);

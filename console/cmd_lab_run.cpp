@@ -12,6 +12,7 @@
 #include "console/client/json_get.h"
 #include "console/cmd_lab.h"
 #include "console/escape_key.h"
+#include "console/lab/hyp_guest.h"
 #include "console/lab/make_build.h"
 #include "console/lab/step_runner.h"
 #include "console/signals.h"
@@ -56,8 +57,19 @@ int run_lab(const Invocation& inv, const ParsedArgs& args, const LabTarget& targ
       write_all(1, bytes);
   };
   lab::LabVm vm(*client.value(), sink);
-  auto booted = vm.boot(lab_vm_config(target.lab, platform, values, lab::fresh_hex(32), fd));
+  int guest_fd = -1;
+  if (target.lab.kind == lab::LabKind::Hypervisor) {
+    auto guest = lab::open_hyp_guest(target.lab, values.nonce);
+    if (guest.is_error()) {
+      ::close(fd);
+      return lab_error(inv, json, guest.error().message, kExitFailed);
+    }
+    guest_fd = guest.value();
+  }
+  auto booted =
+      vm.boot(lab_vm_config(target.lab, platform, values, lab::fresh_hex(32), fd, guest_fd));
   ::close(fd);
+  if (guest_fd >= 0) ::close(guest_fd);
   auto stop = [&](const std::string& message, int status) {
     signals.value()->consume();
     vm.destroy();

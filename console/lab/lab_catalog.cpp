@@ -43,11 +43,15 @@ HostResult<std::string> find_lab(const std::string& dir, const std::string& name
   std::vector<std::string> hits;
   for (const auto& id : ids) {
     if (id == name) return dir + "/" + id;
-    size_t dash = id.find('-');
-    std::string number = dash == std::string::npos ? "" : id.substr(0, dash);
-    std::string rest = dash == std::string::npos ? id : id.substr(dash + 1);
-    bool same_number =
-        all_digits(name) && all_digits(number) && std::stoul(number) == std::stoul(name);
+    // A hypervisor lab (hyp-NN-name) is found by its id or its name; a bare
+    // number means a guest lab, as it always has.
+    const bool hypervisor_lab = id.starts_with("hyp-");
+    const std::string base = hypervisor_lab ? id.substr(4) : id;
+    size_t dash = base.find('-');
+    std::string number = dash == std::string::npos ? "" : base.substr(0, dash);
+    std::string rest = dash == std::string::npos ? base : base.substr(dash + 1);
+    bool same_number = !hypervisor_lab && all_digits(name) && all_digits(number) &&
+                       std::stoul(number) == std::stoul(name);
     if (rest == name || same_number) hits.push_back(id);
   }
   if (hits.size() == 1) return dir + "/" + hits[0];
@@ -83,7 +87,11 @@ HostResult<std::vector<std::string>> init_student_dir(const LabDefinition& lab,
                                                       const std::string& target, bool reference) {
   std::error_code ec;
   const fs::path from = fs::path(lab.dir) / (reference ? "reference" : "starter");
-  const fs::path common = fs::path(labs) / "common";
+  // A guest lab's runtime goes to common/, a hypervisor lab's skeleton to hyp/
+  // (its grading guests stay out: they are the grader's).
+  const bool hypervisor = lab.kind == LabKind::Hypervisor;
+  const fs::path common = fs::path(labs) / (hypervisor ? "hyp" : "common");
+  const std::string runtime_dir = hypervisor ? "hyp" : "common";
   const fs::path to(target);
   if (!fs::is_directory(from, ec))
     return make_error(ErrorCode::NotFound, from.string() + " is missing: the lab is incomplete");
@@ -105,8 +113,9 @@ HostResult<std::vector<std::string>> init_student_dir(const LabDefinition& lab,
   };
   TRY(copy_tree(from, to));
   for (const auto& e : fs::directory_iterator(from, ec)) created.push_back(e.path().filename());
-  TRY(copy_tree(common, to / "common"));
-  created.push_back("common/");
+  TRY(copy_tree(common, to / runtime_dir));
+  if (hypervisor) fs::remove_all(to / runtime_dir / "guests", ec);
+  created.push_back(runtime_dir + "/");
   fs::copy_file(common / "Makefile", to / "Makefile", fs::copy_options::overwrite_existing, ec);
   if (ec) return make_error(ErrorCode::Io, "cannot copy the Makefile: " + ec.message());
   created.push_back("Makefile");

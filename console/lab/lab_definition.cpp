@@ -337,11 +337,25 @@ HostResult<void> parse_platform(const toml::table& vm, const Context& ctx, LabDe
 HostResult<LabDefinition> parse_root(const toml::table& root, std::string_view file) {
   Context top(file, "");
   LabDefinition d;
-  TRY(check_keys(root, top,
-                 {"id", "title", "summary", "files", "vm", "competitor", "limits", "steps"}));
+  TRY(check_keys(
+      root, top,
+      {"id", "title", "summary", "kind", "guest", "files", "vm", "competitor", "limits", "steps"}));
   d.id = TRY(req_string(root, top, "id", nullptr));
   d.title = TRY(req_string(root, top, "title", nullptr));
   d.summary = TRY(opt_string(root, top, "summary")).value_or("");
+  const std::string kind = TRY(opt_string(root, top, "kind")).value_or("guest");
+  if (kind != "guest" && kind != "hypervisor")
+    return top.at("kind").error("must be \"guest\" or \"hypervisor\"", find(root, "kind"));
+  d.kind = kind == "hypervisor" ? LabKind::Hypervisor : LabKind::Guest;
+  d.guest = TRY(opt_string(root, top, "guest")).value_or("");
+  if (d.kind == LabKind::Hypervisor) {
+    if (d.guest.empty() || d.guest.find('/') != std::string::npos || d.guest.starts_with("."))
+      return top.at("guest").error(
+          "a hypervisor lab names its grading guest (a file in labs-built/hyp-guests)",
+          find(root, "guest"));
+  } else if (!d.guest.empty()) {
+    return top.at("guest").error("only a hypervisor lab has a grading guest", find(root, "guest"));
+  }
   if (const toml::node* files = find(root, "files")) {
     const toml::array* a = files->as_array();
     if (!a) return top.at("files").error("must be an array of file names", files);
@@ -426,6 +440,10 @@ const char* step_kind_name(StepKind kind) {
     case StepKind::Share: return "share";
   }
   return "?";
+}
+
+const char* lab_kind_name(LabKind kind) {
+  return kind == LabKind::Hypervisor ? "hypervisor" : "guest";
 }
 
 int64_t LabDefinition::max_points() const {

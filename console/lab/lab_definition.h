@@ -19,6 +19,13 @@ enum class StepKind { Expect, Send, Mark, Counter, GuestInfo, Exit, Trace, Share
 
 const char* step_kind_name(StepKind kind);
 
+// What the student writes: an EL1 guest that runs on nestlab's lowvisor, or
+// the EL2 hypervisor itself, run with `nestlab run --hypervisor` on the
+// lab's grading guest (docs/labs.md, "Hypervisor labs").
+enum class LabKind { Guest, Hypervisor };
+
+const char* lab_kind_name(LabKind kind);
+
 struct Step {
   std::string name;  // shown in every report
   StepKind kind = StepKind::Expect;
@@ -53,6 +60,11 @@ struct LabDefinition {
   std::string title;
   std::string summary;
   std::vector<std::string> files;  // the student's files
+  LabKind kind = LabKind::Guest;
+  // Hypervisor labs: the grading guest, a file name in
+  // <share>/labs-built/hyp-guests/, given to the student's hypervisor with
+  // this run's nonce written into it (docs/labs.md, "Hypervisor labs").
+  std::string guest;
   // [vm]
   uint64_t mem = 64ull << 20;
   unsigned smp = 1;

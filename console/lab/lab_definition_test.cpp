@@ -344,3 +344,45 @@ TEST(LabDefinition, NoStepsAndBadToml) {
 
 }  // namespace
 }  // namespace nestlab::lab
+
+namespace nestlab::lab {
+namespace {
+
+constexpr const char* kHypSteps = R"(
+[[steps]]
+name = "hello"
+kind = "expect"
+pattern = "hello {nonce}"
+points = 1
+)";
+
+TEST(LabDefinition, HypervisorLabNamesItsGradingGuest) {
+  auto d = parse_lab_definition(std::string("id = \"hyp-09-x\"\ntitle = \"t\"\nkind = "
+                                            "\"hypervisor\"\nguest = \"g.elf\"\n") +
+                                    kHypSteps,
+                                kFile);
+  ASSERT_TRUE(d.is_ok()) << d.error().message;
+  EXPECT_EQ(d.value().kind, LabKind::Hypervisor);
+  EXPECT_EQ(d.value().guest, "g.elf");
+
+  auto plain =
+      parse_lab_definition(std::string("id = \"09-x\"\ntitle = \"t\"\n") + kHypSteps, kFile);
+  ASSERT_TRUE(plain.is_ok());
+  EXPECT_EQ(plain.value().kind, LabKind::Guest);
+}
+
+TEST(LabDefinition, HypervisorLabWithoutAGuestOrAnUnknownKindIsAnError) {
+  auto no_guest = parse_lab_definition(
+      std::string("id = \"h\"\ntitle = \"t\"\nkind = \"hypervisor\"\n") + kHypSteps, kFile);
+  ASSERT_TRUE(no_guest.is_error());
+  EXPECT_NE(no_guest.error().message.find("guest"), std::string::npos);
+  EXPECT_TRUE(parse_lab_definition(
+                  std::string("id = \"h\"\ntitle = \"t\"\nkind = \"el3\"\n") + kHypSteps, kFile)
+                  .is_error());
+  EXPECT_TRUE(parse_lab_definition(
+                  std::string("id = \"h\"\ntitle = \"t\"\nguest = \"g.elf\"\n") + kHypSteps, kFile)
+                  .is_error());
+}
+
+}  // namespace
+}  // namespace nestlab::lab

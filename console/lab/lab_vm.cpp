@@ -16,7 +16,33 @@ namespace {
 constexpr size_t kInputChunk = 4096;  // console.input's limit per request
 }
 
+HostResult<void> LabVm::boot_hypervisor(const LabVmConfig& config) {
+  // As `nestlab run --hypervisor` asks (console/guest_launch.cpp): the VHV
+  // is made with the EL2 image and its guests, then started with the image.
+  json create = {{"ephemeral", true},
+                 {"mem", config.mem},
+                 {"smp", config.smp},
+                 {"hypervisor_fd", 0},
+                 {"hypervisor_name", config.image_name},
+                 {"guests", json::array({{{"fd", 1}, {"name", config.guest_name}}})}};
+  int create_fds[] = {config.image_fd, config.guest_fd};
+  json info = TRY(m_client.call("vhv.create", create, create_fds));
+  m_vhv = json_string(info, "id");
+  if (m_vhv.empty())
+    return make_error(ErrorCode::Protocol, "nestlabd's vhv.create result has no id");
+  TRY(m_client.call("console.subscribe", {{"vhv", m_vhv}, {"vm", 0}}));
+  TRY(m_client.call("events.subscribe", {{"vhv", m_vhv}}));
+  if (::lseek(config.image_fd, 0, SEEK_SET) < 0)
+    return make_error(ErrorCode::Io, "cannot rewind the hypervisor image");
+  int run_fds[] = {config.image_fd};
+  TRY(m_client.call("vm.run", {{"vhv", m_vhv}, {"image_fd", 0}, {"image_name", config.image_name}},
+                    run_fds));
+  m_started = std::chrono::steady_clock::now();
+  return {};
+}
+
 HostResult<void> LabVm::boot(const LabVmConfig& config) {
+  if (config.hypervisor) return boot_hypervisor(config);
   const uint64_t vhv_mem = config.competitor ? 2 * config.mem : config.mem;
   json info = TRY(
       m_client.call("vhv.create", {{"ephemeral", true}, {"mem", vhv_mem}, {"smp", config.smp}}));

@@ -36,6 +36,12 @@ struct LabVmConfig {
   bool competitor = false;
   uint32_t competitor_weight = 1;
   std::string competitor_append;
+  // A hypervisor lab: the image is the student's EL2 hypervisor, run as
+  // `nestlab run --hypervisor IMAGE GUEST` (no lowvisor, so no append,
+  // guestinfo, pl011 or competitor), with the grader's guest beside it.
+  bool hypervisor = false;
+  int guest_fd = -1;  // Not owned.
+  std::string guest_name;
 };
 
 class LabVm {
@@ -102,6 +108,7 @@ class LabVm {
 
  private:
   void on_notification(const client::Notification& n);
+  HostResult<void> boot_hypervisor(const LabVmConfig& config);
 
   static constexpr auto kTimeRefresh = std::chrono::milliseconds(50);
   static constexpr auto kTracePoll = std::chrono::milliseconds(100);

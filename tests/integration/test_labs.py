@@ -224,6 +224,7 @@ class TestLabCatalog(LabTestCase):
         self.assertEqual(ids, shipped)
         self.assertGreaterEqual(len(ids), 1)
         for l in listed["labs"]:
+            self.assertIn(l["kind"], ("guest", "hypervisor"))
             self.assertGreater(l["points"], 0)
             self.assertGreater(l["steps"], 0)
             self.assertTrue(l["title"])
@@ -242,6 +243,43 @@ class TestLabCatalog(LabTestCase):
         self.assertEqual(r.code, 0, r)
         for s in shown["steps"]:
             self.assertIn(s["name"], r.out)
+
+    def test_list_shows_guest_labs_and_hypervisor_labs_apart(self):
+        r = self.lab("list")
+        self.assertEqual(r.code, 0, r)
+        guest_at = r.out.index("Guest labs")
+        hyp_at = r.out.index("Hypervisor labs")
+        self.assertLess(guest_at, r.out.index("01-boot"))
+        self.assertLess(r.out.index("07-scheduler"), hyp_at)
+        self.assertLess(hyp_at, r.out.index("hyp-01-world-switch"))
+        # Found by its name too; a bare number still means a guest lab.
+        self.assertIn("hyp-01-world-switch", self.lab("show", "world-switch").out)
+        self.assertIn("01-boot", self.lab("show", "1").out)
+
+    def test_hypervisor_lab_dir_has_the_skeleton_and_its_grade_sees_qemu(self):
+        d = self.init("hyp-01-world-switch", "hyp-layout")
+        self.assertTrue(os.path.exists(os.path.join(d, "hyp", "vectors.S")))
+        self.assertTrue(os.path.exists(os.path.join(d, "world_switch.S")))
+        self.assertFalse(os.path.exists(os.path.join(d, "hyp", "guests")))
+        self.assertFalse(os.path.exists(os.path.join(d, "common")))
+        # The reference: every step, the nonce in the guest's lines differs per
+        # run, and QEMU's own count of HVCs at EL2 is in the report.
+        d = self.init("hyp-01-world-switch", "hyp-ref", reference=True)
+        nonces = []
+        for _ in range(2):
+            r = self.grade("hyp-01-world-switch", d, "--json")
+            self.assertEqual(r.code, 0, r)
+            report = load_json(r.out)
+            self.assertEqual(report["score"], report["max_score"])
+            m = re.search(r"guest: hello from EL1, nonce ([0-9a-f]{16})", report_console(d))
+            self.assertTrue(m, report_console(d))
+            self.assertNotEqual(m.group(1), "0" * 16)
+            nonces.append(m.group(1))
+        self.assertNotEqual(nonces[0], nonces[1])
+        # lab run: the console on stdout, the guest's exit code as ours.
+        r = self.lab("run", d)
+        self.assertEqual(r.code, 0, r)
+        self.assertIn("guest: 4 of 4 hypercalls returned x0+1", r.out)
 
     def test_unknown_lab_and_bad_dir_exit_2(self):
         r = self.lab("show", "no-such-lab")
@@ -406,14 +444,19 @@ class TestLabsCannotBeCheated(LabTestCase):
     every run."""
 
     def test_every_cheater_scores_less_than_half(self):
-        ids = [l["id"] for l in load_json(self.lab("list", "--json").out)["labs"]]
-        self.assertEqual(len(ids), 7)
+        labs = load_json(self.lab("list", "--json").out)["labs"]
+        ids = [l["id"] for l in labs]
+        self.assertEqual(len(ids), 8)
+        self.assertEqual([l["id"] for l in labs if l["kind"] == "hypervisor"],
+                         ["hyp-01-world-switch"])
         for lab_id in ids:
             with self.subTest(lab=lab_id):
-                cheater = os.path.join(LABS, lab_id, "cheater", "main.cpp")
-                self.assertTrue(os.path.exists(cheater), f"{lab_id} has no cheater")
+                cheater = os.path.join(LABS, lab_id, "cheater")
+                files = sorted(os.listdir(cheater)) if os.path.isdir(cheater) else []
+                self.assertTrue(files, f"{lab_id} has no cheater")
                 d = self.init(lab_id, lab_id + "-cheater")
-                shutil.copy(cheater, os.path.join(d, "main.cpp"))
+                for name in files:  # a guest lab's main.cpp; a hypervisor lab's files
+                    shutil.copy(os.path.join(cheater, name), os.path.join(d, name))
                 r = self.grade(lab_id, d, "--json")
                 report = load_json(r.out)
                 self.assertEqual(r.code, 1, r)
