@@ -133,6 +133,7 @@ int RunSession::run(int image_fd, int initrd_fd, std::vector<int> disk_fds, clie
   spec.initrd_name = std::filesystem::path(m_options.initrd).filename().string();
   spec.disks = disks;
   spec.disk_fds = disk_fds;
+  spec.net = m_options.net;
   auto launched = launch_guests(*m_client, std::span(&spec, 1), m_vhvs);
   ::close(image_fd);  // The kernel has its own reference once vm.run was sent.
   if (initrd_fd >= 0) ::close(initrd_fd);

@@ -31,6 +31,7 @@ struct GuestSpec {
   // their fds, sent after the image's and the initrd's. Not owned.
   client::json disks = client::json::array();
   std::vector<int> disk_fds;
+  std::string net;  // vm.run's "net": a lab network's name; empty: none
 };
 
 // Appends each VHV's id to `created` as soon as it exists, so the caller can

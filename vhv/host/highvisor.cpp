@@ -355,7 +355,9 @@ void Highvisor::on_qemu_seccomp_violation() {
 
 int Highvisor::run() {
   while (!m_done) {
-    pollfd fds[6] = {
+    // The fixed fds, then the lab-network port of every VM that has one.
+    constexpr size_t kFixed = 6;
+    pollfd fixed[kFixed] = {
         // The control connection, or while there is none the socket the
         // next kernel connects to.
         {m_control.connected() ? m_control.fd() : m_config.listen_fd, POLLIN, 0},
@@ -366,6 +368,12 @@ int Highvisor::run() {
         // Hangs up (always readable) once QEMU is gone: then not polled.
         {m_qemu->exited() ? -1 : m_qemu->seccomp_fd(), POLLIN, 0},
     };
+    pollfd fds[kFixed + layout::kMaxVms];
+    std::memcpy(fds, fixed, sizeof fixed);
+    for (unsigned vm = 0; vm < layout::kMaxVms; ++vm) {
+      const NetDevice* net = m_vms[vm].virtio.net.get();
+      fds[kFixed + vm] = {net ? net->port_fd() : -1, POLLIN, 0};
+    }
     int timeout_ms = -1;
     if (m_state == State::Stopping) {
       auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -385,7 +393,7 @@ int Highvisor::run() {
       }
       timeout_ms = static_cast<int>(left.count());
     }
-    int n = poll(fds, 6, timeout_ms);
+    int n = poll(fds, kFixed + layout::kMaxVms, timeout_ms);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) {
       fail(std::string("poll: ") + std::strerror(errno));
@@ -403,6 +411,9 @@ int Highvisor::run() {
       else if (!on_control())
         on_control_lost("nestlabd closed the control connection");
     }
+    for (unsigned vm = 0; vm < layout::kMaxVms; ++vm)
+      if (fds[kFixed + vm].fd >= 0 && (fds[kFixed + vm].revents & (POLLIN | POLLHUP | POLLERR)))
+        on_net_port(vm);
   }
   if (m_qemu) m_qemu->kill_and_reap();
   return m_exit_status;
