@@ -139,7 +139,8 @@ VIRTIO_MODULES = ("drivers/virtio/virtio_ring.ko", "drivers/virtio/virtio.ko",
 # bench/net.py): the role and addresses come from the kernel command line,
 #   nestlab.ip=A.B.C.D/N   this guest's eth0 address
 #   nestlab.role=server    receive one nc connection on port 5000 into a
-#                          file, print its size and sha256
+#                          file, print its size and sha256 (nestlab.sink=
+#                          count: only count the bytes)
 #   nestlab.role=client    ping nestlab.peer=A.B.C.D, then send it
 #                          nestlab.bytes=N bytes (nestlab.source=zero:
 #                          /dev/zero, else random), print size and sha256
@@ -167,8 +168,12 @@ now_ms() { $bb awk '{printf "%d", $1 * 1000}' /proc/uptime; }
 case "$role" in
 server)
   $bb echo "init: listening"
-  $bb nc -l -p 5000 > /tmp/recv
-  $bb echo "init: received $($bb wc -c < /tmp/recv) bytes sha256 $(sha /tmp/recv)"
+  if [ "$(arg sink)" = count ]; then
+    $bb echo "init: received $($bb nc -l -p 5000 | $bb wc -c) bytes"
+  else
+    $bb nc -l -p 5000 > /tmp/recv
+    $bb echo "init: received $($bb wc -c < /tmp/recv) bytes sha256 $(sha /tmp/recv)"
+  fi
   ;;
 client)
   n=0
