@@ -226,6 +226,22 @@ class VirtioNetTest(KernelTestCase):
         self.assertEqual(r.code, 0, r)
         self.assertIn("Hello from a nestlab guest!", r.out)
 
+    def test_the_shipped_initrd_brings_eth0_up_with_the_address_it_is_given(self):
+        from harness import SHARE
+        image = os.path.join(SHARE, "linux", "Image")
+        initrd = os.path.join(SHARE, "linux", "initrd")
+        r = self.nestlab("run", "--mem", "256M", "--net", "lab-shipped", "--initrd", initrd,
+                         "--append", f"{APPEND} nestlab.ip=10.0.7.1/24", image,
+                         timeout=BOOT_TIMEOUT)
+        self.assertEqual(r.code, 0, r)
+        lines = init_lines(r.out)
+        # Linux finds the NIC on transport 30 (virtio0), the rng on 31.
+        self.assertIn("init: virtio0 device 0x0001", lines, r)
+        self.assertIn("init: virtio1 device 0x0004", lines, r)
+        eth0 = line_with(lines, "init: eth0 up, address 10.0.7.1/24, mac ")
+        self.assertIsNotNone(eth0, r)
+        self.assertEqual(lines[-1], "init: done", r)
+
     def test_the_bounds_are_clear_errors_and_ports_go_with_their_vms(self):
         name = f"vnet2-{os.getpid()}"
         r = self.nestlab("vhv", "create", "--name", name, "--mem", "256M")

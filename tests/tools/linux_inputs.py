@@ -71,7 +71,7 @@ fi
 # A virtio-net device (--net NAME, or QEMU's virtio-net-device): up, with
 # the address nestlab.ip=A.B.C.D/N from the command line when there is one.
 if [ -e /sys/class/net/eth0 ]; then
-  ip=$(/bin/busybox sed -n 's/.*nestlab\.ip=\([0-9./]*\).*/\1/p' /proc/cmdline)
+  ip=$(/bin/busybox sed -n 's/.*nestlab\\.ip=\\([0-9./]*\\).*/\\1/p' /proc/cmdline)
   /bin/busybox ip link set eth0 up
   [ -n "$ip" ] && /bin/busybox ip addr add "$ip" dev eth0
   /bin/busybox echo "init: eth0 up, address ${{ip:-none}}, mac $(/bin/busybox cat /sys/class/net/eth0/address)"
