@@ -56,9 +56,11 @@ class NetDevice {
   // delivers what the receive buffers hold.
   std::optional<VirtioAnswer> on_port_readable(const GuestRamView& ram);
 
-  // Frames one host call gave us; for tests and the fuzzer, which have no
-  // socket: queues `frame` as if the port had delivered it.
+  // One frame from the port into the backlog (a runt, a giant or a full
+  // backlog: dropped and counted); on_port_readable's step, public for
+  // tests that have no socket.
   void queue_received(std::span<const uint8_t> frame);
+  // Fills as many receive buffers as there are waiting frames.
   std::optional<VirtioAnswer> deliver(const GuestRamView& ram);
   size_t backlog() const { return m_backlog.size(); }
 
