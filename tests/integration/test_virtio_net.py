@@ -15,6 +15,7 @@ import os
 import pwd
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -275,6 +276,26 @@ class VirtioNetTest(KernelTestCase):
         self.assertEqual(r.code, 0, r)
         r = idle("bound-a")
         self.assertEqual(r.code, 0, r)
+        # kill -9 of the VHV gives back every port it held: a new VHV gets
+        # both of bound-a's, and the kernel lives on.
+        r = self.nestlab("--json", "vhv", "inspect", name)
+        self.assertEqual(r.code, 0, r)
+        os.kill(json.loads(r.out)["pid"], signal.SIGKILL)
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            r = self.nestlab("--json", "vhv", "inspect", name)
+            if json.loads(r.out)["state"] not in ("running", "ready"):
+                break
+            time.sleep(0.2)
+        self.assertNotIn(json.loads(r.out)["state"], ("running", "ready"), r)
+        again = name + "-c"
+        r = self.nestlab("vhv", "create", "--name", again, "--mem", "128M")
+        self.assertEqual(r.code, 0, r)
+        self.addCleanup(self.nestlab, "vhv", "rm", again)
+        for _ in range(2):
+            r = self.nestlab("vm", "run", again, "--mem", "32M", "--net", "bound-a",
+                             "--append", "seconds=5", guest("idle.elf"))
+            self.assertEqual(r.code, 0, r)
         self.assertKernelAlive()
 
 
