@@ -147,6 +147,7 @@ int RunSession::run(int image_fd, int initrd_fd, std::vector<int> disk_fds, clie
     for (const auto& g : m_options.guests)
       spec.guest_names.push_back(std::filesystem::path(g).filename().string());
   }
+  spec.net = m_options.net;
   auto launched = launch_guests(*m_client, std::span(&spec, 1), m_vhvs);
   ::close(image_fd);  // The kernel has its own reference once vm.run was sent.
   for (int f : m_guest_fds) ::close(f);

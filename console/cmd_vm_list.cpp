@@ -37,7 +37,8 @@ int vm_list(const Invocation& inv) {
   if (handle_help(*args,
                   "Usage: nestlab vm list VHV\n\nLists the VMs of VHV: for each slot (0 to 3) "
                   "the VM that runs or last ran in it, with its image, state, exit code, "
-                  "scheduler weight, vCPUs and RAM.\n",
+                  "scheduler weight, vCPUs and RAM, and its lab network and MAC address when it "
+                  "has one (--net).\n",
                   {}))
     return 0;
   if (args->operands.size() != 1)
@@ -59,8 +60,20 @@ int vm_list(const Invocation& inv) {
                                     {"WEIGHT", Align::Right},
                                     {"SMP", Align::Right},
                                     {"MEM", Align::Right}};
+  // The lab network (--net) and MAC columns, when some VM has one.
+  static const Column kNetColumns[] = {{"VM", Align::Right},
+                                       {"IMAGE"},
+                                       {"STATE"},
+                                       {"EXIT", Align::Right},
+                                       {"WEIGHT", Align::Right},
+                                       {"SMP", Align::Right},
+                                       {"MEM", Align::Right},
+                                       {"NET"},
+                                       {"MAC"}};
   std::vector<Row> rows;
   const json vms = list.value().value("vms", json::array());
+  bool any_net = false;
+  for (const auto& v : vms) any_net = any_net || !json_string(v, "net").empty();
   for (const auto& v : vms) {
     std::string exit = "-";
     if (v.contains("exit_code") && v["exit_code"].is_number_integer())
@@ -71,12 +84,16 @@ int vm_list(const Invocation& inv) {
                     json_string(v, "state", "?"), exit,
                     std::to_string(client::json_int(v, "weight", 1)),
                     std::to_string(client::json_int(v, "smp", 1)), mib(v)});
+    if (any_net) {
+      rows.back().push_back(json_string(v, "net", "-"));
+      rows.back().push_back(json_string(v, "mac", "-"));
+    }
   }
   if (rows.empty()) {
     write_all(1, "no VM has run in " + args->operands[0] + " (start one with `nestlab vm run`)\n");
     return 0;
   }
-  write_all(1, format_table(kColumns, rows));
+  write_all(1, any_net ? format_table(kNetColumns, rows) : format_table(kColumns, rows));
   return 0;
 }
 

@@ -39,6 +39,8 @@ constexpr OptionSpec kRunOptions[] = {
     {"initrd", 0, TakesValue::Yes, "FILE", "initial ramdisk for a Linux IMAGE, as QEMU -initrd"},
     {"disk", 0, TakesValue::Yes, "FILE[,ro]",
      "raw disk image as a virtio-blk device (repeatable; ,ro: read-only)"},
+    {"net", 0, TakesValue::Yes, "NAME",
+     "a virtio-net device on your lab network NAME (shared by your VMs that name it)"},
     {"wait", 'w', TakesValue::No, "", "wait for the guest to end; exit with its exit status"},
     {"timeout", 't', TakesValue::Yes, "SECONDS", "with --wait: give up after SECONDS (exit 124)"},
 };
@@ -262,6 +264,14 @@ int vm_run(const Invocation& inv) {
     }
     params["disks"] = list.release_value();
   }
+  if (auto words = args->all_values.find("net"); words != args->all_values.end()) {
+    auto net = parse_net_option(words->second);
+    if (net.is_error()) {
+      close_fds();
+      return usage_error(inv.name, net.error().message);
+    }
+    params["net"] = net.value();
+  }
   auto c = connect(inv, *args);
   if (c.is_error()) {
     close_fds();
@@ -285,7 +295,7 @@ int vm_run(const Invocation& inv) {
   if (!wait) {
     if (as_json) {
       json out{{"vhv", vhv}, {"vm", vm}};
-      for (const char* key : {"weight", "smp", "mem"})
+      for (const char* key : {"weight", "smp", "mem", "net", "mac"})
         if (s.contains(key)) out[key] = s[key];
       write_all(1, json_dump(out) + "\n");
     } else {

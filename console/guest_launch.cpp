@@ -75,6 +75,7 @@ HostResult<void> launch_guests(client::Client& client, std::span<const GuestSpec
       params["disks"] = disks;
       fds.insert(fds.end(), g.disk_fds.begin(), g.disk_fds.end());
     }
+    if (!g.net.empty()) params["net"] = g.net;
     ids.push_back(TRY(client.send_request("vm.run", params, fds)));
   }
   for (int64_t id : ids) TRY(client.wait_response(id));

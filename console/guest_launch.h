@@ -38,6 +38,7 @@ struct GuestSpec {
   std::string hypervisor_name;
   std::vector<int> guest_fds;
   std::vector<std::string> guest_names;
+  std::string net;  // vm.run's "net": a lab network's name; empty: none
 };
 
 // Appends each VHV's id to `created` as soon as it exists, so the caller can

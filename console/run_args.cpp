@@ -29,6 +29,9 @@ constexpr OptionSpec kRunOptions[] = {
     {"disk", 0, TakesValue::Yes, "FILE[,ro]",
      "raw disk image as a virtio-blk device, as QEMU -drive file=FILE,format=raw -device "
      "virtio-blk-device (repeatable; ,ro: read-only)"},
+    {"net", 0, TakesValue::Yes, "NAME",
+     "a virtio-net device on your lab network NAME, shared by your VMs that name it, as "
+     "QEMU -netdev socket -device virtio-net-device (no route to the host's network)"},
     {"name", 0, TakesValue::Yes, "NAME", "name of the virtual hypervisor"},
     {"stats", 0, TakesValue::No, "",
      "print the guest's exits per exception class at the end (stderr)"},
@@ -97,6 +100,8 @@ HostResult<RunOptions> parse_run_args(std::span<const std::string> words) {
   }
   if (auto disks = o.args.all_values.find("disk"); disks != o.args.all_values.end())
     o.disks = TRY(parse_disk_options(disks->second));
+  if (auto net = o.args.all_values.find("net"); net != o.args.all_values.end())
+    o.net = TRY(parse_net_option(net->second));
   o.stats = o.args.has("stats");
 
   if (auto hyp = o.args.value("hypervisor")) {

@@ -10,6 +10,7 @@
 #include "base/error.h"
 #include "console/args.h"
 #include "console/disk_option.h"
+#include "console/net_option.h"
 
 namespace nestlab::cli {
 
@@ -26,6 +27,7 @@ struct RunOptions {
   bool stats = false;
   std::string initrd;             // --initrd FILE; empty: none
   std::vector<DiskOption> disks;  // --disk FILE[,ro], in order
+  std::string net;                // --net NAME; empty: no network device
   std::string image;              // Empty only when --help was given or with --hypervisor.
   // --hypervisor HYP.elf (docs/hypervisor.md): the student's EL2 image runs
   // instead of the lowvisor; the operands are its guests (0 to 8).

@@ -16,6 +16,7 @@
 #include "kernel/disk_registry.h"
 #include "kernel/listener.h"
 #include "kernel/names.h"
+#include "kernel/net_registry.h"
 #include "kernel/options.h"
 #include "kernel/rpc.h"
 #include "kernel/tenants.h"
@@ -69,6 +70,9 @@ class Kernel final : public VhvObserver {
   HostResult<nlohmann::json> take_disks(const nlohmann::json& list, std::vector<UniqueFd>& fds,
                                         uint64_t image_index, const std::string& vhv_name,
                                         std::vector<RunDisk>& out);
+  // net_methods.cpp: vm.run's "net", a port on the owner's lab network.
+  HostResult<std::optional<NetPortGrant>> take_net(const nlohmann::json& params, const Vhv& vhv,
+                                                   nlohmann::json& forward);
   // vm_methods.cpp: the VMs of a VHV (issue 13).
   void vm_list(Client&, Request&, std::vector<UniqueFd>&, Reply);
   void vm_stop(Client&, Request&, std::vector<UniqueFd>&, Reply);
@@ -150,6 +154,8 @@ class Kernel final : public VhvObserver {
   std::map<uint64_t, std::shared_ptr<Client>> m_clients;
   // Before m_vhvs: the VHVs' disk claims point into it.
   DiskRegistry m_disks;
+  // Before m_vhvs too: the VMs' ports on lab networks (net_registry.h).
+  NetRegistry m_networks{m_io, m_options.limits};
   std::map<std::string, std::unique_ptr<Vhv>> m_vhvs;  // by id
   uint64_t m_next_client = 1;
   bool m_shutting_down = false;

@@ -251,10 +251,11 @@ void Kernel::vm_run(Client& client, Request& request, std::vector<UniqueFd>& fds
   UniqueFd image;
   UniqueFd initrd;
   std::vector<RunDisk> disks;
+  std::optional<NetPortGrant> net;
   auto found = [&]() -> HostResult<Vhv*> {
     Params p(request.params, {"vhv", "image_fd", "image_name", "initrd_fd", "initrd_name", "mem",
                               "append", "smp", "smp_boot", "tick_policy", "guestinfo", "device_map",
-                              "pl011", "vm", "weight", "disks"});
+                              "pl011", "vm", "weight", "disks", "net"});
     TRY(p.check_unknown());
     std::string which = TRY(p.string("vhv"));
     auto index = TRY(p.optional_uint("image_fd", 0, kMaxFdsPerMessage));
@@ -358,12 +359,14 @@ void Kernel::vm_run(Client& client, Request& request, std::vector<UniqueFd>& fds
       forward["disks"] = TRY(take_disks(*list, fds, *index, vhv->record().name, disks));
       // The disks' fds follow the image and initrd in the forwarded run.
     }
+    // Last, after every check that can fail: a port on the lab network.
+    net = TRY(take_net(request.params, *vhv, forward));
     image = std::move(fds[*index]);
     return vhv;
   }();
   if (found.is_error()) return reply(Err<Error>{found.release_error()});
-  found.value()->run(forward, std::move(image), std::move(initrd), std::move(disks), image_name,
-                     std::move(reply));
+  found.value()->run(forward, std::move(image), std::move(initrd), std::move(disks), std::move(net),
+                     image_name, std::move(reply));
 }
 
 void Kernel::events_subscribe(Client& client, Request& request, std::vector<UniqueFd>&,

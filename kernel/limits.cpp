@@ -18,6 +18,8 @@ constexpr LimitInfo kTable[] = {
      "console.attach attachments across the user's connections", false},
     {"vhvs", &Limits::vhvs, "VHVs owned, in any state", false},
     {"console-disk", &Limits::console_disk, "console log bytes on disk for the user's VHVs", true},
+    {"networks", &Limits::networks, "lab networks (--net NAME) with a VM on them", false},
+    {"net-ports", &Limits::net_ports, "VMs on one of the user's lab networks", false},
 };
 
 const LimitInfo* find(std::string_view name) {

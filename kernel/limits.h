@@ -26,6 +26,8 @@ struct Limits {
   size_t console_streams = 256;      // console.attach attachments across connections
   size_t vhvs = 256;                 // VHVs owned (listed, in any state)
   size_t console_disk = 256u << 20;  // console log bytes on disk for the user's VHVs
+  size_t networks = 8;               // lab networks (--net NAME) with a VM on them
+  size_t net_ports = 16;             // VMs on one of the user's lab networks
 };
 
 // Fixed bounds of the protocol itself (not settings: the wire format

@@ -9,7 +9,7 @@ namespace {
 
 TEST(Limits, EveryBoundHasANameAndADefault) {
   Limits l;
-  EXPECT_EQ(limit_table().size(), 8u);
+  EXPECT_EQ(limit_table().size(), 10u);
   for (const auto& info : limit_table()) {
     EXPECT_GT(l.*(info.member), 0u) << info.name;
     EXPECT_EQ(limit_value(l, info.name), l.*(info.member));

@@ -14,6 +14,7 @@
 #include "kernel/limits.h"
 #include "kernel/log.h"
 #include "kernel/vm_ids.h"
+#include "vhv/common/net_mac.h"
 
 namespace nestlab::kernel {
 namespace {
@@ -80,7 +81,7 @@ void Vhv::request(const std::string& method, json params, std::vector<UniqueFd> 
 }
 
 void Vhv::run(const json& params, UniqueFd image, UniqueFd initrd, std::vector<RunDisk> disks,
-              const std::string& image_name, Reply reply) {
+              std::optional<NetPortGrant> net, const std::string& image_name, Reply reply) {
   if (m_record.state == VhvState::Starting) {
     reply(
         nestlab::make_error(ErrorCode::Unavailable, "VHV " + m_record.name + " is still starting"));
@@ -95,8 +96,20 @@ void Vhv::run(const json& params, UniqueFd image, UniqueFd initrd, std::vector<R
     fds.push_back(std::move(d.fd));
     claims->push_back(std::move(d.claim));
   }
+  // The same for the VM's port on its lab network: the network goes away
+  // with a failed run's port if it was the only one.
+  auto net_claim = std::make_shared<std::unique_ptr<NetPortClaim>>();
+  std::string net_name;
+  uint64_t mac_key = 0;
+  if (net) {
+    fds.push_back(std::move(net->highvisor_end));
+    *net_claim = std::move(net->claim);
+    net_name = net->name;
+    mac_key = net->mac_key;
+  }
   request(control::kRun, params, std::move(fds),
-          [this, image_name, params, claims, reply = std::move(reply)](HostResult<json> r) {
+          [this, image_name, params, claims, net_claim, net_name, mac_key,
+           reply = std::move(reply)](HostResult<json> r) {
             if (r.is_ok() && alive()) {
               // Checked by on_response: an object whose vm is one we run.
               const json& result = r.value();
@@ -118,6 +131,14 @@ void Vhv::run(const json& params, UniqueFd image, UniqueFd initrd, std::vector<R
                                : 0;
               record.run_seq = m_record.next_run_seq++;
               m_disk_claims[vm] = std::move(*claims);
+              if (*net_claim) {
+                // The highvisor derives the same address (vhv/common/net_mac.h).
+                record.net = net_name;
+                char mac[18];
+                format_mac(derive_mac(mac_key, static_cast<unsigned>(vm)), mac);
+                record.mac = mac;
+                m_net_claims[vm] = std::move(*net_claim);
+              }
               m_record.state = VhvState::Running;
               persist();
               m_observer.on_vhv_event(*this, {{"type", "vm-started"},
@@ -126,8 +147,13 @@ void Vhv::run(const json& params, UniqueFd image, UniqueFd initrd, std::vector<R
                                               {"weight", record.weight},
                                               {"smp", record.smp},
                                               {"mem", record.mem}});
-              reply(json{
-                  {"vm", vm}, {"weight", record.weight}, {"smp", record.smp}, {"mem", record.mem}});
+              json answer{
+                  {"vm", vm}, {"weight", record.weight}, {"smp", record.smp}, {"mem", record.mem}};
+              if (!record.net.empty()) {
+                answer["net"] = record.net;
+                answer["mac"] = record.mac;
+              }
+              reply(std::move(answer));
               return;
             }
             reply(std::move(r));
@@ -274,6 +300,7 @@ void Vhv::on_event(const json& msg) {
     std::string reason = string_field(msg, "reason");
     std::string message = string_field(msg, "message");
     m_disk_claims.erase(vm);  // the highvisor has closed its files
+    m_net_claims.erase(vm);   // and its port: the VM leaves its lab network
     if (VmRecord* rec = m_record.find_vm(vm)) {
       rec->state = "exited";
       rec->reason = reason;

@@ -10,12 +10,14 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "base/error.h"
 #include "kernel/console_ring.h"
 #include "kernel/disk_check.h"
 #include "kernel/line_channel.h"
+#include "kernel/net_registry.h"
 #include "kernel/vhv_identity.h"
 #include "kernel/vhv_record.h"
 #include "userworld/spawn.h"
@@ -92,9 +94,11 @@ class Vhv {
 
   void when_ready(Reply reply);
   // `initrd` may be empty (no initrd); then params carry no "initrd".
-  // `disks` follow the initrd as fds; params carry "disks" for them.
+  // `disks` follow the initrd as fds; params carry "disks" for them. The
+  // lab-network port's fd comes last; params carry "net" for it.
   void run(const nlohmann::json& params, UniqueFd image, UniqueFd initrd,
-           std::vector<RunDisk> disks, const std::string& image_name, Reply reply);
+           std::vector<RunDisk> disks, std::optional<NetPortGrant> net,
+           const std::string& image_name, Reply reply);
   void stats(int vm, Reply reply);
   // Asks the highvisor to stop one VM; its vm-exit (reason stopped) follows.
   void stop_vm(int vm, Reply reply);
@@ -164,6 +168,9 @@ class Vhv {
   // The kernel's claims on the disks of each running VM (by VM id), given
   // up at its VmExit or when the VHV dies.
   std::map<int, std::vector<std::unique_ptr<DiskClaim>>> m_disk_claims;
+  // The ports of each running VM on its lab network (by VM id), given up
+  // like the disk claims.
+  std::map<int, std::unique_ptr<NetPortClaim>> m_net_claims;
   VhvRecord m_record;
   uint64_t m_creator_connection = 0;
   userworld::Child m_child;  // pidfd invalid once reaped

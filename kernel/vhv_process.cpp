@@ -265,6 +265,7 @@ void Vhv::on_exit() {
   if (m_control) m_control->close();
 
   m_disk_claims.clear();  // the highvisor is gone, and its files with it
+  m_net_claims.clear();   // and its ports
   for (VmRecord& vm : m_record.vms) {
     if (vm.state == "exited") continue;
     vm.state = "exited";

@@ -79,6 +79,10 @@ nlohmann::json vm_to_json(const VmRecord& v) {
   vm["exit_code"] = v.exit_code ? nlohmann::json(*v.exit_code) : nlohmann::json(nullptr);
   if (!v.reason.empty()) vm["reason"] = v.reason;
   if (!v.message.empty()) vm["message"] = v.message;
+  if (!v.net.empty()) {
+    vm["net"] = v.net;
+    vm["mac"] = v.mac;
+  }
   return vm;
 }
 
@@ -143,6 +147,10 @@ nlohmann::json record_to_state(const VhvRecord& r) {
                       {"weight", v.weight},   {"smp", v.smp},      {"mem", v.mem},
                       {"run_seq", v.run_seq}, {"reason", v.reason}};
     if (v.exit_code) vm["exit_code"] = *v.exit_code;
+    if (!v.net.empty()) {
+      vm["net"] = v.net;
+      vm["mac"] = v.mac;
+    }
     return vm;
   };
   // "vm" as a kernel from before issue 13 wrote and reads it; "vms" all of them.
@@ -225,6 +233,10 @@ HostResult<VhvRecord> record_from_state(const nlohmann::json& j) {
     TRY(check_length(("field \"" + where + ".image\"").c_str(), v.image, kMaxImageName));
     TRY(check_length(("field \"" + where + ".state\"").c_str(), v.state, kMaxRecordString));
     TRY(check_length(("field \"" + where + ".reason\"").c_str(), v.reason, kMaxRecordString));
+    v.net = text("net");
+    v.mac = text("mac");
+    TRY(check_length(("field \"" + where + ".net\"").c_str(), v.net, 32));
+    TRY(check_length(("field \"" + where + ".mac\"").c_str(), v.mac, 17));
     auto count = [&](const char* k, uint64_t max, uint64_t fallback) {
       auto it = vm.find(k);
       return it != vm.end() && it->is_number_integer() && it->get<int64_t>() >= 0 &&

@@ -32,6 +32,8 @@ struct VmRecord {
   int smp = 1;
   uint64_t mem = 0;      // bytes of guest RAM; 0: not known (a record from before issue 13)
   uint64_t run_seq = 0;  // which VM of the VHV ran last: the largest
+  std::string net;       // the lab network it is on (--net NAME); empty: none
+  std::string mac;       // its virtio-net MAC, "02:..."; empty without net
 };
 
 struct VhvRecord {

@@ -59,6 +59,8 @@ TEST(VhvRecordState, RoundTripsEveryVmOfTheVhv) {
   a.smp = 2;
   a.mem = 32u << 20;
   a.run_seq = r.next_run_seq++;
+  a.net = "lab0";
+  a.mac = "02:11:22:33:44:55";
   VmRecord& b = r.vm_slot(0);
   b.image = "hello.elf";
   b.state = "exited";
@@ -76,6 +78,9 @@ TEST(VhvRecordState, RoundTripsEveryVmOfTheVhv) {
   EXPECT_EQ(x.find_vm(2)->weight, 3u);
   EXPECT_EQ(x.find_vm(2)->smp, 2);
   EXPECT_EQ(x.find_vm(2)->mem, 32u << 20);
+  EXPECT_EQ(x.find_vm(2)->net, "lab0");
+  EXPECT_EQ(x.find_vm(2)->mac, "02:11:22:33:44:55");
+  EXPECT_EQ(x.find_vm(0)->net, "");
   EXPECT_EQ(x.find_vm(0)->exit_code, 7);
   EXPECT_EQ(x.find_vm(0)->reason, "poweroff");
   EXPECT_TRUE(x.any_vm_running());
@@ -88,6 +93,8 @@ TEST(VhvRecordState, RoundTripsEveryVmOfTheVhv) {
   EXPECT_EQ(info["vms"][1]["vm"], 2);
   EXPECT_EQ(info["vms"][1]["weight"], 3);
   EXPECT_TRUE(info["vms"][1]["exit_code"].is_null());
+  EXPECT_EQ(info["vms"][1]["mac"], "02:11:22:33:44:55");
+  EXPECT_FALSE(info["vms"][0].contains("net"));
 }
 
 TEST(VhvRecordState, WithoutVm0TheNewestIsTheMainVm) {

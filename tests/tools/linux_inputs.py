@@ -43,7 +43,7 @@ INIT_SCRIPT = f"""#!/bin/busybox sh
 /bin/busybox echo "init: cmdline $(/bin/busybox cat /proc/cmdline)"
 /bin/busybox echo "init: initramfs files $(/bin/busybox ls / | /bin/busybox wc -l)"
 /bin/busybox mount -t sysfs sysfs /sys
-for m in virtio_ring virtio virtio_mmio virtio-rng virtio_blk; do
+for m in virtio_ring virtio virtio_mmio virtio-rng virtio_blk failover net_failover virtio_net; do
   /bin/busybox insmod /modules/$m.ko
 done
 /bin/busybox echo "init: virtio devices $(/bin/busybox ls /sys/bus/virtio/devices | /bin/busybox wc -l)"
@@ -67,6 +67,14 @@ if [ -e /sys/block/vda/dev ]; then
   /bin/busybox echo "init: vda sector 1 says $(/bin/busybox dd if=/dev/vda bs=512 skip=1 count=1 2>/dev/null | /bin/busybox head -n 1)"
 else
   /bin/busybox echo "init: no disk"
+fi
+# A virtio-net device (--net NAME, or QEMU's virtio-net-device): up, with
+# the address nestlab.ip=A.B.C.D/N from the command line when there is one.
+if [ -e /sys/class/net/eth0 ]; then
+  ip=$(/bin/busybox sed -n 's/.*nestlab\\.ip=\\([0-9./]*\\).*/\\1/p' /proc/cmdline)
+  /bin/busybox ip link set eth0 up
+  [ -n "$ip" ] && /bin/busybox ip addr add "$ip" dev eth0
+  /bin/busybox echo "init: eth0 up, address ${{ip:-none}}, mac $(/bin/busybox cat /sys/class/net/eth0/address)"
 fi
 /bin/busybox echo "{LAST_LINE}"
 if /bin/busybox grep -q nestlab.shell /proc/cmdline; then
@@ -121,9 +129,81 @@ def _newc_entry(name, mode, data=b"", ino=1, rdev=(0, 0)):
 # The cloud kernel has virtio as modules: /init loads these (from the
 # kernel package, in dependency order) to probe the virtio-mmio transports
 # and the virtio-rng and virtio-blk devices.
+# virtio_net needs net_failover, which needs failover.
 VIRTIO_MODULES = ("drivers/virtio/virtio_ring.ko", "drivers/virtio/virtio.ko",
                   "drivers/virtio/virtio_mmio.ko", "drivers/char/hw_random/virtio-rng.ko",
-                  "drivers/block/virtio_blk.ko")
+                  "drivers/block/virtio_blk.ko", "net/core/failover.ko",
+                  "drivers/net/net_failover.ko", "drivers/net/virtio_net.ko")
+
+# The /init of the lab-network tests and benchmark (test_virtio_net.py,
+# bench/net.py): the role and addresses come from the kernel command line,
+#   nestlab.ip=A.B.C.D/N   this guest's eth0 address
+#   nestlab.role=server    receive one nc connection on port 5000 into a
+#                          file, print its size and sha256 (nestlab.sink=
+#                          count: only count the bytes)
+#   nestlab.role=client    ping nestlab.peer=A.B.C.D, then send it
+#                          nestlab.bytes=N bytes (nestlab.source=zero:
+#                          /dev/zero, else random), print size and sha256
+#   nestlab.role=probe     ping nestlab.peer for a while, print what eth0
+#                          received (another owner's network sees nothing)
+# Every line it prints starts with "init: "; it ends with LAST_LINE.
+NET_INIT_SCRIPT = r"""#!/bin/busybox sh
+bb=/bin/busybox
+$bb mkdir -p /proc /sys /dev /tmp
+$bb mount -t proc proc /proc
+$bb mount -t sysfs sysfs /sys
+$bb mount -t devtmpfs devtmpfs /dev
+$bb echo "init: hello from busybox"
+for m in virtio_ring virtio virtio_mmio virtio-rng failover net_failover virtio_net; do
+  $bb insmod /modules/$m.ko
+done
+arg() { $bb sed -n "s/.*nestlab\.$1=\([^ ]*\).*/\1/p" /proc/cmdline; }
+ip=$(arg ip); role=$(arg role); peer=$(arg peer); bytes=$(arg bytes)
+$bb ip link set lo up
+$bb ip link set eth0 up
+$bb ip addr add $ip dev eth0
+$bb echo "init: eth0 $ip mac $($bb cat /sys/class/net/eth0/address)"
+sha() { $bb sha256sum $1 | $bb cut -d' ' -f1; }
+now_ms() { $bb awk '{printf "%d", $1 * 1000}' /proc/uptime; }
+case "$role" in
+server)
+  $bb echo "init: listening"
+  if [ "$(arg sink)" = count ]; then
+    $bb echo "init: received $($bb nc -l -p 5000 | $bb wc -c) bytes"
+  else
+    $bb nc -l -p 5000 > /tmp/recv
+    $bb echo "init: received $($bb wc -c < /tmp/recv) bytes sha256 $(sha /tmp/recv)"
+  fi
+  ;;
+client)
+  n=0
+  until $bb ping -c 1 -W 1 $peer > /dev/null 2>&1; do
+    n=$((n + 1)); [ $n -ge 120 ] && break
+  done
+  $bb echo "init: ping $($bb ping -c 3 -W 2 $peer | $bb grep -c 'bytes from') of 3 answered"
+  if [ "$(arg source)" = zero ]; then
+    start=$(now_ms)
+    $bb head -c $bytes /dev/zero | $bb nc $peer 5000
+    end=$(now_ms)
+    $bb echo "init: sent $bytes bytes in $((end - start)) ms"
+  else
+    $bb head -c $bytes /dev/urandom > /tmp/send
+    $bb echo "init: sending $($bb wc -c < /tmp/send) bytes sha256 $(sha /tmp/send)"
+    n=0
+    until $bb nc $peer 5000 < /tmp/send; do
+      n=$((n + 1)); [ $n -ge 20 ] && break; $bb sleep 1
+    done
+    $bb echo "init: sent"
+  fi
+  ;;
+probe)
+  $bb echo "init: ping $($bb ping -c $(arg count) -W 1 $peer 2>/dev/null | $bb grep -c 'bytes from') answered"
+  $bb echo "init: eth0 received $($bb cat /sys/class/net/eth0/statistics/rx_packets) packets"
+  ;;
+esac
+$bb echo "init: done"
+$bb poweroff -f
+"""
 
 
 def make_initramfs(busybox_path, out_path, modules=(), init_script=None):

@@ -22,10 +22,22 @@ struct BootDisk {
   uint32_t reserved;
 };
 
+// The VM's virtio-net device (the highvisor holds its port on the lab
+// network): what the lowvisor's transport shows the guest. It sits on the
+// transport below the disks, 30 - disk_count, where QEMU puts a
+// `-device virtio-net-device` given after the virtio-rng and the disks.
+struct BootNet {
+  uint8_t mac[6];  // locally administered unicast (mac[0] & 3 == 2)
+  uint16_t reserved0;
+  uint32_t reserved1;
+  uint32_t reserved2;
+};
+static_assert(sizeof(BootNet) == 16);
+
 struct BootParams {
   static constexpr uint64_t kMagic =
-      0x3130'544f'4f42'4c4eull;  // "NLBOOT01" read as little-endian bytes
-  static constexpr uint32_t kVersion = 5;
+      0x3130'544f'4f42'4c4eull;            // "NLBOOT01" read as little-endian bytes
+  static constexpr uint32_t kVersion = 6;  // 6: the virtio-net device (net_count, net)
   // Secondary vCPUs boot through mailboxes, not PSCI (vhv/common/mailbox.h).
   static constexpr uint32_t kFlagMailboxBoot = 1u << 0;
   // The highvisor has already written the image's segments (their file
@@ -70,6 +82,11 @@ struct BootParams {
   uint32_t disk_count;
   uint32_t reserved2;
   BootDisk disks[kMaxDisks];
+  // The VM's virtio-net device: net_count 0 (none) or 1.
+  static constexpr uint32_t kMaxNets = 1;
+  uint32_t net_count;
+  uint32_t reserved3;
+  BootNet net;
   uint32_t checksum;  // fnv1a32 over all bytes before this field
   uint32_t reserved1;
 };

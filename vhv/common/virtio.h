@@ -7,7 +7,7 @@
 namespace nestlab::virtio {
 
 // 5 "Device Types".
-enum class DeviceType : uint32_t { None = 0, Block = 2, Entropy = 4 };
+enum class DeviceType : uint32_t { None = 0, Net = 1, Block = 2, Entropy = 4 };
 
 // 2.1 "Device Status Field".
 inline constexpr uint32_t kStatusAcknowledge = 1, kStatusDriver = 2, kStatusDriverOk = 4,
@@ -48,5 +48,25 @@ inline constexpr uint32_t kBlkSectorSize = 512;
 inline constexpr uint32_t kBlkTypeIn = 0, kBlkTypeOut = 1, kBlkTypeFlush = 4, kBlkTypeGetId = 8;
 inline constexpr uint8_t kBlkStatusOk = 0, kBlkStatusIoErr = 1, kBlkStatusUnsupp = 2;
 inline constexpr uint32_t kBlkIdBytes = 20;
+
+// 5.1 "Network Device": queues, feature bits, configuration layout and the
+// header every frame carries (5.1.6; with VERSION_1 it always has
+// num_buffers, 12 bytes).
+inline constexpr uint16_t kNetQueueRx = 0, kNetQueueTx = 1;
+inline constexpr uint64_t kNetFeatureMac = 1ull << 5;
+inline constexpr uint64_t kNetConfigMac = 0x00;
+inline constexpr uint32_t kNetHeaderBytes = 12;
+inline constexpr uint32_t kNetMtu = 1500;
+inline constexpr uint32_t kEthHeaderBytes = 14;
+// The frames a lab network carries: an Ethernet header and at most the MTU
+// (no FCS, no VLAN tag beyond what fits).
+inline constexpr uint32_t kNetMinFrame = kEthHeaderBytes, kNetMaxFrame = kEthHeaderBytes + kNetMtu;
+
+// Not a queue: a VirtioNotifyPayload whose queue is this tells the
+// highvisor that the transport was reset (status 0, a new run or a guest
+// reboot), so that a device which delivers on its own (virtio-net's
+// receive queue) forgets the rings it was given. Its generation is the
+// new one.
+inline constexpr uint16_t kNotifyReset = 0xffff;
 
 }  // namespace nestlab::virtio

@@ -15,6 +15,12 @@ constexpr uint16_t kBlockQueueSize = 256;
 constexpr uint32_t kBlockSegMax = kBlockQueueSize - 2;
 // The configuration fields we fill end with blk_size (5.2.4).
 constexpr uint64_t kBlockConfigBytes = kBlkConfigBlkSize + 4;
+// virtio-net: a receive and a transmit queue of QEMU's default size
+// (rx_queue_size, tx_queue_size 256); the configuration space is the MAC
+// (5.1.4: status and the rest exist only with features we do not offer,
+// and read 0).
+constexpr uint16_t kNetQueueSize = 256;
+constexpr uint64_t kNetConfigBytes = 12;
 
 uint32_t low(uint64_t v) { return static_cast<uint32_t>(v); }
 uint32_t high(uint64_t v) { return static_cast<uint32_t>(v >> 32); }
@@ -29,12 +35,19 @@ VirtioMmioTransport::VirtioMmioTransport(unsigned index, DeviceType type, Virtio
   m_state = reset_state();
 }
 
-unsigned VirtioMmioTransport::queue_count() const { return m_type == DeviceType::None ? 0 : 1; }
+unsigned VirtioMmioTransport::queue_count() const {
+  switch (m_type) {
+    case DeviceType::None: return 0;
+    case DeviceType::Net: return 2;  // receiveq1, transmitq1 (5.1.2)
+    default: return 1;
+  }
+}
 
 uint16_t VirtioMmioTransport::queue_num_max() const {
   switch (m_type) {
     case DeviceType::Entropy: return kEntropyQueueSize;
     case DeviceType::Block: return kBlockQueueSize;
+    case DeviceType::Net: return kNetQueueSize;
     case DeviceType::None: break;
   }
   return 0;
@@ -51,6 +64,10 @@ uint64_t VirtioMmioTransport::device_features() const {
     case DeviceType::Block:
       return kFeatureVersion1 | kBlkFeatureSegMax | kBlkFeatureBlkSize | kBlkFeatureFlush |
              (m_block.read_only ? kBlkFeatureRo : 0);
+    // A NIC with a MAC address and nothing else: no checksum offload, no
+    // segmentation, no mergeable buffers, no control queue, so every frame
+    // is one header and at most an MTU of Ethernet (5.1.3).
+    case DeviceType::Net: return kFeatureVersion1 | kNetFeatureMac;
     case DeviceType::None: break;
   }
   return 0;
@@ -60,9 +77,18 @@ uint64_t VirtioMmioTransport::device_features() const {
 // driver reads each field with an access of its own width (4.2.2.2),
 // capacity as two 32-bit halves. Fields past blk_size read 0.
 uint64_t VirtioMmioTransport::read_config(uint64_t offset, unsigned size) const {
-  if (m_type != DeviceType::Block || offset >= kBlockConfigBytes || size > 8 ||
-      (size & (size - 1)) != 0 || offset % size != 0)
-    return 0;
+  if (size > 8 || (size & (size - 1)) != 0 || offset % size != 0) return 0;
+  if (m_type == DeviceType::Net) {
+    // 5.1.4: mac[6] (Linux reads it a byte at a time), then fields of
+    // features not offered, which read 0.
+    uint8_t bytes[kNetConfigBytes] = {};
+    for (unsigned i = 0; i < 6; ++i) bytes[kNetConfigMac + i] = m_net.mac[i];
+    uint64_t v = 0;
+    for (unsigned i = 0; i < size && offset + i < kNetConfigBytes; ++i)
+      v |= uint64_t(bytes[offset + i]) << (8 * i);
+    return v;
+  }
+  if (m_type != DeviceType::Block || offset >= kBlockConfigBytes) return 0;
   uint8_t bytes[kBlockConfigBytes] = {};
   for (unsigned i = 0; i < 8; ++i)
     bytes[kBlkConfigCapacity + i] = static_cast<uint8_t>(m_block.sectors >> (8 * i));
@@ -96,10 +122,24 @@ void VirtioMmioTransport::reconfigure(DeviceType type, BlockConfig block) {
   reset();
 }
 
+void VirtioMmioTransport::reconfigure_net(const NetConfig& net) {
+  m_type = DeviceType::Net;
+  m_net = net;
+  reset();
+}
+
 void VirtioMmioTransport::reset() {
   m_state = reset_state();
   ++m_generation;
   update_irq();
+  if (m_type == DeviceType::Net && m_host) {
+    channel::VirtioNotifyPayload d{};
+    d.transport = static_cast<uint8_t>(m_index);
+    d.queue = kNotifyReset;
+    d.generation = m_generation;
+    d.device_type = static_cast<uint32_t>(m_type);
+    m_host->notify(d);
+  }
 }
 
 VirtioMmioTransport::Queue* VirtioMmioTransport::selected() {

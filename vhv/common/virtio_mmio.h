@@ -37,6 +37,13 @@ struct VirtioBlockConfig {
   bool operator==(const VirtioBlockConfig&) const = default;
 };
 
+// What a virtio-net transport shows: its MAC address (the highvisor holds
+// the port on the lab network).
+struct VirtioNetConfig {
+  uint8_t mac[6] = {};
+  bool operator==(const VirtioNetConfig&) const = default;
+};
+
 class VirtioMmioTransport {
  public:
   static constexpr uint64_t kSize = 0x200;
@@ -53,6 +60,7 @@ class VirtioMmioTransport {
   };
 
   using BlockConfig = VirtioBlockConfig;
+  using NetConfig = VirtioNetConfig;
 
   VirtioMmioTransport() = default;
   VirtioMmioTransport(unsigned index, virtio::DeviceType type, VirtioHost* host,
@@ -69,9 +77,12 @@ class VirtioMmioTransport {
   // then reset(): the generation keeps counting, so that answers to an
   // earlier run's doorbells are dropped.
   void reconfigure(virtio::DeviceType type, BlockConfig block = {});
+  void reconfigure_net(const NetConfig& net);
 
   // Status 0: the power-on state; the generation moves on so that answers
-  // to doorbells of before are dropped.
+  // to doorbells of before are dropped. A virtio-net transport also tells
+  // the highvisor (a kNotifyReset doorbell): its receive side delivers
+  // without being asked and must forget the old rings.
   void reset();
 
   virtio::DeviceType type() const { return m_type; }
@@ -80,6 +91,7 @@ class VirtioMmioTransport {
   uint64_t device_features() const;
   uint32_t generation() const { return m_generation; }
   const BlockConfig& block() const { return m_block; }
+  const NetConfig& net() const { return m_net; }
   bool irq_level() const { return m_state.isr != 0; }
 
   // The guest-visible state, for the bank's snapshot (virtio_mmio_bank.cpp).
@@ -110,6 +122,7 @@ class VirtioMmioTransport {
   virtio::DeviceType m_type = virtio::DeviceType::None;
   VirtioHost* m_host = nullptr;  // Not owned; may be null.
   BlockConfig m_block{};         // meaningful for DeviceType::Block only
+  NetConfig m_net{};             // meaningful for DeviceType::Net only
   State m_state{};
   uint32_t m_generation = 0;  // resets so far; not guest state, never saved
   bool m_line = false;        // last level told to the host; == irq_level() between calls

@@ -48,7 +48,9 @@ VirtioMmioBank::VirtioMmioBank(const DeviceWiring& w) {
 
 void VirtioMmioBank::configure_disks(const BootDisk* disks, unsigned count) {
   if (count > BootParams::kMaxDisks) count = BootParams::kMaxDisks;
-  for (unsigned d = 0; d < BootParams::kMaxDisks; ++d) {
+  // One past the disks too: the network device's place behind eight disks
+  // (configure_net), empty unless this run has one there.
+  for (unsigned d = 0; d <= BootParams::kMaxDisks; ++d) {
     VirtioMmioTransport& t = m_transports[disk_transport(d)];
     if (d < count)
       t.reconfigure(virtio::DeviceType::Block,
@@ -56,6 +58,13 @@ void VirtioMmioBank::configure_disks(const BootDisk* disks, unsigned count) {
     else
       t.reconfigure(virtio::DeviceType::None);
   }
+}
+
+void VirtioMmioBank::configure_net(const BootNet* net, unsigned disk_count) {
+  if (!net || disk_count > BootParams::kMaxDisks) return;
+  VirtioNetConfig config;
+  for (unsigned i = 0; i < 6; ++i) config.mac[i] = net->mac[i];
+  m_transports[net_transport(disk_count)].reconfigure_net(config);
 }
 
 uint64_t VirtioMmioBank::read(uint64_t offset, unsigned size) {

@@ -27,6 +27,11 @@ class VirtioMmioBank final : public Device {
   static constexpr unsigned kEntropyTransport = kTransports - 1;
   // Disk n's transport (n < BootParams::kMaxDisks).
   static constexpr unsigned disk_transport(unsigned n) { return kEntropyTransport - 1 - n; }
+  // The virtio-net device's transport: the next below the run's disks,
+  // where QEMU puts `-device virtio-net-device` given after them.
+  static constexpr unsigned net_transport(unsigned disk_count) {
+    return disk_transport(disk_count);
+  }
 
   static constexpr uint32_t kSnapshotMagic = snapshot_magic("VIRT");
   static constexpr uint16_t kSnapshotVersion = 1;
@@ -45,6 +50,9 @@ class VirtioMmioBank final : public Device {
   // This run's disks: which transports are virtio-blk, and their capacity
   // and read-only bit (checked BootParams). The transports are reset.
   void configure_disks(const BootDisk* disks, unsigned count);
+  // This run's network device (after configure_disks, on
+  // net_transport(disk count)); nullptr: none.
+  void configure_net(const BootNet* net, unsigned disk_count);
 
   VirtioMmioTransport& transport(unsigned n) { return m_transports[n % kTransports]; }
   // The guest's INTID for transport n.

@@ -234,5 +234,39 @@ TEST(VirtioMmio, RestoredDeviceKeepsWorkingButDropsAnswersFromBefore) {
   EXPECT_EQ(b.host.doorbells[1].desc, 0x4010'0000u);
 }
 
+TEST(VirtioMmio, ANetDeviceSitsBelowTheDisksWithItsMacAndTwoQueues) {
+  Bench b;
+  BootDisk disks[2] = {{2048, 0, 0}, {2048, 0, 0}};
+  b.bank.configure_disks(disks, 2);
+  BootNet net{{0x02, 0x11, 0x22, 0x33, 0x44, 0x55}, 0, 0, 0};
+  b.bank.configure_net(&net, 2);
+  const unsigned t = VirtioMmioBank::net_transport(2);
+  EXPECT_EQ(t, 28u);  // QEMU: rng 31, disks 30 and 29, then the NIC
+  EXPECT_EQ(b.rd(t, kRegDeviceId), 1u);
+  b.wr(t, kRegDeviceFeaturesSel, 0);
+  EXPECT_EQ(b.rd(t, kRegDeviceFeatures), uint32_t(kNetFeatureMac));
+  b.wr(t, kRegDeviceFeaturesSel, 1);
+  EXPECT_EQ(b.rd(t, kRegDeviceFeatures), 1u);  // VERSION_1
+  for (unsigned i = 0; i < 6; ++i)
+    EXPECT_EQ(b.bank.read(t * VirtioMmioTransport::kSize + kRegConfig + i, 1), net.mac[i]);
+  EXPECT_EQ(b.bank.read(t * VirtioMmioTransport::kSize + kRegConfig + 6, 2), 0u);
+  for (uint32_t q : {0u, 1u}) {
+    b.wr(t, kRegQueueSel, q);
+    EXPECT_EQ(b.rd(t, kRegQueueNumMax), 256u) << q;
+  }
+  b.wr(t, kRegQueueSel, 2);
+  EXPECT_EQ(b.rd(t, kRegQueueNumMax), 0u);
+  // A reset tells the highvisor, with the new generation.
+  b.host.doorbells.clear();
+  b.wr(t, kRegStatus, 0);
+  ASSERT_EQ(b.host.doorbells.size(), 1u);
+  EXPECT_EQ(b.host.doorbells[0].queue, kNotifyReset);
+  EXPECT_EQ(b.host.doorbells[0].transport, t);
+  EXPECT_EQ(b.host.doorbells[0].generation, b.bank.transport(t).generation());
+  // The next run without a network leaves the transport empty.
+  b.bank.configure_disks(disks, 2);
+  EXPECT_EQ(b.rd(t, kRegDeviceId), 0u);
+}
+
 }  // namespace
 }  // namespace nestlab

@@ -23,7 +23,7 @@ TEST(WireStructs, Layouts) {
   EXPECT_EQ(offsetof(BootParams, pl011_ipa), 1184u);
   EXPECT_EQ(offsetof(BootParams, initrd_pa), 1192u);
   EXPECT_EQ(offsetof(BootParams, weight), 1208u);  // BootParams v4 (issue 13)
-  EXPECT_EQ(sizeof(BootParams), 1360u);
+  EXPECT_EQ(sizeof(BootParams), 1384u);
   EXPECT_EQ(offsetof(StatusPage, total_exits), 16u + 64 * 8);
   EXPECT_EQ(offsetof(StatusPage, vcpu_count), 16u + 64 * 8 + 24);
   EXPECT_EQ(sizeof(StatusPage), 16u + 64 * 8 + 24 + 8 + 8 * 32 + 8);

@@ -392,7 +392,9 @@ int Highvisor::run() {
     // A --hypervisor VHV outlives its QEMU (its counters stay readable):
     // then only the kernel and signals are polled.
     const bool qemu_gone = m_hyp && m_hyp->ended;
-    pollfd fds[7] = {
+    // The fixed fds, then the lab-network port of every VM that has one.
+    constexpr size_t kFixed = 7;
+    pollfd fixed[kFixed] = {
         // The control connection, or while there is none the socket the
         // next kernel connects to.
         {m_control.connected() ? m_control.fd() : m_config.listen_fd, POLLIN, 0},
@@ -405,6 +407,12 @@ int Highvisor::run() {
         // QEMU's exception log (byoh/el2_log.h).
         {m_hyp && !qemu_gone ? m_hyp->log.get() : -1, POLLIN, 0},
     };
+    pollfd fds[kFixed + layout::kMaxVms];
+    std::memcpy(fds, fixed, sizeof fixed);
+    for (unsigned vm = 0; vm < layout::kMaxVms; ++vm) {
+      const NetDevice* net = m_vms[vm].virtio.net.get();
+      fds[kFixed + vm] = {net ? net->port_fd() : -1, POLLIN, 0};
+    }
     int timeout_ms = -1;
     if (m_state == State::Stopping) {
       auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -424,7 +432,7 @@ int Highvisor::run() {
       }
       timeout_ms = static_cast<int>(left.count());
     }
-    int n = poll(fds, 7, timeout_ms);
+    int n = poll(fds, kFixed + layout::kMaxVms, timeout_ms);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) {
       fail(std::string("poll: ") + std::strerror(errno));
@@ -446,6 +454,9 @@ int Highvisor::run() {
       else if (!on_control())
         on_control_lost("nestlabd closed the control connection");
     }
+    for (unsigned vm = 0; vm < layout::kMaxVms; ++vm)
+      if (fds[kFixed + vm].fd >= 0 && (fds[kFixed + vm].revents & (POLLIN | POLLHUP | POLLERR)))
+        on_net_port(vm);
   }
   if (m_qemu) m_qemu->kill_and_reap();
   return m_exit_status;

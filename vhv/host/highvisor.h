@@ -118,6 +118,10 @@ class Highvisor {
   void on_vm_started(unsigned vm);
   // virtio_doorbell.cpp: a VirtioNotify frame, served here (virtio/virtio_service.h).
   void on_virtio_notify(const Frame& frame);
+  // A VM's lab-network port is readable (virtio/net_device.h).
+  void on_net_port(unsigned vm);
+  std::optional<GuestRamView> guest_ram_view(unsigned vm) const;
+  void send_virtio_answer(const VirtioAnswer& answer);
   nlohmann::json counters(unsigned vm) const;
   uint64_t guest_time_ns(unsigned vm) const;  // since the VM's RunVm; docs/labs.md
   StatusPage read_status(unsigned vm) const;

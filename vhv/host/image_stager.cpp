@@ -254,6 +254,8 @@ HostResult<uint64_t> stage_image(VhvRam& ram, const RunRequest& req) {
   bp->disk_count = static_cast<uint32_t>(req.disks.size());
   for (size_t i = 0; i < req.disks.size() && i < BootParams::kMaxDisks; ++i)
     bp->disks[i] = req.disks[i];
+  bp->net_count = req.net ? 1 : 0;
+  if (req.net) bp->net = *req.net;
   bp->checksum = boot_params_checksum(*bp);
   auto* map_block = reinterpret_cast<device_map::DeviceMapBlock*>(
       ram.at(layout::device_map_pa(req.vm_id), sizeof(device_map::DeviceMapBlock)));

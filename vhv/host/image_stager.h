@@ -41,6 +41,7 @@ struct RunRequest {
   // The VM's virtio-blk disks as the lowvisor shows them (at most
   // BootParams::kMaxDisks).
   std::vector<BootDisk> disks;
+  std::optional<BootNet> net;  // the virtio-net device, if the run has one
 };
 
 // True when the first bytes are printable text: a file given by mistake

@@ -67,6 +67,33 @@ HostResult<std::vector<std::unique_ptr<BlockDevice>>> take_disks(ControlChannel&
   return disks;
 }
 
+// params.net: {"mac_key": N} with one fd after the disks' (the VM's port
+// on its lab network, made and switched by the kernel: kernel/net_switch.h).
+// The MAC is derived from the key and the VM's slot (vhv/common/net_mac.h).
+HostResult<UniqueFd> take_net_port(ControlChannel& control, const json& params) {
+  auto net = params.find("net");
+  if (net == params.end()) return UniqueFd();
+  UniqueFd fd(control.take_fd());
+  if (!fd || !net->is_object() || !net->value("mac_key", json()).is_number_unsigned())
+    return make_error(ErrorCode::InvalidArgument,
+                      "net needs a file descriptor (the port) and \"mac_key\"");
+  return fd;
+}
+
+std::string mac_text(const MacAddress& m) {
+  char text[18];
+  format_mac(m, text);
+  return text;
+}
+
+json net_json(const NetDevice& net) {
+  const NetCounters& c = net.counters();
+  return {{"mac", mac_text(net.mac())}, {"link", net.port_fd() >= 0 ? "up" : "down"},
+          {"tx_frames", c.tx_frames},   {"tx_bytes", c.tx_bytes},
+          {"tx_dropped", c.tx_dropped}, {"rx_frames", c.rx_frames},
+          {"rx_bytes", c.rx_bytes},     {"rx_dropped", c.rx_dropped}};
+}
+
 }  // namespace
 
 bool Highvisor::any_vm_busy() const {
@@ -101,6 +128,7 @@ void Highvisor::release_vm(unsigned vm) {
   s.ram.reset();
   s.staging.reset();
   s.virtio.disks.clear();  // closes the files: their locks go with them
+  s.virtio.net.reset();    // closes the port: the kernel's switch lets it go
   s.state = VmSlot::State::Free;
 }
 
@@ -129,10 +157,12 @@ json Highvisor::run_vm(const json& params) {
   } closer{fd, initrd_fd};
   // The disks (checked and locked by the kernel): the fds after those.
   auto disks = take_disks(m_control, params);
+  auto net_port = take_net_port(m_control, params);
   if (fd < 0 || (has_initrd && initrd_fd < 0))
     return control_error("invalid-argument",
                          "run needs the image (and the initrd) as file descriptors");
   if (disks.is_error()) return error_reply(disks.error());
+  if (net_port.is_error()) return error_reply(net_port.error());
   auto policy = parse_tick_policy(params.value("tick_policy", std::string("skip")));  // S10
   if (policy.is_error()) return error_reply(policy.error());
   if (m_state != State::Ready) return control_error("unavailable", "the VHV is not ready");
@@ -201,6 +231,13 @@ json Highvisor::run_vm(const json& params) {
   for (const auto& disk : disks.value())
     req.disks.push_back({disk->sectors(),
                          disk->access() == DiskAccess::ReadOnly ? BootDisk::kFlagReadOnly : 0u, 0});
+  std::unique_ptr<NetDevice> net;
+  if (net_port.value()) {
+    const MacAddress mac = derive_mac(params["net"]["mac_key"].get<uint64_t>(), vm);
+    net = std::make_unique<NetDevice>(std::move(net_port.value()), mac);
+    req.net = BootNet{};
+    std::memcpy(req.net->mac, mac.bytes, sizeof mac.bytes);
+  }
   auto staging_need = staging_bytes(req);
   if (staging_need.is_error()) return error_reply(staging_need.error());
 
@@ -248,8 +285,10 @@ json Highvisor::run_vm(const json& params) {
   slot.run_started = std::chrono::steady_clock::now();
   slot.tick_policy = policy.value();
   slot.virtio.disks = std::move(disks.value());
-  return json{
-      {"result", {{"vm", vm}, {"entry", staged.value()}, {"mem", req.mem}, {"weight", weight}}}};
+  slot.virtio.net = std::move(net);
+  json result{{"vm", vm}, {"entry", staged.value()}, {"mem", req.mem}, {"weight", weight}};
+  if (slot.virtio.net) result["mac"] = mac_text(slot.virtio.net->mac());
+  return json{{"result", result}};
 }
 
 json Highvisor::stop_vm(const json& params) {
@@ -340,6 +379,7 @@ json Highvisor::vm_stats(const json& params) const {
                      {"migrations", s.vcpus[v].migrations},
                      {"last_cpu", s.vcpus[v].last_cpu}});
   r["vcpus"] = std::move(vcpus);
+  if (slot.virtio.net) r["net"] = net_json(*slot.virtio.net);
   return json{{"result", r}};
 }
 

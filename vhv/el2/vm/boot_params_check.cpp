@@ -120,6 +120,21 @@ bool check_boot_params(const BootParams& bp, uint8_t vm_id, uint64_t vhv_ram_end
       return false;
     }
   }
+  if (bp.net_count > BootParams::kMaxNets) {
+    format(why, len, "the VM has %u network devices; a VM has at most %u", bp.net_count,
+           BootParams::kMaxNets);
+    return false;
+  }
+  // A MAC the guest could send from as a group address would flood
+  // everywhere and break learning: only locally administered unicast.
+  if (bp.net_count && (bp.net.mac[0] & 3) != 2) {
+    format(why, len,
+           "the network device's MAC %02x:%02x:%02x:%02x:%02x:%02x is not a locally "
+           "administered unicast address",
+           bp.net.mac[0], bp.net.mac[1], bp.net.mac[2], bp.net.mac[3], bp.net.mac[4],
+           bp.net.mac[5]);
+    return false;
+  }
   if (!terminated(bp.bootargs, sizeof(bp.bootargs)) ||
       !terminated(bp.vm_name, sizeof(bp.vm_name))) {
     format(why, len, "BootParams bootargs or vm_name are not NUL-terminated");

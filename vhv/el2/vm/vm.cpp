@@ -106,6 +106,7 @@ bool Vm::start(const BootParams& params, char* why, size_t why_len) {
   m_vcpu_count = params.smp < 1 ? 1 : (params.smp > kMaxCpus ? kMaxCpus : params.smp);
   vgic_reset(*this, m_vcpu_count);
   m_devices.virtio().configure_disks(params.disks, params.disk_count);
+  m_devices.virtio().configure_net(params.net_count ? &params.net : nullptr, params.disk_count);
   m_devices.reset();
   m_mmio.clear();
   auto mapped = m_devices.register_mmio(m_mmio, DevicePlacement::qemu_virt(pl011_ipa(params)));

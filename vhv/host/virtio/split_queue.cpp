@@ -87,8 +87,8 @@ const char* describe(QueueFault f) {
 }
 
 Result<QueueServed, QueueFault> serve_split_queue(const GuestRamView& ram,
-                                                  const SplitQueueConfig& q,
-                                                  ChainHandler& handler) {
+                                                  const SplitQueueConfig& q, ChainHandler& handler,
+                                                  unsigned max_chains) {
   const Rings r = TRY(map_rings(ram, q));
   uint16_t used_idx = load_u16(r.used + 2);
   const uint16_t avail_idx = load_u16(r.avail + 2);
@@ -100,7 +100,7 @@ Result<QueueServed, QueueFault> serve_split_queue(const GuestRamView& ram,
   auto publish = [&] {
     __atomic_store_n(reinterpret_cast<uint16_t*>(r.used + 2), used_idx, __ATOMIC_RELEASE);
   };
-  for (uint16_t k = 0; k < pending; ++k) {
+  for (uint16_t k = 0; k < pending && k < max_chains; ++k) {
     const uint16_t head = load_u16(r.avail + 4 + 2ull * (used_idx % q.size));
     auto walked = read_chain(ram, q, r, head, chain);
     if (walked.is_error()) {

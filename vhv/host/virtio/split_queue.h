@@ -66,9 +66,11 @@ struct QueueServed {
   bool interrupt = false;  // some were, and the driver did not suppress it
 };
 
-// Serves every available chain, publishes the used index, and says whether
-// the driver wants an interrupt.
+// Serves every available chain (at most `max_chains`: a device that
+// delivers, virtio-net's receive side, takes only the buffers it fills),
+// publishes the used index, and says whether the driver wants an interrupt.
 Result<QueueServed, QueueFault> serve_split_queue(const GuestRamView& ram,
-                                                  const SplitQueueConfig& q, ChainHandler& handler);
+                                                  const SplitQueueConfig& q, ChainHandler& handler,
+                                                  unsigned max_chains = ~0u);
 
 }  // namespace nestlab::vhv

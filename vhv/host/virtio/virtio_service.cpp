@@ -6,6 +6,10 @@
 
 namespace nestlab::vhv {
 
+unsigned VmVirtioDevices::net_transport() const {
+  return VirtioMmioBank::net_transport(static_cast<unsigned>(disks.size()));
+}
+
 ChainHandler* VmVirtioDevices::device_for(const channel::VirtioNotifyPayload& d) {
   if (d.queue != 0) return nullptr;  // each of our devices has one queue
   if (d.device_type == static_cast<uint32_t>(virtio::DeviceType::Entropy))
@@ -20,6 +24,11 @@ ChainHandler* VmVirtioDevices::device_for(const channel::VirtioNotifyPayload& d)
 std::optional<VirtioAnswer> serve_virtio_doorbell(const GuestRamView& ram,
                                                   const channel::VirtioNotifyPayload& d,
                                                   VmVirtioDevices& devices) {
+  if (d.device_type == static_cast<uint32_t>(virtio::DeviceType::Net)) {
+    if (!devices.net || d.transport != devices.net_transport()) return std::nullopt;
+    return devices.net->on_doorbell(ram, d);
+  }
+  if (d.queue == virtio::kNotifyReset) return std::nullopt;  // the others keep no rings
   VirtioAnswer a{};
   a.interrupt.vm_id = d.vm_id;
   a.interrupt.transport = d.transport;

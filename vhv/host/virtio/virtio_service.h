@@ -14,6 +14,8 @@
 #include "vhv/host/virtio/block_device.h"
 #include "vhv/host/virtio/entropy_device.h"
 #include "vhv/host/virtio/guest_ram_view.h"
+#include "vhv/host/virtio/net_device.h"
+#include "vhv/host/virtio/virtio_answer.h"
 
 namespace nestlab::vhv {
 
@@ -22,15 +24,14 @@ namespace nestlab::vhv {
 struct VmVirtioDevices {
   EntropyDevice rng;
   std::vector<std::unique_ptr<BlockDevice>> disks;
+  // The run's virtio-net device, on VirtioMmioBank::net_transport(disk
+  // count); null: none.
+  std::unique_ptr<NetDevice> net;
+  unsigned net_transport() const;
 
   // The device a doorbell is for, or nullptr when the lowvisor rang for
   // one this VM lacks (its bug; ignored).
   ChainHandler* device_for(const channel::VirtioNotifyPayload& doorbell);
-};
-
-struct VirtioAnswer {
-  channel::VirtioInterruptPayload interrupt;
-  std::string fault;  // set with NeedsReset: a full sentence
 };
 
 std::optional<VirtioAnswer> serve_virtio_doorbell(const GuestRamView& ram,
