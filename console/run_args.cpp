@@ -107,7 +107,7 @@ HostResult<RunOptions> parse_run_args(std::span<const std::string> words) {
   if (auto hyp = o.args.value("hypervisor")) {
     if (hyp->empty()) return usage("--hypervisor: give the EL2 image's file name");
     for (const char* lowvisor_only :
-         {"smp-boot", "tick-policy", "device-map", "append", "initrd", "disk"})
+         {"smp-boot", "tick-policy", "device-map", "append", "initrd", "disk", "net"})
       if (o.args.has(lowvisor_only))
         return usage(std::string("--") + lowvisor_only +
                      " is for guests of nestlab's lowvisor; with --hypervisor your hypervisor "

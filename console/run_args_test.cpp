@@ -90,6 +90,8 @@ TEST(RunArgsTest, HypervisorRefusesLowvisorOnlyOptions) {
             std::string::npos);
   EXPECT_NE(run_error_of({"--hypervisor", "h.elf", "--disk", "d.img"}).find("--disk"),
             std::string::npos);
+  EXPECT_NE(run_error_of({"--hypervisor", "h.elf", "--net", "lab0"}).find("--net is for guests"),
+            std::string::npos);
   EXPECT_NE(run_error_of({"--hypervisor", "h.elf", "1", "2", "3", "4", "5", "6", "7", "8", "9"})
                 .find("at most 8"),
             std::string::npos);
