@@ -40,12 +40,6 @@ struct BootParams {
   static constexpr uint32_t kVersion = 6;  // 6: the virtio-net device (net_count, net)
   // Secondary vCPUs boot through mailboxes, not PSCI (vhv/common/mailbox.h).
   static constexpr uint32_t kFlagMailboxBoot = 1u << 0;
-  // The highvisor has already written the image's segments (their file
-  // bytes, as plan_image_as places them) into guest RAM: the first load
-  // leaves them there and only clears the BSS; a reset copies them again
-  // from image_pa. A host memcpy of a 27 MB Linux Image takes milliseconds,
-  // the lowvisor's under TCG a quarter of a second.
-  static constexpr uint32_t kFlagImagePlaced = 1u << 1;
   static constexpr uint32_t kMaxWeight = 10000;
 
   uint64_t magic;

@@ -162,31 +162,6 @@ HostResult<uint64_t> staging_bytes(const RunRequest& req) {
   return bytes;
 }
 
-namespace {
-
-// The plan's segments, copied from the staging area to their place in the
-// VM's RAM (kFlagImagePlaced); false, and nothing written, when one falls
-// outside it.
-bool place_segments(VhvRam& ram, const RunRequest& req, const uint8_t* staging,
-                    const ImagePlan& plan) {
-  for (uint32_t i = 0; i < plan.segment_count; ++i) {
-    const LoadSegment& s = plan.segments[i];
-    const uint64_t offset = s.ipa - layout::kGuestRamIpa;
-    if (s.ipa < layout::kGuestRamIpa || offset > req.guest_ram.size ||
-        s.file_size > req.guest_ram.size - offset ||
-        ram.at(req.guest_ram.pa + offset, s.file_size) == nullptr)
-      return false;
-  }
-  for (uint32_t i = 0; i < plan.segment_count; ++i) {
-    const LoadSegment& s = plan.segments[i];
-    std::memcpy(ram.at(req.guest_ram.pa + (s.ipa - layout::kGuestRamIpa), s.file_size),
-                staging + s.file_offset, s.file_size);
-  }
-  return true;
-}
-
-}  // namespace
-
 HostResult<uint64_t> stage_image(VhvRam& ram, const RunRequest& req) {
   const std::string& name = req.image_name.empty() ? std::string("image") : req.image_name;
   const uint64_t mem = req.mem;
@@ -232,8 +207,7 @@ HostResult<uint64_t> stage_image(VhvRam& ram, const RunRequest& req) {
   bp->size = sizeof(BootParams);
   bp->vm_id = req.vm_id;
   bp->smp = req.smp;
-  bp->flags = (req.mailbox_boot ? BootParams::kFlagMailboxBoot : 0) |
-              (place_segments(ram, req, staging, plan.value()) ? BootParams::kFlagImagePlaced : 0);
+  bp->flags = req.mailbox_boot ? BootParams::kFlagMailboxBoot : 0;
   bp->guest_ram_ipa = layout::kGuestRamIpa;
   bp->guest_ram_pa = req.guest_ram.pa;
   bp->guest_ram_size = mem;

@@ -87,7 +87,6 @@ bool Vm::start(const BootParams& params, char* why, size_t why_len) {
   m_stop = StopInfo{};
   m_stopped = false;
   m_reboot_pending = false;
-  m_image_placed = (params.flags & BootParams::kFlagImagePlaced) != 0;
   m_weight = vcpu_sched::clamp_weight(params.weight);
   for (unsigned i = 0; i < kMaxCpus; ++i) {
     Vcpu& v = m_vcpus[i];
@@ -188,12 +187,15 @@ bool Vm::load_image(char* why, size_t why_len) {
   for (uint32_t i = 0; i < plan.segment_count; ++i) {
     const LoadSegment& s = plan.segments[i];
     auto* dst = reinterpret_cast<uint8_t*>(pa_of(s.ipa));
-    if (!m_image_placed) memcpy(dst, image + s.file_offset, s.file_size);
+    // The lowvisor writes the code itself, never the highvisor through its
+    // mapping of the RAM: QEMU's TCG drops its translations of a page only
+    // when the emulated CPU writes it, so code the host put there behind
+    // its back would run as the previous VM's (tried: the VM after hello.elf
+    // in the same slot ran hello.elf again).
+    memcpy(dst, image + s.file_offset, s.file_size);
     memset(dst + s.file_size, 0, s.mem_size - s.file_size);
     arch::clean_dcache_range(reinterpret_cast<uint64_t>(dst), s.mem_size);
   }
-
-  m_image_placed = false;  // a reset copies it again (BootParams::kFlagImagePlaced)
 
   // A Linux-style image (raw or arm64 Image) gets its initrd and tree
   // where QEMU puts them for one (linux_image.h plan_linux_boot), above the

@@ -142,7 +142,6 @@ class Vm {
   uint8_t m_slot = 0;
   uint32_t m_weight = 1;  // vhv/common/vcpu_sched.h
   bool m_reboot_pending = false;
-  bool m_image_placed = false;       // the highvisor wrote the segments (first load only)
   device_map::Table m_device_map{};  // S9: passed to the guest in its device tree
   uint64_t m_mailbox = 0;            // S18 mailbox region IPA, 0 when PSCI boots the secondaries
   uint64_t m_cntvoff = 0;            // guest virtual time = physical count - this
