@@ -52,7 +52,7 @@ class PrivateKernel:
         self.proc = None
         self.tmp = None
         self.env = None
-        self._log = None
+        self.log_file = None
 
     @property
     def socket(self):
@@ -74,8 +74,8 @@ class PrivateKernel:
         env["NESTLAB_CGROUP_PARENT"] = self.cgroup_parent
         env.update(self.extra_env)
         self.env = env
-        self._log = open(self.log_path, "wb")
-        self.proc = subprocess.Popen(self.command, env=env, stdout=self._log,
+        self.log_file = open(self.log_path, "wb")
+        self.proc = subprocess.Popen(self.command, env=env, stdout=self.log_file,
                                      stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
         deadline = time.monotonic() + self.start_timeout
         while not os.path.exists(self.socket):
@@ -114,9 +114,9 @@ class PrivateKernel:
                     self.proc.kill()
                     self.proc.wait()
             self.proc = None
-        if self._log is not None:
-            self._log.close()
-            self._log = None
+        if self.log_file is not None:
+            self.log_file.close()
+            self.log_file = None
         if self.tmp:
             shutil.rmtree(self.tmp, ignore_errors=True)
             self.tmp = None
