@@ -1,15 +1,20 @@
 """Test harness: a private nestlabd per test class, the CLI run as a user would.
 
+The kernel is started and stopped by the Python package's PrivateKernel
+(python/nestlab, docs/python.md), the one users' suites get.
+
 Every process started here is bounded in time, and every capture in size, so a
 runaway guest can neither hang the suite nor fill the disk.
 """
 import os
 import shutil
-import signal
 import subprocess
-import tempfile
+import sys
 import time
 import unittest
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "python"))
+from nestlab import NestlabError, PrivateKernel  # noqa: E402
 
 BUILD = os.environ.get("NESTLAB_BUILD_DIR", os.path.join(os.path.dirname(__file__), "../../build"))
 BIN = os.path.join(BUILD, "bin")
@@ -39,31 +44,24 @@ class Result:
 class KernelTestCase(unittest.TestCase):
     """Starts one nestlabd for the class with a private socket and state dir."""
 
-    kernel = None
+    kernel = None  # the nestlabd process (a subclass may start another: test_restart)
+    private = None  # the nestlab.PrivateKernel behind it
 
     @classmethod
     def setUpClass(cls):
-        if not os.path.exists(os.path.join(SHARE, "lowvisor.elf")):
-            raise RuntimeError(f"no lowvisor image in {SHARE}: build nestlab first")
-        cls.tmp = tempfile.mkdtemp(prefix="nestlab-test-")
-        os.chmod(cls.tmp, 0o755)
-        cls.env = dict(os.environ)
-        cls.env["NESTLAB_SOCKET"] = os.path.join(cls.tmp, "nestlab.sock")
-        cls.env["NESTLAB_STATE_DIR"] = os.path.join(cls.tmp, "state")
         # A cgroup subtree of its own: test classes run in parallel, and two
         # kernels sharing "nestlab/vhv-1" would remove each other's groups.
-        cls.cgroup_parent = (os.environ.get("NESTLAB_CGROUP_PARENT")
-                             or f"nestlab-test-{os.getpid()}-{cls.__name__}")
-        cls.env["NESTLAB_CGROUP_PARENT"] = cls.cgroup_parent
-        cls.kernel_log = open(os.path.join(cls.tmp, "nestlabd.log"), "wb")
-        cls.kernel = subprocess.Popen(cls.kernel_command(), env=cls.env,
-                                      stdout=cls.kernel_log, stderr=subprocess.STDOUT,
-                                      stdin=subprocess.DEVNULL)
-        deadline = time.time() + 10
-        while not os.path.exists(cls.env["NESTLAB_SOCKET"]):
-            if cls.kernel.poll() is not None or time.time() > deadline:
-                raise RuntimeError("nestlabd did not start: " + cls.kernel_log_text())
-            time.sleep(0.02)
+        cgroup_parent = (os.environ.get("NESTLAB_CGROUP_PARENT")
+                         or f"nestlab-test-{os.getpid()}-{cls.__name__}")
+        cls.private = PrivateKernel(BUILD, name="nestlab-test", command=cls.kernel_command(),
+                                    cgroup_parent=cgroup_parent)
+        try:
+            cls.private.start()
+        except NestlabError as e:
+            raise RuntimeError(str(e)) from None
+        cls.tmp, cls.env = cls.private.tmp, cls.private.env
+        cls.cgroup_parent = cgroup_parent
+        cls.kernel, cls.kernel_log = cls.private.proc, cls.private.log_file
 
     @classmethod
     def kernel_command(cls):
@@ -72,26 +70,13 @@ class KernelTestCase(unittest.TestCase):
 
     @classmethod
     def kernel_log_text(cls):
-        with open(os.path.join(cls.tmp, "nestlabd.log"), "rb") as f:
-            return f.read()[-4000:].decode(errors="replace")
+        return cls.private.log_text()
 
     @classmethod
     def tearDownClass(cls):
-        if cls.kernel is not None:
-            cls.kernel.send_signal(signal.SIGTERM)
-            try:
-                cls.kernel.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                cls.kernel.kill()
-                cls.kernel.wait()
-            cls.kernel_log.close()
-        shutil.rmtree(cls.tmp, ignore_errors=True)
-        # The kernel removes its VHVs' groups; their empty parent is ours.
-        for controller in ("cpu", "cpuacct", "memory", "pids", "cpuset", "unified", ""):
-            try:
-                os.rmdir(os.path.join("/sys/fs/cgroup", controller, cls.cgroup_parent))
-            except OSError:
-                pass
+        if cls.private is not None:
+            cls.private.proc = cls.kernel  # the one running now
+            cls.private.stop()
 
     def assertKernelAlive(self):
         self.assertIsNone(self.kernel.poll(), "nestlabd died:\n" + self.kernel_log_text())
